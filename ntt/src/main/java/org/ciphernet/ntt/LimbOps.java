@@ -1,0 +1,104 @@
+package org.ciphernet.ntt;
+
+import java.util.Objects;
+import org.ciphernet.ntt.internal.LimbKernel;
+
+/**
+ * Element-wise arithmetic on limbs: arrays of canonical residues modulo one prime, as held per
+ * prime by an RNS polynomial. Outputs are canonical; an output may be the same array as an input.
+ * Immutable and safe to share between threads.
+ */
+public final class LimbOps {
+    private final Modulus modulus;
+    private final Backend backend;
+    private final LimbKernel kernel;
+
+    private LimbOps(Modulus modulus, Backend backend) {
+        this.modulus = modulus;
+        this.backend = backend;
+        this.kernel = backend.limbKernel(modulus);
+    }
+
+    /** Limb arithmetic modulo q on the preferred backend. */
+    public static LimbOps of(Modulus q) {
+        return of(q, Backend.preferred());
+    }
+
+    /** Limb arithmetic modulo q on a chosen backend. */
+    public static LimbOps of(Modulus q, Backend backend) {
+        return new LimbOps(Objects.requireNonNull(q, "modulus"), Objects.requireNonNull(backend, "backend"));
+    }
+
+    public Modulus modulus() {
+        return modulus;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** {@code out = a + b}. */
+    public void add(long[] a, long[] b, long[] out) {
+        kernel.add(a, b, out, sameLength(a, b, out));
+    }
+
+    /** {@code out = a - b}. */
+    public void sub(long[] a, long[] b, long[] out) {
+        kernel.sub(a, b, out, sameLength(a, b, out));
+    }
+
+    /** {@code out = -a}. */
+    public void negate(long[] a, long[] out) {
+        kernel.negate(a, out, sameLength(a, out, out));
+    }
+
+    /** {@code out = a ∘ b} (element-wise product). */
+    public void multiply(long[] a, long[] b, long[] out) {
+        kernel.multiply(a, b, out, sameLength(a, b, out));
+    }
+
+    /** {@code out = s · a} for a canonical scalar s. */
+    public void multiplyScalar(long[] a, long s, long[] out) {
+        checkResidue(s);
+        kernel.multiplyScalar(a, s, out, sameLength(a, out, out));
+    }
+
+    /**
+     * {@code acc += Σ_i b[i] ∘ c[i]} over all pairs, with one reduction per element (delayed
+     * across the terms): the inner loop of key switching and of plaintext-weight linear layers.
+     */
+    public void multiplyAccumulate(long[] acc, long[][] b, long[][] c) {
+        if (b.length != c.length) {
+            throw new IllegalArgumentException(b.length + " left operands but " + c.length + " right operands");
+        }
+        for (int t = 0; t < b.length; t++) {
+            sameLength(acc, b[t], c[t]);
+        }
+        kernel.multiplyAccumulate(acc, b, c, b.length, acc.length);
+    }
+
+    /** {@code acc += Σ_i s[i] · b[i]} for canonical scalars s[i], reduced once per element. */
+    public void multiplyAccumulateScalars(long[] acc, long[][] b, long[] s) {
+        if (b.length != s.length) {
+            throw new IllegalArgumentException(b.length + " operands but " + s.length + " scalars");
+        }
+        for (int t = 0; t < b.length; t++) {
+            sameLength(acc, b[t], acc);
+            checkResidue(s[t]);
+        }
+        kernel.multiplyAccumulateScalars(acc, b, s, b.length, acc.length);
+    }
+
+    private void checkResidue(long s) {
+        if (s < 0 || s >= modulus.value()) {
+            throw new IllegalArgumentException("scalar " + s + " is not a residue modulo " + modulus.value());
+        }
+    }
+
+    private static int sameLength(long[] a, long[] b, long[] c) {
+        if (a.length != b.length || a.length != c.length) {
+            throw new IllegalArgumentException("limb lengths differ: " + a.length + ", " + b.length + ", " + c.length);
+        }
+        return a.length;
+    }
+}

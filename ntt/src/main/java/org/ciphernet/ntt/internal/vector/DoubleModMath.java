@@ -1,0 +1,88 @@
+package org.ciphernet.ntt.internal.vector;
+
+/**
+ * Error analysis of the double-precision (FMA) modular arithmetic used by the vector engines,
+ * and its scalar form (the vector code performs exactly the same IEEE operations lane by lane).
+ *
+ * <p><b>Representation.</b> Residues modulo {@code q < 2^50} are held as doubles that are exact
+ * integers, signed, and not necessarily reduced: every value {@code x} obeys {@code |x| <= 2^52}.
+ *
+ * <p><b>Rounding to an integer.</b> {@code rne(x) = (x + M) - M} with {@code M = 1.5 * 2^52} is
+ * round-to-nearest-even for {@code |x| <= 2^51}.
+ *
+ * <p><b>Product by a fixed operand</b> {@code w}, {@code |w| <= q/2}, with {@code wq = fl(w/q)}:
+ * <pre>
+ *   hi = fl(a*w);  lo = fma(a, w, -hi)      // a*w = hi + lo exactly (a, w integers)
+ *   k  = rne(fl(a*wq))                       // |a*wq| <= |a|/2 <= 2^51
+ *   T  = fma(-k, q, hi) + lo                 // = a*w - k*q
+ * </pre>
+ * {@code |fl(a*wq) - a*w/q| <= |a| * 2^-53}, so {@code |T| <= q/2 + |a| q 2^-53 <= q} for
+ * {@code |a| <= 2^52}. Exactness: {@code |hi| <= 2^101}, so {@code |lo| <= 2^48}; the exact value
+ * {@code hi - k*q = T - lo} is an integer below {@code 2^51} in magnitude, so the fused
+ * multiply-add rounds nothing, and {@code (T - lo) + lo} is an integer below {@code 2^53}: exact.
+ *
+ * <p><b>General product</b> {@code a*b}, {@code a, b} in {@code [0, q)}, with {@code qinv =
+ * fl(1/q)}: {@code k = rne(fl(hi*qinv))}; three roundings of relative size {@code 2^-53} give
+ * {@code |hi*qinv - a*b/q| <= 3 * 2^-53 * q <= 0.375}, so {@code T = a*b - k*q} lies in
+ * {@code (-0.875q, 0.875q)}, exact by the same argument; adding {@code q} when negative makes it
+ * canonical.
+ *
+ * <p><b>Reduction</b> of {@code |x| <= 2^52}: {@code x - rne(fl(x*qinv))*q} (one fma) is exact and
+ * at most {@code q/2 + 1} in magnitude, since {@code |fl(x*qinv) - x/q| <= 2^52/q * 2^-52 < 1/2}
+ * (with a rounding error below {@code 1/q}).
+ */
+public final class DoubleModMath {
+    /** Rounding constant {@code 1.5 * 2^52}. */
+    public static final double ROUND = 6755399441055744.0;
+    /** Largest magnitude any intermediate value may reach. */
+    public static final double LIMIT = 4503599627370496.0; // 2^52
+
+    private DoubleModMath() {}
+
+    /** Round to nearest integer for {@code |x| <= 2^51}. */
+    public static double rne(double x) {
+        return (x + ROUND) - ROUND;
+    }
+
+    /** {@code a*w - k*q}, congruent to {@code a*w} modulo q, with the bound in the class comment. */
+    public static double mulFixed(double a, double w, double wq, double q) {
+        double hi = a * w;
+        double lo = Math.fma(a, w, -hi);
+        double k = rne(a * wq);
+        return Math.fma(-k, q, hi) + lo;
+    }
+
+    /** {@code x - rne(x/q)*q}: the representative of {@code x} of magnitude at most {@code q/2 + 1}. */
+    public static double reduce(double x, double q, double qinv) {
+        return Math.fma(-rne(x * qinv), q, x);
+    }
+
+    /** Canonical residue in {@code [0, q)} of {@code |x| <= 2^52}. */
+    public static long canonical(double x, double q, double qinv) {
+        double r = reduce(x, q, qinv);
+        if (r < 0) {
+            r += q;
+        }
+        return (long) r;
+    }
+
+    /** Bound after a fixed-operand product with input bound {@code a}: {@code q/2 + a q 2^-53}, rounded up. */
+    public static double productBound(double a, double q) {
+        return up(q / 2 + a * q * 0x1p-53);
+    }
+
+    /** Bound of a reduced value: {@code q/2 + 1}, rounded up. */
+    public static double reducedBound(double q) {
+        return up(q / 2 + 1);
+    }
+
+    /** A safe upper estimate of a positive bound computed in floating point. */
+    public static double up(double x) {
+        return x * (1 + 0x1p-40) + 1;
+    }
+
+    /** The signed representative of a canonical residue: {@code w - q} when {@code w > q/2}. */
+    public static long signed(long w, long q) {
+        return w > q / 2 ? w - q : w;
+    }
+}
