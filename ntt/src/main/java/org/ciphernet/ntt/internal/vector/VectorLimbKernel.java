@@ -19,6 +19,7 @@ import org.ciphernet.ntt.internal.ScalarLimbKernel;
  * {@code floor((2^52 - q/2 - 1) / 0.875q)} terms (256+ terms for 42-bit primes, 5 for 50-bit).
  */
 public final class VectorLimbKernel implements LimbKernel {
+    private static final double ROUND = DoubleModMath.ROUND;
     private static final VectorSpecies<Double> DS = VectorNtt.DS;
     private static final VectorSpecies<Long> LS = VectorNtt.LS;
     private static final int L = VectorNtt.L;
@@ -88,21 +89,8 @@ public final class VectorLimbKernel implements LimbKernel {
         scalar.negate(a, out, i, len);
     }
 
-    private static DoubleVector toDouble(long[] a, int i) {
-        return (DoubleVector) LongVector.fromArray(LS, a, i).convert(VectorOperators.L2D, 0);
-    }
-
-    private static DoubleVector rne(DoubleVector x) {
-        return x.add(DoubleModMath.ROUND).sub(DoubleModMath.ROUND);
-    }
-
-    /** Signed {@code a*b mod q} in {@code (-0.875q, 0.875q)} for canonical a, b (see DoubleModMath). */
-    private static DoubleVector mulSigned(DoubleVector a, DoubleVector b, DoubleVector qv, DoubleVector qinvv) {
-        DoubleVector hi = a.mul(b);
-        DoubleVector lo = a.fma(b, hi.neg());
-        DoubleVector k = rne(hi.mul(qinvv));
-        return k.neg().fma(qv, hi).add(lo);
-    }
+    // The modular arithmetic is written out in each loop (see VectorNtt): with nq = -q,
+    // T = fma(rne(hi*qinv), nq, hi) + fma(x, y, -hi), hi = x*y, is x*y mod q in (-0.875q, 0.875q).
 
     @Override
     public void multiply(long[] a, long[] b, long[] out, int len) {
@@ -110,13 +98,15 @@ public final class VectorLimbKernel implements LimbKernel {
             scalar.multiply(a, b, out, len);
             return;
         }
-        DoubleVector qv = DoubleVector.broadcast(DS, qd);
+        DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         int i = 0;
         for (int end = bound(len); i < end; i += L) {
-            DoubleVector t = mulSigned(toDouble(a, i), toDouble(b, i), qv, qinvv);
-            t = t.add(qv, t.compare(VectorOperators.LT, 0.0));
-            ((LongVector) t.convert(VectorOperators.D2L, 0)).intoArray(out, i);
+            DoubleVector x = (DoubleVector) LongVector.fromArray(LS, a, i).convert(VectorOperators.L2D, 0);
+            DoubleVector y = (DoubleVector) LongVector.fromArray(LS, b, i).convert(VectorOperators.L2D, 0);
+            DoubleVector hi = x.mul(y);
+            DoubleVector t = hi.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, hi).add(x.fma(y, hi.neg()));
+            ((LongVector) t.sub(qv, t.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(out, i);
         }
         scalar.multiply(a, b, out, i, len);
     }
@@ -127,14 +117,15 @@ public final class VectorLimbKernel implements LimbKernel {
             scalar.multiplyScalar(a, s, out, len);
             return;
         }
-        DoubleVector qv = DoubleVector.broadcast(DS, qd);
+        DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         DoubleVector sv = DoubleVector.broadcast(DS, (double) s);
         int i = 0;
         for (int end = bound(len); i < end; i += L) {
-            DoubleVector t = mulSigned(toDouble(a, i), sv, qv, qinvv);
-            t = t.add(qv, t.compare(VectorOperators.LT, 0.0));
-            ((LongVector) t.convert(VectorOperators.D2L, 0)).intoArray(out, i);
+            DoubleVector x = (DoubleVector) LongVector.fromArray(LS, a, i).convert(VectorOperators.L2D, 0);
+            DoubleVector hi = x.mul(sv);
+            DoubleVector t = hi.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, hi).add(x.fma(sv, hi.neg()));
+            ((LongVector) t.sub(qv, t.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(out, i);
         }
         scalar.multiplyScalar(a, s, out, i, len);
     }
@@ -145,22 +136,22 @@ public final class VectorLimbKernel implements LimbKernel {
             scalar.multiplyAccumulate(acc, b, c, terms, len);
             return;
         }
-        DoubleVector qv = DoubleVector.broadcast(DS, qd);
+        DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         int per = termsPerReduction;
         int i = 0;
         for (int end = bound(len); i < end; i += L) {
-            DoubleVector s = toDouble(acc, i);
-            int sinceReduce = 0;
-            for (int t = 0; t < terms; t++) {
-                if (sinceReduce == per) {
-                    s = VectorNtt.reduce(s, qv, qinvv);
-                    sinceReduce = 0;
+            DoubleVector s = (DoubleVector) LongVector.fromArray(LS, acc, i).convert(VectorOperators.L2D, 0);
+            for (int t0 = 0; t0 < terms; t0 += per) {
+                for (int t = t0, tEnd = Math.min(terms, t0 + per); t < tEnd; t++) {
+                    DoubleVector x = (DoubleVector) LongVector.fromArray(LS, b[t], i).convert(VectorOperators.L2D, 0);
+                    DoubleVector y = (DoubleVector) LongVector.fromArray(LS, c[t], i).convert(VectorOperators.L2D, 0);
+                    DoubleVector hi = x.mul(y);
+                    s = s.add(hi.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, hi).add(x.fma(y, hi.neg())));
                 }
-                s = s.add(mulSigned(toDouble(b[t], i), toDouble(c[t], i), qv, qinvv));
-                sinceReduce++;
+                s = s.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, s);
             }
-            VectorNtt.storeCanonical(s, qv, qinvv, acc, i);
+            ((LongVector) s.sub(qv, s.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(acc, i);
         }
         scalar.multiplyAccumulate(acc, b, c, terms, i, len);
     }
@@ -171,22 +162,22 @@ public final class VectorLimbKernel implements LimbKernel {
             scalar.multiplyAccumulateScalars(acc, b, s, terms, len);
             return;
         }
-        DoubleVector qv = DoubleVector.broadcast(DS, qd);
+        DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         int per = termsPerReduction;
         int i = 0;
         for (int end = bound(len); i < end; i += L) {
-            DoubleVector sum = toDouble(acc, i);
-            int sinceReduce = 0;
-            for (int t = 0; t < terms; t++) {
-                if (sinceReduce == per) {
-                    sum = VectorNtt.reduce(sum, qv, qinvv);
-                    sinceReduce = 0;
+            DoubleVector sum = (DoubleVector) LongVector.fromArray(LS, acc, i).convert(VectorOperators.L2D, 0);
+            for (int t0 = 0; t0 < terms; t0 += per) {
+                for (int t = t0, tEnd = Math.min(terms, t0 + per); t < tEnd; t++) {
+                    DoubleVector x = (DoubleVector) LongVector.fromArray(LS, b[t], i).convert(VectorOperators.L2D, 0);
+                    DoubleVector y = DoubleVector.broadcast(DS, (double) s[t]);
+                    DoubleVector hi = x.mul(y);
+                    sum = sum.add(hi.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, hi).add(x.fma(y, hi.neg())));
                 }
-                sum = sum.add(mulSigned(toDouble(b[t], i), DoubleVector.broadcast(DS, (double) s[t]), qv, qinvv));
-                sinceReduce++;
+                sum = sum.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, sum);
             }
-            VectorNtt.storeCanonical(sum, qv, qinvv, acc, i);
+            ((LongVector) sum.sub(qv, sum.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(acc, i);
         }
         scalar.multiplyAccumulateScalars(acc, b, s, terms, i, len);
     }

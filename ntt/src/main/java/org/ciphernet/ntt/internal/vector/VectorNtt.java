@@ -2,7 +2,6 @@ package org.ciphernet.ntt.internal.vector;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -21,6 +20,7 @@ import org.ciphernet.ntt.internal.NttTables;
  * their quotients {@code w/q}.
  */
 public final class VectorNtt implements NttEngine {
+    private static final double ROUND = DoubleModMath.ROUND;
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
     static final int L = DS.length();
@@ -200,30 +200,20 @@ public final class VectorNtt implements NttEngine {
         return reduce;
     }
 
-    // ---- lane helpers -------------------------------------------------------------------
-
-    private static DoubleVector rne(DoubleVector x) {
-        return x.add(DoubleModMath.ROUND).sub(DoubleModMath.ROUND);
-    }
-
-    /** {@code a*w - rne(a*wq)*q}: see {@link DoubleModMath#mulFixed}. */
-    static DoubleVector mulFixed(DoubleVector a, DoubleVector w, DoubleVector wq, DoubleVector q) {
-        DoubleVector hi = a.mul(w);
-        DoubleVector lo = a.fma(w, hi.neg());
-        DoubleVector k = rne(a.mul(wq));
-        return k.neg().fma(q, hi).add(lo);
-    }
-
-    static DoubleVector reduce(DoubleVector x, DoubleVector q, DoubleVector qinv) {
-        return rne(x.mul(qinv)).neg().fma(q, x);
-    }
-
     // ---- transforms ---------------------------------------------------------------------
+    //
+    // The modular arithmetic is written out in every loop body rather than in helper methods:
+    // C2 does not always inline a helper (size, stack and hotness heuristics), and a helper
+    // that is not inlined boxes its vector arguments, costing an allocation per call. Likewise
+    // each stage variant (with or without reduction) is its own loop, because a vector merged
+    // from two branches defeats box elimination.
+    //
+    // Notation (see DoubleModMath): nq = -q broadcast; for a product a*w with quotient wq:
+    //   hi = a*w;  T = fma(rne(a*wq), nq, hi) + fma(a, w, -hi)
+    // and a reduction of x is fma(rne(x*qinv), nq, x), with rne(y) = (y + ROUND) - ROUND.
 
     @Override
     public void forward(long[] a) {
-        final DoubleVector q = DoubleVector.broadcast(DS, this.q);
-        final DoubleVector qinv = DoubleVector.broadcast(DS, this.qinv);
         double[] x = scratch.get();
         load(a, x);
         int smallStages = Integer.numberOfTrailingZeros(L);
@@ -231,116 +221,241 @@ public final class VectorNtt implements NttEngine {
         int gap = n;
         for (int s = 0; s < wide; s++) {
             gap >>= 1;
-            int m = 1 << s;
-            boolean red = forwardReduce[s];
-            for (int i = 0; i < m; i++) {
-                DoubleVector w = DoubleVector.broadcast(DS, fw[m + i]);
-                DoubleVector wq = DoubleVector.broadcast(DS, fwq[m + i]);
-                int j1 = 2 * i * gap;
-                int end = j1 + gap;
-                for (int j = j1; j < end; j += L) {
-                    DoubleVector u = DoubleVector.fromArray(DS, x, j);
-                    if (red) {
-                        u = reduce(u, q, qinv);
-                    }
-                    DoubleVector v = mulFixed(DoubleVector.fromArray(DS, x, j + gap), w, wq, q);
-                    u.add(v).intoArray(x, j);
-                    u.sub(v).intoArray(x, j + gap);
-                }
+            if (forwardReduce[s]) {
+                forwardWideReduced(x, gap, 1 << s);
+            } else {
+                forwardWide(x, gap, 1 << s);
             }
         }
         for (int k = 0; k < smallStages; k++) {
-            int s = wide + k;
-            boolean red = forwardReduce[s];
-            double[] tw = fwSmall[k];
-            double[] twq = fwqSmall[k];
-            VectorShuffle<Double> xs = xShuffle[k];
-            VectorShuffle<Double> ys = yShuffle[k];
-            VectorShuffle<Double> o0 = out0Shuffle[k];
-            VectorShuffle<Double> o1 = out1Shuffle[k];
-            for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
-                DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
-                DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
-                DoubleVector u = v0.rearrange(xs, v1);
-                DoubleVector y = v0.rearrange(ys, v1);
-                if (red) {
-                    u = reduce(u, q, qinv);
-                }
-                DoubleVector v = mulFixed(y, DoubleVector.fromArray(DS, tw, c),
-                        DoubleVector.fromArray(DS, twq, c), q);
-                DoubleVector sum = u.add(v);
-                DoubleVector diff = u.sub(v);
-                sum.rearrange(o0, diff).intoArray(x, j);
-                sum.rearrange(o1, diff).intoArray(x, j + L);
+            if (forwardReduce[wide + k]) {
+                forwardSmallReduced(x, k);
+            } else {
+                forwardSmall(x, k);
             }
         }
         store(x, a);
     }
 
+    private void forwardWide(double[] x, int gap, int m) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        for (int i = 0; i < m; i++) {
+            final DoubleVector w = DoubleVector.broadcast(DS, fw[m + i]);
+            final DoubleVector wq = DoubleVector.broadcast(DS, fwq[m + i]);
+            final int j1 = 2 * i * gap;
+            for (int j = j1, end = j1 + gap; j < end; j += L) {
+                DoubleVector u = DoubleVector.fromArray(DS, x, j);
+                DoubleVector y = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector hi = y.mul(w);
+                DoubleVector v = y.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(y.fma(w, hi.neg()));
+                u.add(v).intoArray(x, j);
+                u.sub(v).intoArray(x, j + gap);
+            }
+        }
+    }
+
+    private void forwardWideReduced(double[] x, int gap, int m) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        for (int i = 0; i < m; i++) {
+            final DoubleVector w = DoubleVector.broadcast(DS, fw[m + i]);
+            final DoubleVector wq = DoubleVector.broadcast(DS, fwq[m + i]);
+            final int j1 = 2 * i * gap;
+            for (int j = j1, end = j1 + gap; j < end; j += L) {
+                DoubleVector u0 = DoubleVector.fromArray(DS, x, j);
+                DoubleVector u = u0.mul(qi).add(ROUND).sub(ROUND).fma(nq, u0);
+                DoubleVector y = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector hi = y.mul(w);
+                DoubleVector v = y.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(y.fma(w, hi.neg()));
+                u.add(v).intoArray(x, j);
+                u.sub(v).intoArray(x, j + gap);
+            }
+        }
+    }
+
+    private void forwardSmall(double[] x, int k) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final double[] tw = fwSmall[k];
+        final double[] twq = fwqSmall[k];
+        final VectorShuffle<Double> xs = xShuffle[k];
+        final VectorShuffle<Double> ys = yShuffle[k];
+        final VectorShuffle<Double> o0 = out0Shuffle[k];
+        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
+            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
+            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
+            DoubleVector u = v0.rearrange(xs, v1);
+            DoubleVector y = v0.rearrange(ys, v1);
+            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
+            DoubleVector hi = y.mul(w);
+            DoubleVector v = y.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
+                    .fma(nq, hi).add(y.fma(w, hi.neg()));
+            DoubleVector sum = u.add(v);
+            DoubleVector diff = u.sub(v);
+            sum.rearrange(o0, diff).intoArray(x, j);
+            sum.rearrange(o1, diff).intoArray(x, j + L);
+        }
+    }
+
+    private void forwardSmallReduced(double[] x, int k) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final double[] tw = fwSmall[k];
+        final double[] twq = fwqSmall[k];
+        final VectorShuffle<Double> xs = xShuffle[k];
+        final VectorShuffle<Double> ys = yShuffle[k];
+        final VectorShuffle<Double> o0 = out0Shuffle[k];
+        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
+            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
+            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
+            DoubleVector u0 = v0.rearrange(xs, v1);
+            DoubleVector u = u0.mul(qi).add(ROUND).sub(ROUND).fma(nq, u0);
+            DoubleVector y = v0.rearrange(ys, v1);
+            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
+            DoubleVector hi = y.mul(w);
+            DoubleVector v = y.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
+                    .fma(nq, hi).add(y.fma(w, hi.neg()));
+            DoubleVector sum = u.add(v);
+            DoubleVector diff = u.sub(v);
+            sum.rearrange(o0, diff).intoArray(x, j);
+            sum.rearrange(o1, diff).intoArray(x, j + L);
+        }
+    }
+
     @Override
     public void inverse(long[] a) {
-        final DoubleVector q = DoubleVector.broadcast(DS, this.q);
-        final DoubleVector qinv = DoubleVector.broadcast(DS, this.qinv);
         double[] x = scratch.get();
         load(a, x);
         int smallStages = Integer.numberOfTrailingZeros(L);
-        // stages with gap 1, 2, ..., L/2 first (in the order gap = 1 upward)
+        // the stages of gap 1, 2, ..., L/2 come first
         for (int k = smallStages - 1, s = 0; k >= 0; k--, s++) {
-            boolean red = inverseReduce[s];
-            double[] tw = iwSmall[k];
-            double[] twq = iwqSmall[k];
-            VectorShuffle<Double> xs = xShuffle[k];
-            VectorShuffle<Double> ys = yShuffle[k];
-            VectorShuffle<Double> o0 = out0Shuffle[k];
-            VectorShuffle<Double> o1 = out1Shuffle[k];
-            for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
-                DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
-                DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
-                DoubleVector u = v0.rearrange(xs, v1);
-                DoubleVector v = v0.rearrange(ys, v1);
-                DoubleVector sum = u.add(v);
-                if (red) {
-                    sum = reduce(sum, q, qinv);
-                }
-                DoubleVector prod = mulFixed(u.sub(v), DoubleVector.fromArray(DS, tw, c),
-                        DoubleVector.fromArray(DS, twq, c), q);
-                sum.rearrange(o0, prod).intoArray(x, j);
-                sum.rearrange(o1, prod).intoArray(x, j + L);
+            if (inverseReduce[s]) {
+                inverseSmallReduced(x, k);
+            } else {
+                inverseSmall(x, k);
             }
         }
         int gap = L;
         for (int s = smallStages; s < logN - 1; s++) {
-            int h = n >> (s + 1);
-            boolean red = inverseReduce[s];
-            for (int i = 0; i < h; i++) {
-                DoubleVector w = DoubleVector.broadcast(DS, iw[h + i]);
-                DoubleVector wq = DoubleVector.broadcast(DS, iwq[h + i]);
-                int j1 = 2 * i * gap;
-                int end = j1 + gap;
-                for (int j = j1; j < end; j += L) {
-                    DoubleVector u = DoubleVector.fromArray(DS, x, j);
-                    DoubleVector v = DoubleVector.fromArray(DS, x, j + gap);
-                    DoubleVector sum = u.add(v);
-                    if (red) {
-                        sum = reduce(sum, q, qinv);
-                    }
-                    sum.intoArray(x, j);
-                    mulFixed(u.sub(v), w, wq, q).intoArray(x, j + gap);
-                }
+            if (inverseReduce[s]) {
+                inverseWideReduced(x, gap, n >> (s + 1));
+            } else {
+                inverseWide(x, gap, n >> (s + 1));
             }
             gap <<= 1;
         }
-        // last stage: one block of gap n/2, both outputs times 1/n, fused with the store
-        int half = n >> 1;
-        DoubleVector ni = DoubleVector.broadcast(DS, nInv);
-        DoubleVector niq = DoubleVector.broadcast(DS, nInvQ);
-        DoubleVector lw = DoubleVector.broadcast(DS, lastW);
-        DoubleVector lwq = DoubleVector.broadcast(DS, lastWQ);
+        inverseLast(x, a);
+    }
+
+    private void inverseSmall(double[] x, int k) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final double[] tw = iwSmall[k];
+        final double[] twq = iwqSmall[k];
+        final VectorShuffle<Double> xs = xShuffle[k];
+        final VectorShuffle<Double> ys = yShuffle[k];
+        final VectorShuffle<Double> o0 = out0Shuffle[k];
+        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
+            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
+            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
+            DoubleVector u = v0.rearrange(xs, v1);
+            DoubleVector v = v0.rearrange(ys, v1);
+            DoubleVector sum = u.add(v);
+            DoubleVector d = u.sub(v);
+            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
+            DoubleVector hi = d.mul(w);
+            DoubleVector prod = d.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
+                    .fma(nq, hi).add(d.fma(w, hi.neg()));
+            sum.rearrange(o0, prod).intoArray(x, j);
+            sum.rearrange(o1, prod).intoArray(x, j + L);
+        }
+    }
+
+    private void inverseSmallReduced(double[] x, int k) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final double[] tw = iwSmall[k];
+        final double[] twq = iwqSmall[k];
+        final VectorShuffle<Double> xs = xShuffle[k];
+        final VectorShuffle<Double> ys = yShuffle[k];
+        final VectorShuffle<Double> o0 = out0Shuffle[k];
+        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
+            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
+            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
+            DoubleVector u = v0.rearrange(xs, v1);
+            DoubleVector v = v0.rearrange(ys, v1);
+            DoubleVector s0 = u.add(v);
+            DoubleVector sum = s0.mul(qi).add(ROUND).sub(ROUND).fma(nq, s0);
+            DoubleVector d = u.sub(v);
+            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
+            DoubleVector hi = d.mul(w);
+            DoubleVector prod = d.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
+                    .fma(nq, hi).add(d.fma(w, hi.neg()));
+            sum.rearrange(o0, prod).intoArray(x, j);
+            sum.rearrange(o1, prod).intoArray(x, j + L);
+        }
+    }
+
+    private void inverseWide(double[] x, int gap, int h) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        for (int i = 0; i < h; i++) {
+            final DoubleVector w = DoubleVector.broadcast(DS, iw[h + i]);
+            final DoubleVector wq = DoubleVector.broadcast(DS, iwq[h + i]);
+            final int j1 = 2 * i * gap;
+            for (int j = j1, end = j1 + gap; j < end; j += L) {
+                DoubleVector u = DoubleVector.fromArray(DS, x, j);
+                DoubleVector v = DoubleVector.fromArray(DS, x, j + gap);
+                u.add(v).intoArray(x, j);
+                DoubleVector d = u.sub(v);
+                DoubleVector hi = d.mul(w);
+                d.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(d.fma(w, hi.neg())).intoArray(x, j + gap);
+            }
+        }
+    }
+
+    private void inverseWideReduced(double[] x, int gap, int h) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        for (int i = 0; i < h; i++) {
+            final DoubleVector w = DoubleVector.broadcast(DS, iw[h + i]);
+            final DoubleVector wq = DoubleVector.broadcast(DS, iwq[h + i]);
+            final int j1 = 2 * i * gap;
+            for (int j = j1, end = j1 + gap; j < end; j += L) {
+                DoubleVector u = DoubleVector.fromArray(DS, x, j);
+                DoubleVector v = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector s0 = u.add(v);
+                s0.mul(qi).add(ROUND).sub(ROUND).fma(nq, s0).intoArray(x, j);
+                DoubleVector d = u.sub(v);
+                DoubleVector hi = d.mul(w);
+                d.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(d.fma(w, hi.neg())).intoArray(x, j + gap);
+            }
+        }
+    }
+
+    /** Last inverse stage: one block of gap n/2, both outputs times 1/n, made canonical and stored as longs. */
+    private void inverseLast(double[] x, long[] a) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final DoubleVector ni = DoubleVector.broadcast(DS, nInv);
+        final DoubleVector niq = DoubleVector.broadcast(DS, nInvQ);
+        final DoubleVector lw = DoubleVector.broadcast(DS, lastW);
+        final DoubleVector lwq = DoubleVector.broadcast(DS, lastWQ);
+        final int half = n >> 1;
         for (int j = 0; j < half; j += L) {
             DoubleVector u = DoubleVector.fromArray(DS, x, j);
             DoubleVector v = DoubleVector.fromArray(DS, x, j + half);
-            storeCanonical(mulFixed(u.add(v), ni, niq, q), q, qinv, a, j);
-            storeCanonical(mulFixed(u.sub(v), lw, lwq, q), q, qinv, a, j + half);
+            DoubleVector s = u.add(v);
+            DoubleVector hs = s.mul(ni);
+            DoubleVector ps = s.mul(niq).add(ROUND).sub(ROUND).fma(nq, hs).add(s.fma(ni, hs.neg()));
+            DoubleVector rs = ps.mul(qi).add(ROUND).sub(ROUND).fma(nq, ps);
+            ((LongVector) rs.sub(nq, rs.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j);
+            DoubleVector d = u.sub(v);
+            DoubleVector hd = d.mul(lw);
+            DoubleVector pd = d.mul(lwq).add(ROUND).sub(ROUND).fma(nq, hd).add(d.fma(lw, hd.neg()));
+            DoubleVector rd = pd.mul(qi).add(ROUND).sub(ROUND).fma(nq, pd);
+            ((LongVector) rd.sub(nq, rd.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j + half);
         }
     }
 
@@ -350,19 +465,14 @@ public final class VectorNtt implements NttEngine {
         }
     }
 
+    /** Canonical residues of {@code |x| <= 2^52}, converted to long. */
     private void store(double[] x, long[] a) {
-        final DoubleVector q = DoubleVector.broadcast(DS, this.q);
-        final DoubleVector qinv = DoubleVector.broadcast(DS, this.qinv);
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
         for (int j = 0; j < n; j += L) {
-            storeCanonical(DoubleVector.fromArray(DS, x, j), q, qinv, a, j);
+            DoubleVector v = DoubleVector.fromArray(DS, x, j);
+            DoubleVector r = v.mul(qi).add(ROUND).sub(ROUND).fma(nq, v);
+            ((LongVector) r.sub(nq, r.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j);
         }
-    }
-
-    /** Canonical residue of each lane ({@code |lane| <= 2^52}) converted to long and stored. */
-    static void storeCanonical(DoubleVector v, DoubleVector q, DoubleVector qinv, long[] a, int j) {
-        DoubleVector r = reduce(v, q, qinv);
-        VectorMask<Double> neg = r.compare(VectorOperators.LT, 0.0);
-        r = r.add(q, neg);
-        ((LongVector) r.convert(VectorOperators.D2L, 0)).intoArray(a, j);
     }
 }
