@@ -76,9 +76,13 @@ public final class DoubleModMath {
         return up(q / 2 + 1);
     }
 
-    /** A safe upper estimate of a positive bound computed in floating point. */
+    /**
+     * A safe upper estimate of a positive bound computed in floating point: each bound formula
+     * is at most three IEEE operations, each off by a relative {@code 2^-53}, so inflating by
+     * {@code 2^-50} (and one unit) covers them.
+     */
     public static double up(double x) {
-        return x * (1 + 0x1p-40) + 1;
+        return x * (1 + 0x1p-50) + 1;
     }
 
     /** The signed representative of a canonical residue: {@code w - q} when {@code w > q/2}. */

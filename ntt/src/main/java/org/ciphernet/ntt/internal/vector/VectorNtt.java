@@ -138,6 +138,10 @@ public final class VectorNtt implements NttEngine {
         }
         forwardReduce = planForward(logN, q);
         inverseReduce = planInverse(logN, q);
+        // the fused first stages (reading canonical longs) have no reduction variant
+        if (forwardReduce[0] || inverseReduce[0]) {
+            throw new IllegalStateException("first NTT stage would need a reduction; q = " + ql);
+        }
         scratch = ThreadLocal.withInitial(() -> new double[n]);
     }
 
@@ -215,11 +219,11 @@ public final class VectorNtt implements NttEngine {
     @Override
     public void forward(long[] a) {
         double[] x = scratch.get();
-        load(a, x);
         int smallStages = Integer.numberOfTrailingZeros(L);
         int wide = logN - smallStages;
-        int gap = n;
-        for (int s = 0; s < wide; s++) {
+        forwardFirst(a, x); // stage 0, reading the longs
+        int gap = n >> 1;
+        for (int s = 1; s < wide; s++) {
             gap >>= 1;
             if (forwardReduce[s]) {
                 forwardWideReduced(x, gap, 1 << s);
@@ -227,14 +231,64 @@ public final class VectorNtt implements NttEngine {
                 forwardWide(x, gap, 1 << s);
             }
         }
-        for (int k = 0; k < smallStages; k++) {
+        for (int k = 0; k < smallStages - 1; k++) {
             if (forwardReduce[wide + k]) {
                 forwardSmallReduced(x, k);
             } else {
                 forwardSmall(x, k);
             }
         }
-        store(x, a);
+        forwardLast(x, a, smallStages - 1); // gap 1, writing canonical longs
+    }
+
+    /** Stage 0 (one block, gap n/2) fused with the conversion of the canonical long inputs. */
+    private void forwardFirst(long[] a, double[] x) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector w = DoubleVector.broadcast(DS, fw[1]);
+        final DoubleVector wq = DoubleVector.broadcast(DS, fwq[1]);
+        final int gap = n >> 1;
+        for (int j = 0; j < gap; j += L) {
+            DoubleVector u = (DoubleVector) LongVector.fromArray(LS, a, j).convert(VectorOperators.L2D, 0);
+            DoubleVector y = (DoubleVector) LongVector.fromArray(LS, a, j + gap).convert(VectorOperators.L2D, 0);
+            DoubleVector hi = y.mul(w);
+            DoubleVector v = y.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(y.fma(w, hi.neg()));
+            u.add(v).intoArray(x, j);
+            u.sub(v).intoArray(x, j + gap);
+        }
+    }
+
+    /**
+     * The stage of gap 1 fused with the output: X is always reduced (never looser than the plan),
+     * and both outputs are made canonical and stored as longs.
+     */
+    private void forwardLast(double[] x, long[] a, int k) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final double[] tw = fwSmall[k];
+        final double[] twq = fwqSmall[k];
+        final VectorShuffle<Double> xs = xShuffle[k];
+        final VectorShuffle<Double> ys = yShuffle[k];
+        final VectorShuffle<Double> o0 = out0Shuffle[k];
+        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
+            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
+            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
+            DoubleVector u0 = v0.rearrange(xs, v1);
+            DoubleVector u = u0.mul(qi).add(ROUND).sub(ROUND).fma(nq, u0);
+            DoubleVector y = v0.rearrange(ys, v1);
+            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
+            DoubleVector hi = y.mul(w);
+            DoubleVector v = y.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
+                    .fma(nq, hi).add(y.fma(w, hi.neg()));
+            DoubleVector sum = u.add(v);
+            DoubleVector diff = u.sub(v);
+            DoubleVector r0 = sum.rearrange(o0, diff);
+            DoubleVector r1 = sum.rearrange(o1, diff);
+            r0 = r0.mul(qi).add(ROUND).sub(ROUND).fma(nq, r0);
+            r1 = r1.mul(qi).add(ROUND).sub(ROUND).fma(nq, r1);
+            ((LongVector) r0.sub(nq, r0.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j);
+            ((LongVector) r1.sub(nq, r1.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j + L);
+        }
     }
 
     private void forwardWide(double[] x, int gap, int m) {
@@ -326,10 +380,10 @@ public final class VectorNtt implements NttEngine {
     @Override
     public void inverse(long[] a) {
         double[] x = scratch.get();
-        load(a, x);
         int smallStages = Integer.numberOfTrailingZeros(L);
-        // the stages of gap 1, 2, ..., L/2 come first
-        for (int k = smallStages - 1, s = 0; k >= 0; k--, s++) {
+        // the stages of gap 1, 2, ..., L/2 come first; gap 1 reads the longs
+        inverseFirst(a, x, smallStages - 1);
+        for (int k = smallStages - 2, s = 1; k >= 0; k--, s++) {
             if (inverseReduce[s]) {
                 inverseSmallReduced(x, k);
             } else {
@@ -346,6 +400,31 @@ public final class VectorNtt implements NttEngine {
             gap <<= 1;
         }
         inverseLast(x, a);
+    }
+
+    /** The stage of gap 1 fused with the conversion of the canonical long inputs (no reduction needed). */
+    private void inverseFirst(long[] a, double[] x, int k) {
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final double[] tw = iwSmall[k];
+        final double[] twq = iwqSmall[k];
+        final VectorShuffle<Double> xs = xShuffle[k];
+        final VectorShuffle<Double> ys = yShuffle[k];
+        final VectorShuffle<Double> o0 = out0Shuffle[k];
+        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
+            DoubleVector v0 = (DoubleVector) LongVector.fromArray(LS, a, j).convert(VectorOperators.L2D, 0);
+            DoubleVector v1 = (DoubleVector) LongVector.fromArray(LS, a, j + L).convert(VectorOperators.L2D, 0);
+            DoubleVector u = v0.rearrange(xs, v1);
+            DoubleVector v = v0.rearrange(ys, v1);
+            DoubleVector sum = u.add(v);
+            DoubleVector d = u.sub(v);
+            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
+            DoubleVector hi = d.mul(w);
+            DoubleVector prod = d.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
+                    .fma(nq, hi).add(d.fma(w, hi.neg()));
+            sum.rearrange(o0, prod).intoArray(x, j);
+            sum.rearrange(o1, prod).intoArray(x, j + L);
+        }
     }
 
     private void inverseSmall(double[] x, int k) {
@@ -456,23 +535,6 @@ public final class VectorNtt implements NttEngine {
             DoubleVector pd = d.mul(lwq).add(ROUND).sub(ROUND).fma(nq, hd).add(d.fma(lw, hd.neg()));
             DoubleVector rd = pd.mul(qi).add(ROUND).sub(ROUND).fma(nq, pd);
             ((LongVector) rd.sub(nq, rd.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j + half);
-        }
-    }
-
-    private void load(long[] a, double[] x) {
-        for (int j = 0; j < n; j += L) {
-            ((DoubleVector) LongVector.fromArray(LS, a, j).convert(VectorOperators.L2D, 0)).intoArray(x, j);
-        }
-    }
-
-    /** Canonical residues of {@code |x| <= 2^52}, converted to long. */
-    private void store(double[] x, long[] a) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
-        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
-        for (int j = 0; j < n; j += L) {
-            DoubleVector v = DoubleVector.fromArray(DS, x, j);
-            DoubleVector r = v.mul(qi).add(ROUND).sub(ROUND).fma(nq, v);
-            ((LongVector) r.sub(nq, r.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j);
         }
     }
 }
