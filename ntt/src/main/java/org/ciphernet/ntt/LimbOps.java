@@ -89,6 +89,22 @@ public final class LimbOps {
         kernel.multiplyAccumulateScalars(acc, b, s, b.length, acc.length);
     }
 
+    /**
+     * {@code acc += Σ_i s[i] · b[i]} where the elements of {@code b} are residues of other primes
+     * (basis conversion): they must be below 2^50 when {@code operandsBelow2To50} is true, which the
+     * caller guarantees; otherwise this LimbOps must be on the scalar backend (any 61-bit operand).
+     */
+    void multiplyAccumulateScalarsUnreduced(long[] acc, long[][] b, long[] s, boolean operandsBelow2To50) {
+        if (!operandsBelow2To50 && backend != Backend.SCALAR) {
+            throw new IllegalStateException("operands of 50 bits or more need the scalar backend");
+        }
+        for (int t = 0; t < b.length; t++) {
+            sameLength(acc, b[t], acc);
+            checkResidue(s[t]);
+        }
+        kernel.multiplyAccumulateScalars(acc, b, s, b.length, acc.length);
+    }
+
     private void checkResidue(long s) {
         if (s < 0 || s >= modulus.value()) {
             throw new IllegalArgumentException("scalar " + s + " is not a residue modulo " + modulus.value());

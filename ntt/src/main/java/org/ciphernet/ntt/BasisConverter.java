@@ -1,0 +1,143 @@
+package org.ciphernet.ntt;
+
+import java.math.BigInteger;
+import java.util.Objects;
+
+/**
+ * Fast (approximate) basis conversion from a basis Q to a disjoint basis P, the core of hybrid
+ * key switching (ModUp: Q to P, ModDown: P back to Q).
+ *
+ * <p>For x with residues {@code x_i} modulo {@code q_i}, it computes per target prime {@code p_j}
+ * <pre>  y_j = sum_i [x_i * (Q/q_i)^{-1}]_{q_i} * (Q/q_i)  mod p_j  </pre>
+ * which equals {@code x + alpha*Q} modulo every {@code p_j} for one integer
+ * {@code 0 <= alpha < size(Q)} (the sum of k fractions each below 1). The error {@code alpha*Q} is
+ * what hybrid key switching tolerates; {@link #modDown} turns it into a rounding error of at most
+ * {@code size(P)}.
+ *
+ * <p>The inner loop, one multiply-accumulate over the source limbs per target prime, runs on
+ * {@link LimbOps#multiplyAccumulateScalars} with one reduction per coefficient.
+ */
+public final class BasisConverter {
+    private final RnsBasis from;
+    private final RnsBasis to;
+    private final LimbOps[] fromOps;
+    private final LimbOps[] toOps;
+    /** {@code (Q/q_i)^{-1} mod q_i}. */
+    private final long[] qHatInv;
+    /** {@code [j][i] = (Q/q_i) mod p_j}. */
+    private final long[][] qHatModP;
+    /** {@code Q^{-1} mod p_j}, used by {@link #modDown} when this converter goes P to Q. */
+    private final long[] fromProductInvModTo;
+    private final boolean operandsFitTargets;
+
+    /** A converter from basis {@code from} to basis {@code to} on the preferred backend. */
+    public BasisConverter(RnsBasis from, RnsBasis to) {
+        this(from, to, Backend.preferred());
+    }
+
+    /** A converter on a chosen backend. The bases must share no prime. */
+    public BasisConverter(RnsBasis from, RnsBasis to, Backend backend) {
+        this.from = Objects.requireNonNull(from, "from");
+        this.to = Objects.requireNonNull(to, "to");
+        for (Modulus a : from.moduli()) {
+            if (to.moduli().contains(a)) {
+                throw new IllegalArgumentException("bases share the prime " + a.value());
+            }
+        }
+        int k = from.size();
+        int l = to.size();
+        // Source residues are not reduced modulo the target primes: the double-precision path
+        // needs every operand below 2^50, the scalar path takes any 61-bit operand.
+        boolean sourcesSmall = from.moduli().stream().allMatch(Modulus::fitsDoublePath);
+        this.operandsFitTargets = sourcesSmall;
+        Backend targetBackend = sourcesSmall ? backend : Backend.SCALAR;
+        fromOps = new LimbOps[k];
+        qHatInv = new long[k];
+        for (int i = 0; i < k; i++) {
+            fromOps[i] = LimbOps.of(from.modulus(i), backend);
+            qHatInv[i] = from.qHatInv(i);
+        }
+        toOps = new LimbOps[l];
+        qHatModP = new long[l][k];
+        fromProductInvModTo = new long[l];
+        for (int j = 0; j < l; j++) {
+            Modulus p = to.modulus(j);
+            toOps[j] = LimbOps.of(p, targetBackend);
+            BigInteger pj = BigInteger.valueOf(p.value());
+            for (int i = 0; i < k; i++) {
+                qHatModP[j][i] = from.qHat(i).mod(pj).longValue();
+            }
+            fromProductInvModTo[j] = ModArith.inverse(from.product().mod(pj).longValue(), p);
+        }
+    }
+
+    public RnsBasis from() {
+        return from;
+    }
+
+    public RnsBasis to() {
+        return to;
+    }
+
+    /**
+     * Converts limbs {@code [from.size()][n]} (coefficient form) to limbs {@code [to.size()][n]}
+     * holding {@code x + alpha*Q}, {@code 0 <= alpha < from.size()}, per coefficient.
+     */
+    public long[][] convert(long[][] x) {
+        int n = checkLimbs(x, from);
+        long[][] out = new long[to.size()][n];
+        convertInto(x, out);
+        return out;
+    }
+
+    /** {@link #convert} into existing output limbs (overwritten). */
+    public void convertInto(long[][] x, long[][] out) {
+        int n = checkLimbs(x, from);
+        if (checkLimbs(out, to) != n) {
+            throw new IllegalArgumentException("output limbs have length " + out[0].length + ", input " + n);
+        }
+        int k = from.size();
+        long[][] y = new long[k][n];
+        for (int i = 0; i < k; i++) {
+            fromOps[i].multiplyScalar(x[i], qHatInv[i], y[i]);
+        }
+        for (int j = 0; j < to.size(); j++) {
+            java.util.Arrays.fill(out[j], 0L);
+            toOps[j].multiplyAccumulateScalarsUnreduced(out[j], y, qHatModP[j], operandsFitTargets);
+        }
+    }
+
+    /**
+     * ModDown: given x in the joint basis as its {@code to}-part {@code xTo} (limbs modulo the
+     * primes of {@code to}) and its {@code from}-part {@code xFrom}, with this converter going
+     * from P (= {@code from}) to Q (= {@code to}), returns limbs modulo Q of
+     * {@code (x - (x mod P + alpha*P)) / P}: {@code x / P} rounded toward minus infinity up to an
+     * error of at most {@code size(P)}. Coefficient form.
+     */
+    public long[][] modDown(long[][] xTo, long[][] xFrom) {
+        int n = checkLimbs(xTo, to);
+        if (checkLimbs(xFrom, from) != n) {
+            throw new IllegalArgumentException("limb lengths differ");
+        }
+        long[][] conv = convert(xFrom);
+        long[][] out = new long[to.size()][n];
+        for (int j = 0; j < to.size(); j++) {
+            toOps[j].sub(xTo[j], conv[j], out[j]);
+            toOps[j].multiplyScalar(out[j], fromProductInvModTo[j], out[j]);
+        }
+        return out;
+    }
+
+    private static int checkLimbs(long[][] limbs, RnsBasis basis) {
+        if (limbs.length != basis.size()) {
+            throw new IllegalArgumentException(limbs.length + " limbs for a basis of " + basis.size() + " primes");
+        }
+        int n = limbs[0].length;
+        for (long[] l : limbs) {
+            if (l.length != n) {
+                throw new IllegalArgumentException("limbs of different lengths");
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,116 @@
+package org.ciphernet.ntt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.math.BigInteger;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class LimbOpsTest {
+
+    private static long[] reference(long[] a, long[] b, long q, char op) {
+        long[] r = new long[a.length];
+        BigInteger bq = BigInteger.valueOf(q);
+        for (int i = 0; i < a.length; i++) {
+            BigInteger x = BigInteger.valueOf(a[i]);
+            BigInteger y = BigInteger.valueOf(b[i]);
+            r[i] = switch (op) {
+                case '+' -> x.add(y).mod(bq).longValue();
+                case '-' -> x.subtract(y).mod(bq).longValue();
+                case 'n' -> x.negate().mod(bq).longValue();
+                default -> x.multiply(y).mod(bq).longValue();
+            };
+        }
+        return r;
+    }
+
+    @Test
+    void elementWiseOpsMatchBigIntegerOnBothBackends() {
+        SplittableRandom rnd = new SplittableRandom(31);
+        int[] lengths = {1, 7, 8, 9, 1000, 1 << 12};
+        for (long q : TestPrimes.edgePrimes(1 << 12)) {
+            Modulus m = Modulus.of(q);
+            for (int len : lengths) {
+                long[] a = TestPrimes.random(rnd, len, q);
+                long[] b = TestPrimes.random(rnd, len, q);
+                if (len > 8) {
+                    a[0] = q - 1; b[0] = q - 1; a[1] = 0; b[2] = 0; a[3] = q - 1; b[3] = 1;
+                }
+                long s = rnd.nextLong(q);
+                long[] sv = TestPrimes.filled(len, s);
+                for (Backend backend : NttTest.backends()) {
+                    LimbOps ops = LimbOps.of(m, backend);
+                    long[] out = new long[len];
+                    ops.add(a, b, out);
+                    assertArrayEquals(reference(a, b, q, '+'), out, backend + " add q=" + q);
+                    ops.sub(a, b, out);
+                    assertArrayEquals(reference(a, b, q, '-'), out, backend + " sub q=" + q);
+                    ops.negate(a, out);
+                    assertArrayEquals(reference(a, b, q, 'n'), out, backend + " negate q=" + q);
+                    ops.multiply(a, b, out);
+                    assertArrayEquals(reference(a, b, q, '*'), out, backend + " multiply q=" + q);
+                    ops.multiplyScalar(a, s, out);
+                    assertArrayEquals(reference(a, sv, q, '*'), out, backend + " multiplyScalar q=" + q);
+                    long[] alias = a.clone();
+                    ops.multiply(alias, b, alias);
+                    assertArrayEquals(reference(a, b, q, '*'), alias, backend + " aliased output");
+                }
+            }
+        }
+    }
+
+    @Test
+    void multiplyAccumulateMatchesBigIntegerForManyTerms() {
+        SplittableRandom rnd = new SplittableRandom(32);
+        int len = 1000 + 3; // a vector tail too
+        for (long q : TestPrimes.edgePrimes(1 << 12)) {
+            Modulus m = Modulus.of(q);
+            BigInteger bq = BigInteger.valueOf(q);
+            for (int terms : new int[] {0, 1, 5, 6, 64, 65, 300}) {
+                long[][] b = new long[terms][];
+                long[][] c = new long[terms][];
+                long[] s = new long[terms];
+                for (int t = 0; t < terms; t++) {
+                    // extreme operands on even terms, random on odd ones
+                    b[t] = t % 2 == 0 ? TestPrimes.filled(len, q - 1) : TestPrimes.random(rnd, len, q);
+                    c[t] = t % 2 == 0 ? TestPrimes.filled(len, q - 1) : TestPrimes.random(rnd, len, q);
+                    s[t] = t % 2 == 0 ? q - 1 : rnd.nextLong(q);
+                }
+                long[] acc0 = TestPrimes.random(rnd, len, q);
+                long[] expected = new long[len];
+                long[] expectedScalars = new long[len];
+                for (int i = 0; i < len; i++) {
+                    BigInteger e = BigInteger.valueOf(acc0[i]);
+                    BigInteger es = e;
+                    for (int t = 0; t < terms; t++) {
+                        e = e.add(BigInteger.valueOf(b[t][i]).multiply(BigInteger.valueOf(c[t][i])));
+                        es = es.add(BigInteger.valueOf(b[t][i]).multiply(BigInteger.valueOf(s[t])));
+                    }
+                    expected[i] = e.mod(bq).longValue();
+                    expectedScalars[i] = es.mod(bq).longValue();
+                }
+                for (Backend backend : NttTest.backends()) {
+                    LimbOps ops = LimbOps.of(m, backend);
+                    long[] acc = acc0.clone();
+                    ops.multiplyAccumulate(acc, b, c);
+                    assertArrayEquals(expected, acc, backend + " MAC q=" + q + " terms=" + terms);
+                    acc = acc0.clone();
+                    ops.multiplyAccumulateScalars(acc, b, s);
+                    assertArrayEquals(expectedScalars, acc, backend + " MAC scalars q=" + q + " terms=" + terms);
+                }
+            }
+        }
+    }
+
+    @Test
+    void misuseIsRejected() {
+        LimbOps ops = LimbOps.of(Modulus.of(12289));
+        assertThrows(IllegalArgumentException.class, () -> ops.add(new long[4], new long[5], new long[4]));
+        assertThrows(IllegalArgumentException.class, () -> ops.multiplyScalar(new long[4], 12289, new long[4]));
+        assertThrows(IllegalArgumentException.class,
+                () -> ops.multiplyAccumulate(new long[4], new long[2][4], new long[1][4]));
+        assertThrows(NullPointerException.class, () -> LimbOps.of(null));
+    }
+}
