@@ -1,0 +1,7 @@
+/** The {@code ciphernet} command-line tool. Exports nothing: it is an application. */
+module org.ciphernet.cli {
+    requires org.ciphernet.ntt;
+    requires info.picocli;
+
+    opens org.ciphernet.cli to info.picocli;
+}
