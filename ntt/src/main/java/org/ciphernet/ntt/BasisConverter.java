@@ -15,7 +15,7 @@ import java.util.Objects;
  * {@code size(P)}.
  *
  * <p>The inner loop, one multiply-accumulate over the source limbs per target prime, runs on
- * {@link LimbOps#multiplyAccumulateScalars} with one reduction per coefficient.
+ * the delayed-reduction multiply-accumulate of {@link LimbOps}.
  */
 public final class BasisConverter {
     private final RnsBasis from;

@@ -64,8 +64,10 @@ public final class LimbOps {
     }
 
     /**
-     * {@code acc += Σ_i b[i] ∘ c[i]} over all pairs, with one reduction per element (delayed
-     * across the terms): the inner loop of key switching and of plaintext-weight linear layers.
+     * {@code acc += Σ_i b[i] ∘ c[i]} over all pairs with the reduction of the sum delayed across
+     * the terms (exact 128-bit sums on the scalar path; on the vector path, signed partial products
+     * accumulated and reduced only when the bound requires it): the inner loop of key switching
+     * and of plaintext-weight linear layers.
      */
     public void multiplyAccumulate(long[] acc, long[][] b, long[][] c) {
         if (b.length != c.length) {
@@ -77,7 +79,7 @@ public final class LimbOps {
         kernel.multiplyAccumulate(acc, b, c, b.length, acc.length);
     }
 
-    /** {@code acc += Σ_i s[i] · b[i]} for canonical scalars s[i], reduced once per element. */
+    /** {@code acc += Σ_i s[i] · b[i]} for canonical scalars s[i], with the same delayed reduction. */
     public void multiplyAccumulateScalars(long[] acc, long[][] b, long[] s) {
         if (b.length != s.length) {
             throw new IllegalArgumentException(b.length + " operands but " + s.length + " scalars");

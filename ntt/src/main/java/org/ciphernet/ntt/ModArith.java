@@ -34,10 +34,10 @@ public final class ModArith {
      *
      * <p>Error bound: with {@code x = a*b = xh*2^64 + xl} and {@code R = floor(2^128/q) =
      * rh*2^64 + rl}, the estimate {@code qhat = xh*rh + floor(xh*rl/2^64) + floor(xl*rh/2^64)}
-     * drops three floors and the term {@code xl*rl/2^128 < 1}, and {@code x*R/2^128 >= x/q - 1},
-     * so {@code x/q - 5 < qhat <= x/q}; the remainder {@code x - qhat*q} lies in {@code [0, 5q)},
-     * which is below {@code 2^64} for {@code q < 2^61}, so it is computed exactly modulo 2^64 and
-     * at most four subtractions finish it.
+     * drops two floors and the term {@code xl*rl/2^128 < 1}, and {@code x*R/2^128 > x/q - 1},
+     * so {@code x/q - 4 < qhat <= x/q}; the remainder {@code x - qhat*q} lies in {@code [0, 4q)},
+     * which is below {@code 2^63} for {@code q < 2^61}, so it is computed exactly modulo 2^64 and
+     * at most three subtractions finish it.
      */
     public static long mulMod(long a, long b, Modulus m) {
         long xh = Math.unsignedMultiplyHigh(a, b);

@@ -9,7 +9,7 @@
  *       primes {@code q ≡ 1 (mod 2N)} of a given size or closest to {@code 2^k}, primitive roots.</li>
  *   <li>{@link org.ciphernet.ntt.Ntt}: the negacyclic NTT of {@code Z_q[X]/(X^N+1)}, N = 2 … 2^17.</li>
  *   <li>{@link org.ciphernet.ntt.LimbOps}: element-wise limb arithmetic, including multiply-accumulate
- *       with one reduction per element.</li>
+ *       with the reduction delayed across the terms.</li>
  *   <li>{@link org.ciphernet.ntt.RnsBasis} and {@link org.ciphernet.ntt.BasisConverter}: CRT composition and
  *       decomposition, divide-and-round by the last prime (rescale), fast basis conversion Q→P and
  *       ModDown (hybrid key switching).</li>

@@ -3,33 +3,41 @@ package org.ciphernet.ntt.internal.vector;
 /**
  * Error analysis of the double-precision (FMA) modular arithmetic used by the vector engines,
  * and its scalar form (the vector code performs exactly the same IEEE operations lane by lane).
+ * Let {@code u = 2^-53} be the unit roundoff, {@code 2 <= q < 2^50}.
  *
- * <p><b>Representation.</b> Residues modulo {@code q < 2^50} are held as doubles that are exact
- * integers, signed, and not necessarily reduced: every value {@code x} obeys {@code |x| <= 2^52}.
+ * <p><b>Representation.</b> Stored residues and accumulators are exact integers held in doubles,
+ * signed and lazily reduced, with {@code |x| <= 2^52}. (Temporaries are larger or fractional:
+ * {@code hi} reaches 2^101, the rounding sum 2^53, {@code fl(a*wq)} is not an integer; each is
+ * covered below.)
  *
- * <p><b>Rounding to an integer.</b> {@code rne(x) = (x + M) - M} with {@code M = 1.5 * 2^52} is
- * round-to-nearest-even for {@code |x| <= 2^51}.
+ * <p><b>Rounding to an integer.</b> {@code rne(y) = (y + M) - M} with {@code M = 1.5 * 2^52} is
+ * round-to-nearest-even for {@code |y| <= 2^51}.
  *
- * <p><b>Product by a fixed operand</b> {@code w}, {@code |w| <= q/2}, with {@code wq = fl(w/q)}:
+ * <p><b>Product by a fixed operand</b> {@code w} with {@code |w| <= (q-1)/2} (so {@code |w/q| < 1/2}
+ * strictly; {@link #signed} guarantees it), {@code wq = fl(w/q)}, and {@code |a| <= 2^52}:
  * <pre>
  *   hi = fl(a*w);  lo = fma(a, w, -hi)      // a*w = hi + lo exactly (a, w integers)
- *   k  = rne(fl(a*wq))                       // |a*wq| <= |a|/2 <= 2^51
+ *   k  = rne(fl(a*wq))                       // |fl(a*wq)| <= 2^51
  *   T  = fma(-k, q, hi) + lo                 // = a*w - k*q
  * </pre>
- * {@code |fl(a*wq) - a*w/q| <= |a| * 2^-53}, so {@code |T| <= q/2 + |a| q 2^-53 <= q} for
- * {@code |a| <= 2^52}. Exactness: {@code |hi| <= 2^101}, so {@code |lo| <= 2^48}; the exact value
- * {@code hi - k*q = T - lo} is an integer below {@code 2^51} in magnitude, so the fused
- * multiply-add rounds nothing, and {@code (T - lo) + lo} is an integer below {@code 2^53}: exact.
+ * {@code |fl(a*wq) - a*w/q| <= |a| |w/q| (2u + u^2) < |a| u}, so {@code |T| <= q/2 + |a| q u <= q}.
+ * Exactness: {@code |hi| <= 2^101}, so {@code |lo| <= 2^48}; the exact value {@code hi - k*q = T - lo}
+ * is an integer below {@code 2^51} in magnitude, so the fused multiply-add rounds nothing, and
+ * {@code (T - lo) + lo} is an integer below {@code 2^53}: exact.
  *
- * <p><b>General product</b> {@code a*b}, {@code a, b} in {@code [0, q)}, with {@code qinv =
- * fl(1/q)}: {@code k = rne(fl(hi*qinv))}; three roundings of relative size {@code 2^-53} give
- * {@code |hi*qinv - a*b/q| <= 3 * 2^-53 * q <= 0.375}, so {@code T = a*b - k*q} lies in
- * {@code (-0.875q, 0.875q)}, exact by the same argument; adding {@code q} when negative makes it
- * canonical.
+ * <p><b>General product</b> {@code a*b} with {@code a, b >= 0}, {@code b < q} and
+ * {@code a*b/q < 2^50} (true for canonical {@code a, b < q}, and for {@code a < 2^50} a residue of
+ * another prime, as in basis conversion), {@code qinv = fl(1/q)}: {@code k = rne(fl(hi*qinv))};
+ * three roundings give {@code |fl(hi*qinv) - a*b/q| <= 3u * 2^50 = 0.375}, so {@code T = a*b - k*q}
+ * lies in {@code (-0.875q, 0.875q)}, exact by the same argument; adding {@code q} when negative
+ * makes it canonical.
  *
- * <p><b>Reduction</b> of {@code |x| <= 2^52}: {@code x - rne(fl(x*qinv))*q} (one fma) is exact and
- * at most {@code q/2 + 1} in magnitude, since {@code |fl(x*qinv) - x/q| <= 2^52/q * 2^-52 < 1/2}
- * (with a rounding error below {@code 1/q}).
+ * <p><b>Reduction</b> of {@code |x| <= 2^52}: {@code r = x - rne(fl(x*qinv))*q} (one fma).
+ * {@code |fl(x*qinv) - x/q| <= |x| (2u + u^2)/q <= (1 + 2^-54)/q}, and {@code |fl(x*qinv)| <= 2^51}
+ * since {@code q >= 2}. Hence {@code |r| <= q/2 + 1 + 2^-54}; r is an integer, so {@code |r| <= q/2 + 1},
+ * and for odd q {@code |r| <= (q+1)/2}. The exact value is below 2^51, so the fma is exact.
+ * <b>Canonical form</b> adds q when {@code r < 0}: the result lies in {@code [(q-1)/2, q)} or
+ * {@code [0, (q+1)/2]}, never q and never negative.
  */
 public final class DoubleModMath {
     /** Rounding constant {@code 1.5 * 2^52}. */

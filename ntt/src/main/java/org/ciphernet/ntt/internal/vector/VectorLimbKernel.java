@@ -14,9 +14,10 @@ import org.ciphernet.ntt.internal.ScalarLimbKernel;
  * modulus; products use the double/FMA arithmetic of {@link DoubleModMath} for moduli below 2^50
  * and fall back to the exact scalar kernel above. Tails shorter than a vector use the scalar kernel.
  *
- * <p>Multiply-accumulate adds signed products {@code |T| < 0.875q} in a double accumulator and
- * reduces it only when the next term could push it past {@code 2^52}: every
- * {@code floor((2^52 - q/2 - 1) / 0.875q)} terms (256+ terms for 42-bit primes, 5 for 50-bit).
+ * <p>Multiply-accumulate adds signed products {@code |T| < 0.875q} in a double accumulator that
+ * starts below q (canonical or reduced) and reduces it only when the next term could push it past
+ * {@code 2^52}: every {@code floor((2^52 - q) / 0.875q)} terms (about 4,700 for 40-bit primes, 3 for
+ * primes just below 2^50, 7 at 2^49), plus once at the end.
  */
 public final class VectorLimbKernel implements LimbKernel {
     private static final double ROUND = DoubleModMath.ROUND;

@@ -14,8 +14,9 @@ import org.ciphernet.ntt.internal.NttTables;
  * <p>Values are signed exact integers held in doubles (see {@link DoubleModMath} for the error
  * analysis). Butterflies are lazy: a per-stage plan, computed at construction from the proven
  * bounds, inserts a reduction only where the next stage could otherwise exceed {@code 2^52}.
- * For primes of about 40 bits no reduction is needed at all; for 50-bit primes one in every few
- * stages. Stages whose butterfly distance is below the vector length are done on pairs of
+ * For primes of about 40 bits the forward transform needs none and the inverse (whose sums double
+ * every stage) one from N = 2^13 up; for primes near 2^50 the forward transform reduces every
+ * fourth stage and the inverse every second. Stages whose butterfly distance is below the vector length are done on pairs of
  * vectors with two-vector lane shuffles. Twiddles are stored signed ({@code |w| <= q/2}) with
  * their quotients {@code w/q}.
  */
@@ -138,7 +139,10 @@ public final class VectorNtt implements NttEngine {
         }
         forwardReduce = planForward(logN, q);
         inverseReduce = planInverse(logN, q);
-        // the fused first stages (reading canonical longs) have no reduction variant
+        // The fused first stages (reading canonical longs) have no reduction variant. Forward
+        // stage 0 is bounded by about 1.63q. Inverse stage 0 leaves sums below 2q, and the next
+        // stage needs 2 * up(2q) <= 2^52, which holds for every q <= 2^50 - 2; the margin is nearly
+        // zero there, but 2^50 - 1 is 3 mod 4 and so never an NTT prime. Checked, not assumed:
         if (forwardReduce[0] || inverseReduce[0]) {
             throw new IllegalStateException("first NTT stage would need a reduction; q = " + ql);
         }

@@ -1,0 +1,94 @@
+package org.ciphernet.bench;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.ciphernet.ntt.Backend;
+import org.ciphernet.ntt.LimbOps;
+import org.ciphernet.ntt.Modulus;
+import org.ciphernet.ntt.Primes;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Element-wise limb arithmetic on 2^logN coefficients: product, add, and multiply-accumulate of
+ * {@code terms} products with one reduction per element (the key-switching / linear-layer loop).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+public class LimbBench {
+    @Param({"16"})
+    public int logN;
+
+    @Param({"50"})
+    public int bits;
+
+    @Param({"VECTOR"})
+    public Backend backend;
+
+    @Param({"8"})
+    public int terms;
+
+    private LimbOps ops;
+    private long[] a;
+    private long[] b;
+    private long[] out;
+    private long[][] bs;
+    private long[][] cs;
+
+    @Setup
+    public void setup() {
+        int n = 1 << logN;
+        long q = Primes.generate(bits, n, 1, List.of()).get(0);
+        ops = LimbOps.of(Modulus.of(q), backend);
+        SplittableRandom rnd = new SplittableRandom(2);
+        a = random(rnd, n, q);
+        b = random(rnd, n, q);
+        out = new long[n];
+        bs = new long[terms][];
+        cs = new long[terms][];
+        for (int t = 0; t < terms; t++) {
+            bs[t] = random(rnd, n, q);
+            cs[t] = random(rnd, n, q);
+        }
+    }
+
+    private static long[] random(SplittableRandom rnd, int n, long q) {
+        long[] x = new long[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rnd.nextLong(q);
+        }
+        return x;
+    }
+
+    @Benchmark
+    public long[] multiply() {
+        ops.multiply(a, b, out);
+        return out;
+    }
+
+    @Benchmark
+    public long[] add() {
+        ops.add(a, b, out);
+        return out;
+    }
+
+    @Benchmark
+    public long[] multiplyAccumulate() {
+        ops.multiplyAccumulate(out, bs, cs);
+        return out;
+    }
+}
