@@ -2,7 +2,7 @@ package org.ciphernet.ntt.internal.vector;
 
 /**
  * Error analysis of the double-precision (FMA) modular arithmetic used by the vector engines,
- * and its scalar form (the vector code performs exactly the same IEEE operations lane by lane).
+ * and the bound helpers the NTT plan uses.
  * Let {@code u = 2^-53} be the unit roundoff, {@code 2 <= q < 2^50}.
  *
  * <p><b>Representation.</b> Stored residues and accumulators are exact integers held in doubles,
@@ -10,32 +10,36 @@ package org.ciphernet.ntt.internal.vector;
  * {@code hi} reaches 2^101, the rounding sum 2^53, {@code fl(a*wq)} is not an integer; each is
  * covered below.)
  *
- * <p><b>Rounding to an integer.</b> {@code rne(y) = (y + M) - M} with {@code M = 1.5 * 2^52} is
- * round-to-nearest-even for {@code |y| <= 2^51}.
+ * <p><b>Rounding to an integer.</b> With {@code M = 1.5 * 2^52}, whose neighbours are 1 apart,
+ * {@code fma(a, b, M) - M} is the integer nearest to the exact product {@code a*b} (one rounding,
+ * ties to even) whenever {@code |a*b| <= 2^51}. We write {@code rne(a*b)} for it.
  *
  * <p><b>Product by a fixed operand</b> {@code w} with {@code |w| <= (q-1)/2} (so {@code |w/q| < 1/2}
  * strictly; {@link #signed} guarantees it), {@code wq = fl(w/q)}, and {@code |a| <= 2^52}:
  * <pre>
- *   hi = fl(a*w);  lo = fma(a, w, -hi)      // a*w = hi + lo exactly (a, w integers)
- *   k  = rne(fl(a*wq))                       // |fl(a*wq)| <= 2^51
- *   T  = fma(-k, q, hi) + lo                 // = a*w - k*q
+ *   nhi = fl(a*(-w)) = -fl(a*w)             // -hi, negation is exact
+ *   k   = rne(a*wq)                          // |a*wq| <= 2^51
+ *   lo  = fma(a, w, nhi)                     // a*w - hi, exact (a, w integers)
+ *   T   = lo - fma(k, q, nhi)                // = a*w - k*q
  * </pre>
- * {@code |fl(a*wq) - a*w/q| <= |a| |w/q| (2u + u^2) < |a| u}, so {@code |T| <= q/2 + |a| q u <= q}.
- * Exactness: {@code |hi| <= 2^101}, so {@code |lo| <= 2^48}; the exact value {@code hi - k*q = T - lo}
- * is an integer below {@code 2^51} in magnitude, so the fused multiply-add rounds nothing, and
- * {@code (T - lo) + lo} is an integer below {@code 2^53}: exact.
+ * {@code |a*wq - a*w/q| <= |a| |w/q| u < |a| u / 2}, so {@code |T| <= q/2 + |a| q u / 2 <= 3q/4} for
+ * {@code |a| <= 2^52}. (The plan uses the looser {@code q/2 + |a| q u}, see {@link #productBound}.)
+ * Exactness: {@code |hi| <= 2^101}, so {@code |lo| <= 2^48}; the exact value {@code k*q - hi = lo - T}
+ * is an integer below {@code 2^51} in magnitude, so that fused multiply-add rounds nothing, and
+ * {@code lo - (lo - T)} is an integer below {@code 2^53}: exact.
  *
  * <p><b>General product</b> {@code a*b} with {@code a, b >= 0}, {@code b < q} and
  * {@code a*b/q < 2^50} (true for canonical {@code a, b < q}, and for {@code a < 2^50} a residue of
- * another prime, as in basis conversion), {@code qinv = fl(1/q)}: {@code k = rne(fl(hi*qinv))};
- * three roundings give {@code |fl(hi*qinv) - a*b/q| <= 3u * 2^50 = 0.375}, so {@code T = a*b - k*q}
- * lies in {@code (-0.875q, 0.875q)}, exact by the same argument; adding {@code q} when negative
+ * another prime, as in basis conversion), {@code qinv = fl(1/q)}, {@code hi = fl(a*b)}:
+ * {@code k = rne(hi*qinv)}; two roundings ({@code hi} and {@code qinv}) give
+ * {@code |hi*qinv - a*b/q| <= 2u * 2^50 = 0.25}, so {@code T = a*b - k*q = fma(k, -q, hi) + lo}
+ * lies in {@code [-0.75q, 0.75q]}, exact by the same argument; adding {@code q} when negative
  * makes it canonical.
  *
- * <p><b>Reduction</b> of {@code |x| <= 2^52}: {@code r = x - rne(fl(x*qinv))*q} (one fma).
- * {@code |fl(x*qinv) - x/q| <= |x| (2u + u^2)/q <= (1 + 2^-54)/q}, and {@code |fl(x*qinv)| <= 2^51}
- * since {@code q >= 2}. Hence {@code |r| <= q/2 + 1 + 2^-54}; r is an integer, so {@code |r| <= q/2 + 1},
- * and for odd q {@code |r| <= (q+1)/2}. The exact value is below 2^51, so the fma is exact.
+ * <p><b>Reduction</b> of {@code |x| <= 2^52}: {@code r = fma(rne(x*qinv), -q, x)}.
+ * {@code |x*qinv - x/q| <= |x| u / q <= 1/(2q)}, and {@code |x*qinv| <= 2^51} since {@code q >= 2}.
+ * Hence {@code |r| <= q/2 + 1/2}; r is an integer, so for odd q {@code |r| <= (q+1)/2}, and for
+ * {@code q = 2} {@code |r| <= 1}. The exact value is below 2^51, so the fma is exact.
  * <b>Canonical form</b> adds q when {@code r < 0}: the result lies in {@code [(q-1)/2, q)} or
  * {@code [0, (q+1)/2]}, never q and never negative.
  */
@@ -46,33 +50,6 @@ public final class DoubleModMath {
     public static final double LIMIT = 4503599627370496.0; // 2^52
 
     private DoubleModMath() {}
-
-    /** Round to nearest integer for {@code |x| <= 2^51}. */
-    public static double rne(double x) {
-        return (x + ROUND) - ROUND;
-    }
-
-    /** {@code a*w - k*q}, congruent to {@code a*w} modulo q, with the bound in the class comment. */
-    public static double mulFixed(double a, double w, double wq, double q) {
-        double hi = a * w;
-        double lo = Math.fma(a, w, -hi);
-        double k = rne(a * wq);
-        return Math.fma(-k, q, hi) + lo;
-    }
-
-    /** {@code x - rne(x/q)*q}: the representative of {@code x} of magnitude at most {@code q/2 + 1}. */
-    public static double reduce(double x, double q, double qinv) {
-        return Math.fma(-rne(x * qinv), q, x);
-    }
-
-    /** Canonical residue in {@code [0, q)} of {@code |x| <= 2^52}. */
-    public static long canonical(double x, double q, double qinv) {
-        double r = reduce(x, q, qinv);
-        if (r < 0) {
-            r += q;
-        }
-        return (long) r;
-    }
 
     /** Bound after a fixed-operand product with input bound {@code a}: {@code q/2 + a q 2^-53}, rounded up. */
     public static double productBound(double a, double q) {

@@ -90,8 +90,9 @@ public final class VectorLimbKernel implements LimbKernel {
         scalar.negate(a, out, i, len);
     }
 
-    // The modular arithmetic is written out in each loop (see VectorNtt): with nq = -q,
-    // T = fma(rne(hi*qinv), nq, hi) + fma(x, y, -hi), hi = x*y, is x*y mod q in (-0.875q, 0.875q).
+    // The modular arithmetic is written out in each loop (see VectorNtt): with qv = -q, R = ROUND,
+    // hi = x*y, k = fma(hi, qinv, R) - R, T = fma(k, qv, hi) + fma(x, y, -hi) is x*y mod q with
+    // |T| <= 0.75q (DoubleModMath); the schedule below uses the looser 0.875q.
 
     @Override
     public void multiply(long[] a, long[] b, long[] out, int len) {
@@ -101,12 +102,13 @@ public final class VectorLimbKernel implements LimbKernel {
         }
         DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
+        DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
         int i = 0;
         for (int end = bound(len); i < end; i += L) {
             DoubleVector x = (DoubleVector) LongVector.fromArray(LS, a, i).convert(VectorOperators.L2D, 0);
             DoubleVector y = (DoubleVector) LongVector.fromArray(LS, b, i).convert(VectorOperators.L2D, 0);
             DoubleVector hi = x.mul(y);
-            DoubleVector t = hi.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, hi).add(x.fma(y, hi.neg()));
+            DoubleVector t = hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(y, hi.neg()));
             ((LongVector) t.sub(qv, t.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(out, i);
         }
         scalar.multiply(a, b, out, i, len);
@@ -120,12 +122,13 @@ public final class VectorLimbKernel implements LimbKernel {
         }
         DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
+        DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
         DoubleVector sv = DoubleVector.broadcast(DS, (double) s);
         int i = 0;
         for (int end = bound(len); i < end; i += L) {
             DoubleVector x = (DoubleVector) LongVector.fromArray(LS, a, i).convert(VectorOperators.L2D, 0);
             DoubleVector hi = x.mul(sv);
-            DoubleVector t = hi.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, hi).add(x.fma(sv, hi.neg()));
+            DoubleVector t = hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(sv, hi.neg()));
             ((LongVector) t.sub(qv, t.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(out, i);
         }
         scalar.multiplyScalar(a, s, out, i, len);
@@ -139,6 +142,7 @@ public final class VectorLimbKernel implements LimbKernel {
         }
         DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
+        DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
         int per = termsPerReduction;
         int i = 0;
         for (int end = bound(len); i < end; i += L) {
@@ -148,9 +152,9 @@ public final class VectorLimbKernel implements LimbKernel {
                     DoubleVector x = (DoubleVector) LongVector.fromArray(LS, b[t], i).convert(VectorOperators.L2D, 0);
                     DoubleVector y = (DoubleVector) LongVector.fromArray(LS, c[t], i).convert(VectorOperators.L2D, 0);
                     DoubleVector hi = x.mul(y);
-                    s = s.add(hi.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, hi).add(x.fma(y, hi.neg())));
+                    s = s.add(hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(y, hi.neg())));
                 }
-                s = s.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, s);
+                s = s.fma(qinvv, rv).sub(rv).fma(qv, s);
             }
             ((LongVector) s.sub(qv, s.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(acc, i);
         }
@@ -165,6 +169,7 @@ public final class VectorLimbKernel implements LimbKernel {
         }
         DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
+        DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
         int per = termsPerReduction;
         int i = 0;
         for (int end = bound(len); i < end; i += L) {
@@ -174,9 +179,9 @@ public final class VectorLimbKernel implements LimbKernel {
                     DoubleVector x = (DoubleVector) LongVector.fromArray(LS, b[t], i).convert(VectorOperators.L2D, 0);
                     DoubleVector y = DoubleVector.broadcast(DS, (double) s[t]);
                     DoubleVector hi = x.mul(y);
-                    sum = sum.add(hi.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, hi).add(x.fma(y, hi.neg())));
+                    sum = sum.add(hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(y, hi.neg())));
                 }
-                sum = sum.mul(qinvv).add(ROUND).sub(ROUND).fma(qv, sum);
+                sum = sum.fma(qinvv, rv).sub(rv).fma(qv, sum);
             }
             ((LongVector) sum.sub(qv, sum.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(acc, i);
         }

@@ -2,6 +2,7 @@ package org.ciphernet.ntt.internal.vector;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -16,21 +17,27 @@ import org.ciphernet.ntt.internal.NttTables;
  * bounds, inserts a reduction only where the next stage could otherwise exceed {@code 2^52}.
  * For primes of about 40 bits the forward transform needs none and the inverse (whose sums double
  * every stage) one from N = 2^13 up; for primes near 2^50 the forward transform reduces every
- * fourth stage and the inverse every second. Stages whose butterfly distance is below the vector length are done on pairs of
- * vectors with two-vector lane shuffles. Twiddles are stored signed ({@code |w| <= q/2}) with
- * their quotients {@code w/q}.
+ * fourth stage and the inverse every second.
+ *
+ * <p>Stages whose butterfly distance g is below the vector length L work on pairs of vectors
+ * {@code (v0, v1)}: lane p pairs with lane {@code p ^ g}, so one single-source permutation (swap
+ * lanes {@code p <-> p ^ g}) and one blend on the lanes with bit g set gather all X values of both
+ * vectors into one vector and all Y values into another (v0's pairs sit in the lanes with bit g
+ * clear, v1's in the others); the same two operations put the results back. The twiddles of these
+ * stages are stored per lane in that arrangement. Twiddles are signed ({@code |w| <= (q-1)/2})
+ * with their quotients {@code w/q}.
  */
 public final class VectorNtt implements NttEngine {
-    private static final double ROUND = DoubleModMath.ROUND;
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
     static final int L = DS.length();
+    private static final double ROUND = DoubleModMath.ROUND;
 
     private final int n;
     private final int logN;
     private final double q;
     private final double qinv;
-    // forward: stage s (0-based, gap = n >> (s+1)) uses twiddles psiRev[m + i], m = 1 << s
+    // forward stage s (gap n >> (s+1)) uses twiddle m + i for block i, m = 1 << s; inverse likewise
     private final double[] fw;
     private final double[] fwq;
     private final double[] iw;
@@ -39,15 +46,14 @@ public final class VectorNtt implements NttEngine {
     private final double nInvQ;
     private final double lastW;
     private final double lastWQ;
-    /** Lane-expanded twiddles of the stages whose gap is below L, indexed [stage][chunk*L + lane]. */
+    /** Per-lane twiddles of the stages with gap {@code L >> (k+1)}, indexed [k][chunk*L + lane]. */
     private final double[][] fwSmall;
     private final double[][] fwqSmall;
     private final double[][] iwSmall;
     private final double[][] iwqSmall;
-    private final VectorShuffle<Double>[] xShuffle;
-    private final VectorShuffle<Double>[] yShuffle;
-    private final VectorShuffle<Double>[] out0Shuffle;
-    private final VectorShuffle<Double>[] out1Shuffle;
+    /** Lane swap {@code p <-> p ^ g} and the lanes with bit g set, for gap {@code g = L >> (k+1)}. */
+    private final VectorShuffle<Double>[] swap;
+    private final VectorMask<Double>[] high;
     private final boolean[] forwardReduce;
     private final boolean[] inverseReduce;
     private final ThreadLocal<double[]> scratch;
@@ -87,55 +93,39 @@ public final class VectorNtt implements NttEngine {
         fwqSmall = new double[smallStages][];
         iwSmall = new double[smallStages][];
         iwqSmall = new double[smallStages][];
-        xShuffle = new VectorShuffle[smallStages];
-        yShuffle = new VectorShuffle[smallStages];
-        out0Shuffle = new VectorShuffle[smallStages];
-        out1Shuffle = new VectorShuffle[smallStages];
+        swap = new VectorShuffle[smallStages];
+        high = new VectorMask[smallStages];
+        int chunks = n / (2 * L);
         for (int k = 0; k < smallStages; k++) {
             int gap = L >> (k + 1);
-            int blocks = n / (2 * gap); // = m, the twiddle offset
-            int chunks = n / (2 * L);
+            int blocks = n / (2 * gap); // the twiddle offset m of this stage
             double[] a = new double[chunks * L];
             double[] aq = new double[chunks * L];
             double[] b = new double[chunks * L];
             double[] bq = new double[chunks * L];
             for (int c = 0; c < chunks; c++) {
-                for (int i = 0; i < L; i++) {
-                    int block = c * (L / gap) + i / gap;
-                    a[c * L + i] = fw[blocks + block];
-                    aq[c * L + i] = fwq[blocks + block];
-                    b[c * L + i] = iw[blocks + block];
-                    bq[c * L + i] = iwq[blocks + block];
+                for (int p = 0; p < L; p++) {
+                    // lane p holds the pair of element p of v0 (bit g clear) or of element p^g of v1
+                    int element = (p & gap) == 0 ? 2 * L * c + p : 2 * L * c + L + (p ^ gap);
+                    int tw = blocks + element / (2 * gap);
+                    a[c * L + p] = fw[tw];
+                    aq[c * L + p] = fwq[tw];
+                    b[c * L + p] = iw[tw];
+                    bq[c * L + p] = iwq[tw];
                 }
             }
             fwSmall[k] = a;
             fwqSmall[k] = aq;
             iwSmall[k] = b;
             iwqSmall[k] = bq;
-            int[] xs = new int[L];
-            int[] ys = new int[L];
-            for (int i = 0; i < L; i++) {
-                int p = (i / gap) * 2 * gap + (i % gap);
-                xs[i] = p;
-                ys[i] = p + gap;
+            int[] idx = new int[L];
+            boolean[] hi = new boolean[L];
+            for (int p = 0; p < L; p++) {
+                idx[p] = p ^ gap;
+                hi[p] = (p & gap) != 0;
             }
-            int[] o0 = new int[L];
-            int[] o1 = new int[L];
-            for (int p = 0; p < 2 * L; p++) {
-                int inBlock = p % (2 * gap);
-                int src = inBlock < gap
-                        ? (p / (2 * gap)) * gap + inBlock          // X' lane
-                        : (p / (2 * gap)) * gap + inBlock - gap + L; // Y' lane (second vector)
-                if (p < L) {
-                    o0[p] = src;
-                } else {
-                    o1[p - L] = src;
-                }
-            }
-            xShuffle[k] = twoVectorShuffle(xs);
-            yShuffle[k] = twoVectorShuffle(ys);
-            out0Shuffle[k] = twoVectorShuffle(o0);
-            out1Shuffle[k] = twoVectorShuffle(o1);
+            swap[k] = VectorShuffle.fromArray(DS, idx, 0);
+            high[k] = VectorMask.fromArray(DS, hi, 0);
         }
         forwardReduce = planForward(logN, q);
         inverseReduce = planInverse(logN, q);
@@ -147,18 +137,6 @@ public final class VectorNtt implements NttEngine {
             throw new IllegalStateException("first NTT stage would need a reduction; q = " + ql);
         }
         scratch = ThreadLocal.withInitial(() -> new double[n]);
-    }
-
-    /**
-     * A shuffle for {@code first.rearrange(s, second)} from source positions in {@code [0, 2L)}:
-     * positions at or above L address the second vector, expressed as exceptional (negative) indices.
-     */
-    private static VectorShuffle<Double> twoVectorShuffle(int[] positions) {
-        int[] idx = new int[positions.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = positions[i] < L ? positions[i] : positions[i] - 2 * L;
-        }
-        return VectorShuffle.fromArray(DS, idx, 0);
     }
 
     /**
@@ -216,9 +194,11 @@ public final class VectorNtt implements NttEngine {
     // each stage variant (with or without reduction) is its own loop, because a vector merged
     // from two branches defeats box elimination.
     //
-    // Notation (see DoubleModMath): nq = -q broadcast; for a product a*w with quotient wq:
-    //   hi = a*w;  T = fma(rne(a*wq), nq, hi) + fma(a, w, -hi)
-    // and a reduction of x is fma(rne(x*qinv), nq, x), with rne(y) = (y + ROUND) - ROUND.
+    // Notation (see DoubleModMath), with R = ROUND broadcast, pq = q, nq = -q broadcast:
+    //   product y*w:  nhi = y*(-w);  k = fma(y, wq, R) - R;  T = fma(y, w, nhi) - fma(k, pq, nhi)
+    //                 (fma(y, w, nhi) = lo, fma(k, pq, nhi) = k*q - hi, both exact)
+    //   reduction x:  k = fma(x, qinv, R) - R;  x' = fma(k, nq, x)
+    //   canonical:    x' + q where x' < 0, converted to long.
 
     @Override
     public void forward(long[] a) {
@@ -247,17 +227,112 @@ public final class VectorNtt implements NttEngine {
 
     /** Stage 0 (one block, gap n/2) fused with the conversion of the canonical long inputs. */
     private void forwardFirst(long[] a, double[] x) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
         final DoubleVector w = DoubleVector.broadcast(DS, fw[1]);
+        final DoubleVector nw = DoubleVector.broadcast(DS, -fw[1]);
         final DoubleVector wq = DoubleVector.broadcast(DS, fwq[1]);
         final int gap = n >> 1;
         for (int j = 0; j < gap; j += L) {
             DoubleVector u = (DoubleVector) LongVector.fromArray(LS, a, j).convert(VectorOperators.L2D, 0);
             DoubleVector y = (DoubleVector) LongVector.fromArray(LS, a, j + gap).convert(VectorOperators.L2D, 0);
-            DoubleVector hi = y.mul(w);
-            DoubleVector v = y.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(y.fma(w, hi.neg()));
+            DoubleVector nhi = y.mul(nw);
+            DoubleVector k = y.fma(wq, r).sub(r);
+            DoubleVector v = y.fma(w, nhi).sub(k.fma(pq, nhi));
             u.add(v).intoArray(x, j);
             u.sub(v).intoArray(x, j + gap);
+        }
+    }
+
+    private void forwardWide(double[] x, int gap, int m) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
+        for (int i = 0; i < m; i++) {
+            final DoubleVector w = DoubleVector.broadcast(DS, fw[m + i]);
+            final DoubleVector nw = DoubleVector.broadcast(DS, -fw[m + i]);
+            final DoubleVector wq = DoubleVector.broadcast(DS, fwq[m + i]);
+            final int j1 = 2 * i * gap;
+            for (int j = j1, end = j1 + gap; j < end; j += L) {
+                DoubleVector u = DoubleVector.fromArray(DS, x, j);
+                DoubleVector y = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector nhi = y.mul(nw);
+                DoubleVector k = y.fma(wq, r).sub(r);
+                DoubleVector v = y.fma(w, nhi).sub(k.fma(pq, nhi));
+                u.add(v).intoArray(x, j);
+                u.sub(v).intoArray(x, j + gap);
+            }
+        }
+    }
+
+    private void forwardWideReduced(double[] x, int gap, int m) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
+        for (int i = 0; i < m; i++) {
+            final DoubleVector w = DoubleVector.broadcast(DS, fw[m + i]);
+            final DoubleVector nw = DoubleVector.broadcast(DS, -fw[m + i]);
+            final DoubleVector wq = DoubleVector.broadcast(DS, fwq[m + i]);
+            final int j1 = 2 * i * gap;
+            for (int j = j1, end = j1 + gap; j < end; j += L) {
+                DoubleVector u0 = DoubleVector.fromArray(DS, x, j);
+                DoubleVector u = u0.fma(qi, r).sub(r).fma(nq, u0);
+                DoubleVector y = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector nhi = y.mul(nw);
+                DoubleVector k = y.fma(wq, r).sub(r);
+                DoubleVector v = y.fma(w, nhi).sub(k.fma(pq, nhi));
+                u.add(v).intoArray(x, j);
+                u.sub(v).intoArray(x, j + gap);
+            }
+        }
+    }
+
+    private void forwardSmall(double[] x, int k) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
+        final double[] tw = fwSmall[k];
+        final double[] twq = fwqSmall[k];
+        final VectorShuffle<Double> sw = swap[k];
+        final VectorMask<Double> hm = high[k];
+        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
+            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
+            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
+            DoubleVector u = v0.blend(v1.rearrange(sw), hm);
+            DoubleVector y = v0.rearrange(sw).blend(v1, hm);
+            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
+            DoubleVector nhi = y.mul(w).neg();
+            DoubleVector kq = y.fma(DoubleVector.fromArray(DS, twq, c), r).sub(r);
+            DoubleVector v = y.fma(w, nhi).sub(kq.fma(pq, nhi));
+            DoubleVector sum = u.add(v);
+            DoubleVector diff = u.sub(v);
+            sum.blend(diff.rearrange(sw), hm).intoArray(x, j);
+            sum.rearrange(sw).blend(diff, hm).intoArray(x, j + L);
+        }
+    }
+
+    private void forwardSmallReduced(double[] x, int k) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
+        final double[] tw = fwSmall[k];
+        final double[] twq = fwqSmall[k];
+        final VectorShuffle<Double> sw = swap[k];
+        final VectorMask<Double> hm = high[k];
+        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
+            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
+            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
+            DoubleVector u0 = v0.blend(v1.rearrange(sw), hm);
+            DoubleVector u = u0.fma(qi, r).sub(r).fma(nq, u0);
+            DoubleVector y = v0.rearrange(sw).blend(v1, hm);
+            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
+            DoubleVector nhi = y.mul(w).neg();
+            DoubleVector kq = y.fma(DoubleVector.fromArray(DS, twq, c), r).sub(r);
+            DoubleVector v = y.fma(w, nhi).sub(kq.fma(pq, nhi));
+            DoubleVector sum = u.add(v);
+            DoubleVector diff = u.sub(v);
+            sum.blend(diff.rearrange(sw), hm).intoArray(x, j);
+            sum.rearrange(sw).blend(diff, hm).intoArray(x, j + L);
         }
     }
 
@@ -266,118 +341,32 @@ public final class VectorNtt implements NttEngine {
      * and both outputs are made canonical and stored as longs.
      */
     private void forwardLast(double[] x, long[] a, int k) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
         final DoubleVector nq = DoubleVector.broadcast(DS, -q);
         final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
         final double[] tw = fwSmall[k];
         final double[] twq = fwqSmall[k];
-        final VectorShuffle<Double> xs = xShuffle[k];
-        final VectorShuffle<Double> ys = yShuffle[k];
-        final VectorShuffle<Double> o0 = out0Shuffle[k];
-        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        final VectorShuffle<Double> sw = swap[k];
+        final VectorMask<Double> hm = high[k];
         for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
             DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
             DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
-            DoubleVector u0 = v0.rearrange(xs, v1);
-            DoubleVector u = u0.mul(qi).add(ROUND).sub(ROUND).fma(nq, u0);
-            DoubleVector y = v0.rearrange(ys, v1);
+            DoubleVector u0 = v0.blend(v1.rearrange(sw), hm);
+            DoubleVector u = u0.fma(qi, r).sub(r).fma(nq, u0);
+            DoubleVector y = v0.rearrange(sw).blend(v1, hm);
             DoubleVector w = DoubleVector.fromArray(DS, tw, c);
-            DoubleVector hi = y.mul(w);
-            DoubleVector v = y.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
-                    .fma(nq, hi).add(y.fma(w, hi.neg()));
+            DoubleVector nhi = y.mul(w).neg();
+            DoubleVector kq = y.fma(DoubleVector.fromArray(DS, twq, c), r).sub(r);
+            DoubleVector v = y.fma(w, nhi).sub(kq.fma(pq, nhi));
             DoubleVector sum = u.add(v);
             DoubleVector diff = u.sub(v);
-            DoubleVector r0 = sum.rearrange(o0, diff);
-            DoubleVector r1 = sum.rearrange(o1, diff);
-            r0 = r0.mul(qi).add(ROUND).sub(ROUND).fma(nq, r0);
-            r1 = r1.mul(qi).add(ROUND).sub(ROUND).fma(nq, r1);
-            ((LongVector) r0.sub(nq, r0.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j);
-            ((LongVector) r1.sub(nq, r1.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j + L);
-        }
-    }
-
-    private void forwardWide(double[] x, int gap, int m) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
-        for (int i = 0; i < m; i++) {
-            final DoubleVector w = DoubleVector.broadcast(DS, fw[m + i]);
-            final DoubleVector wq = DoubleVector.broadcast(DS, fwq[m + i]);
-            final int j1 = 2 * i * gap;
-            for (int j = j1, end = j1 + gap; j < end; j += L) {
-                DoubleVector u = DoubleVector.fromArray(DS, x, j);
-                DoubleVector y = DoubleVector.fromArray(DS, x, j + gap);
-                DoubleVector hi = y.mul(w);
-                DoubleVector v = y.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(y.fma(w, hi.neg()));
-                u.add(v).intoArray(x, j);
-                u.sub(v).intoArray(x, j + gap);
-            }
-        }
-    }
-
-    private void forwardWideReduced(double[] x, int gap, int m) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
-        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
-        for (int i = 0; i < m; i++) {
-            final DoubleVector w = DoubleVector.broadcast(DS, fw[m + i]);
-            final DoubleVector wq = DoubleVector.broadcast(DS, fwq[m + i]);
-            final int j1 = 2 * i * gap;
-            for (int j = j1, end = j1 + gap; j < end; j += L) {
-                DoubleVector u0 = DoubleVector.fromArray(DS, x, j);
-                DoubleVector u = u0.mul(qi).add(ROUND).sub(ROUND).fma(nq, u0);
-                DoubleVector y = DoubleVector.fromArray(DS, x, j + gap);
-                DoubleVector hi = y.mul(w);
-                DoubleVector v = y.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(y.fma(w, hi.neg()));
-                u.add(v).intoArray(x, j);
-                u.sub(v).intoArray(x, j + gap);
-            }
-        }
-    }
-
-    private void forwardSmall(double[] x, int k) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
-        final double[] tw = fwSmall[k];
-        final double[] twq = fwqSmall[k];
-        final VectorShuffle<Double> xs = xShuffle[k];
-        final VectorShuffle<Double> ys = yShuffle[k];
-        final VectorShuffle<Double> o0 = out0Shuffle[k];
-        final VectorShuffle<Double> o1 = out1Shuffle[k];
-        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
-            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
-            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
-            DoubleVector u = v0.rearrange(xs, v1);
-            DoubleVector y = v0.rearrange(ys, v1);
-            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
-            DoubleVector hi = y.mul(w);
-            DoubleVector v = y.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
-                    .fma(nq, hi).add(y.fma(w, hi.neg()));
-            DoubleVector sum = u.add(v);
-            DoubleVector diff = u.sub(v);
-            sum.rearrange(o0, diff).intoArray(x, j);
-            sum.rearrange(o1, diff).intoArray(x, j + L);
-        }
-    }
-
-    private void forwardSmallReduced(double[] x, int k) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
-        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
-        final double[] tw = fwSmall[k];
-        final double[] twq = fwqSmall[k];
-        final VectorShuffle<Double> xs = xShuffle[k];
-        final VectorShuffle<Double> ys = yShuffle[k];
-        final VectorShuffle<Double> o0 = out0Shuffle[k];
-        final VectorShuffle<Double> o1 = out1Shuffle[k];
-        for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
-            DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
-            DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
-            DoubleVector u0 = v0.rearrange(xs, v1);
-            DoubleVector u = u0.mul(qi).add(ROUND).sub(ROUND).fma(nq, u0);
-            DoubleVector y = v0.rearrange(ys, v1);
-            DoubleVector w = DoubleVector.fromArray(DS, tw, c);
-            DoubleVector hi = y.mul(w);
-            DoubleVector v = y.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
-                    .fma(nq, hi).add(y.fma(w, hi.neg()));
-            DoubleVector sum = u.add(v);
-            DoubleVector diff = u.sub(v);
-            sum.rearrange(o0, diff).intoArray(x, j);
-            sum.rearrange(o1, diff).intoArray(x, j + L);
+            DoubleVector r0 = sum.blend(diff.rearrange(sw), hm);
+            DoubleVector r1 = sum.rearrange(sw).blend(diff, hm);
+            r0 = r0.fma(qi, r).sub(r).fma(nq, r0);
+            r1 = r1.fma(qi, r).sub(r).fma(nq, r1);
+            ((LongVector) r0.add(pq, r0.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j);
+            ((LongVector) r1.add(pq, r1.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j + L);
         }
     }
 
@@ -408,83 +397,83 @@ public final class VectorNtt implements NttEngine {
 
     /** The stage of gap 1 fused with the conversion of the canonical long inputs (no reduction needed). */
     private void inverseFirst(long[] a, double[] x, int k) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
         final double[] tw = iwSmall[k];
         final double[] twq = iwqSmall[k];
-        final VectorShuffle<Double> xs = xShuffle[k];
-        final VectorShuffle<Double> ys = yShuffle[k];
-        final VectorShuffle<Double> o0 = out0Shuffle[k];
-        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        final VectorShuffle<Double> sw = swap[k];
+        final VectorMask<Double> hm = high[k];
         for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
             DoubleVector v0 = (DoubleVector) LongVector.fromArray(LS, a, j).convert(VectorOperators.L2D, 0);
             DoubleVector v1 = (DoubleVector) LongVector.fromArray(LS, a, j + L).convert(VectorOperators.L2D, 0);
-            DoubleVector u = v0.rearrange(xs, v1);
-            DoubleVector v = v0.rearrange(ys, v1);
+            DoubleVector u = v0.blend(v1.rearrange(sw), hm);
+            DoubleVector v = v0.rearrange(sw).blend(v1, hm);
             DoubleVector sum = u.add(v);
             DoubleVector d = u.sub(v);
             DoubleVector w = DoubleVector.fromArray(DS, tw, c);
-            DoubleVector hi = d.mul(w);
-            DoubleVector prod = d.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
-                    .fma(nq, hi).add(d.fma(w, hi.neg()));
-            sum.rearrange(o0, prod).intoArray(x, j);
-            sum.rearrange(o1, prod).intoArray(x, j + L);
+            DoubleVector nhi = d.mul(w).neg();
+            DoubleVector kq = d.fma(DoubleVector.fromArray(DS, twq, c), r).sub(r);
+            DoubleVector prod = d.fma(w, nhi).sub(kq.fma(pq, nhi));
+            sum.blend(prod.rearrange(sw), hm).intoArray(x, j);
+            sum.rearrange(sw).blend(prod, hm).intoArray(x, j + L);
         }
     }
 
     private void inverseSmall(double[] x, int k) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
         final double[] tw = iwSmall[k];
         final double[] twq = iwqSmall[k];
-        final VectorShuffle<Double> xs = xShuffle[k];
-        final VectorShuffle<Double> ys = yShuffle[k];
-        final VectorShuffle<Double> o0 = out0Shuffle[k];
-        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        final VectorShuffle<Double> sw = swap[k];
+        final VectorMask<Double> hm = high[k];
         for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
             DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
             DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
-            DoubleVector u = v0.rearrange(xs, v1);
-            DoubleVector v = v0.rearrange(ys, v1);
+            DoubleVector u = v0.blend(v1.rearrange(sw), hm);
+            DoubleVector v = v0.rearrange(sw).blend(v1, hm);
             DoubleVector sum = u.add(v);
             DoubleVector d = u.sub(v);
             DoubleVector w = DoubleVector.fromArray(DS, tw, c);
-            DoubleVector hi = d.mul(w);
-            DoubleVector prod = d.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
-                    .fma(nq, hi).add(d.fma(w, hi.neg()));
-            sum.rearrange(o0, prod).intoArray(x, j);
-            sum.rearrange(o1, prod).intoArray(x, j + L);
+            DoubleVector nhi = d.mul(w).neg();
+            DoubleVector kq = d.fma(DoubleVector.fromArray(DS, twq, c), r).sub(r);
+            DoubleVector prod = d.fma(w, nhi).sub(kq.fma(pq, nhi));
+            sum.blend(prod.rearrange(sw), hm).intoArray(x, j);
+            sum.rearrange(sw).blend(prod, hm).intoArray(x, j + L);
         }
     }
 
     private void inverseSmallReduced(double[] x, int k) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
         final DoubleVector nq = DoubleVector.broadcast(DS, -q);
         final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
         final double[] tw = iwSmall[k];
         final double[] twq = iwqSmall[k];
-        final VectorShuffle<Double> xs = xShuffle[k];
-        final VectorShuffle<Double> ys = yShuffle[k];
-        final VectorShuffle<Double> o0 = out0Shuffle[k];
-        final VectorShuffle<Double> o1 = out1Shuffle[k];
+        final VectorShuffle<Double> sw = swap[k];
+        final VectorMask<Double> hm = high[k];
         for (int j = 0, c = 0; j < n; j += 2 * L, c += L) {
             DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
             DoubleVector v1 = DoubleVector.fromArray(DS, x, j + L);
-            DoubleVector u = v0.rearrange(xs, v1);
-            DoubleVector v = v0.rearrange(ys, v1);
+            DoubleVector u = v0.blend(v1.rearrange(sw), hm);
+            DoubleVector v = v0.rearrange(sw).blend(v1, hm);
             DoubleVector s0 = u.add(v);
-            DoubleVector sum = s0.mul(qi).add(ROUND).sub(ROUND).fma(nq, s0);
+            DoubleVector sum = s0.fma(qi, r).sub(r).fma(nq, s0);
             DoubleVector d = u.sub(v);
             DoubleVector w = DoubleVector.fromArray(DS, tw, c);
-            DoubleVector hi = d.mul(w);
-            DoubleVector prod = d.mul(DoubleVector.fromArray(DS, twq, c)).add(ROUND).sub(ROUND)
-                    .fma(nq, hi).add(d.fma(w, hi.neg()));
-            sum.rearrange(o0, prod).intoArray(x, j);
-            sum.rearrange(o1, prod).intoArray(x, j + L);
+            DoubleVector nhi = d.mul(w).neg();
+            DoubleVector kq = d.fma(DoubleVector.fromArray(DS, twq, c), r).sub(r);
+            DoubleVector prod = d.fma(w, nhi).sub(kq.fma(pq, nhi));
+            sum.blend(prod.rearrange(sw), hm).intoArray(x, j);
+            sum.rearrange(sw).blend(prod, hm).intoArray(x, j + L);
         }
     }
 
     private void inverseWide(double[] x, int gap, int h) {
-        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
         for (int i = 0; i < h; i++) {
             final DoubleVector w = DoubleVector.broadcast(DS, iw[h + i]);
+            final DoubleVector nw = DoubleVector.broadcast(DS, -iw[h + i]);
             final DoubleVector wq = DoubleVector.broadcast(DS, iwq[h + i]);
             final int j1 = 2 * i * gap;
             for (int j = j1, end = j1 + gap; j < end; j += L) {
@@ -492,53 +481,64 @@ public final class VectorNtt implements NttEngine {
                 DoubleVector v = DoubleVector.fromArray(DS, x, j + gap);
                 u.add(v).intoArray(x, j);
                 DoubleVector d = u.sub(v);
-                DoubleVector hi = d.mul(w);
-                d.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(d.fma(w, hi.neg())).intoArray(x, j + gap);
+                DoubleVector nhi = d.mul(nw);
+                DoubleVector k = d.fma(wq, r).sub(r);
+                d.fma(w, nhi).sub(k.fma(pq, nhi)).intoArray(x, j + gap);
             }
         }
     }
 
     private void inverseWideReduced(double[] x, int gap, int h) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
         final DoubleVector nq = DoubleVector.broadcast(DS, -q);
         final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
         for (int i = 0; i < h; i++) {
             final DoubleVector w = DoubleVector.broadcast(DS, iw[h + i]);
+            final DoubleVector nw = DoubleVector.broadcast(DS, -iw[h + i]);
             final DoubleVector wq = DoubleVector.broadcast(DS, iwq[h + i]);
             final int j1 = 2 * i * gap;
             for (int j = j1, end = j1 + gap; j < end; j += L) {
                 DoubleVector u = DoubleVector.fromArray(DS, x, j);
                 DoubleVector v = DoubleVector.fromArray(DS, x, j + gap);
                 DoubleVector s0 = u.add(v);
-                s0.mul(qi).add(ROUND).sub(ROUND).fma(nq, s0).intoArray(x, j);
+                s0.fma(qi, r).sub(r).fma(nq, s0).intoArray(x, j);
                 DoubleVector d = u.sub(v);
-                DoubleVector hi = d.mul(w);
-                d.mul(wq).add(ROUND).sub(ROUND).fma(nq, hi).add(d.fma(w, hi.neg())).intoArray(x, j + gap);
+                DoubleVector nhi = d.mul(nw);
+                DoubleVector k = d.fma(wq, r).sub(r);
+                d.fma(w, nhi).sub(k.fma(pq, nhi)).intoArray(x, j + gap);
             }
         }
     }
 
     /** Last inverse stage: one block of gap n/2, both outputs times 1/n, made canonical and stored as longs. */
     private void inverseLast(double[] x, long[] a) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
         final DoubleVector nq = DoubleVector.broadcast(DS, -q);
         final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
         final DoubleVector ni = DoubleVector.broadcast(DS, nInv);
+        final DoubleVector nni = DoubleVector.broadcast(DS, -nInv);
         final DoubleVector niq = DoubleVector.broadcast(DS, nInvQ);
         final DoubleVector lw = DoubleVector.broadcast(DS, lastW);
+        final DoubleVector nlw = DoubleVector.broadcast(DS, -lastW);
         final DoubleVector lwq = DoubleVector.broadcast(DS, lastWQ);
         final int half = n >> 1;
         for (int j = 0; j < half; j += L) {
             DoubleVector u = DoubleVector.fromArray(DS, x, j);
             DoubleVector v = DoubleVector.fromArray(DS, x, j + half);
             DoubleVector s = u.add(v);
-            DoubleVector hs = s.mul(ni);
-            DoubleVector ps = s.mul(niq).add(ROUND).sub(ROUND).fma(nq, hs).add(s.fma(ni, hs.neg()));
-            DoubleVector rs = ps.mul(qi).add(ROUND).sub(ROUND).fma(nq, ps);
-            ((LongVector) rs.sub(nq, rs.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j);
+            DoubleVector hs = s.mul(nni);
+            DoubleVector ks = s.fma(niq, r).sub(r);
+            DoubleVector ps = s.fma(ni, hs).sub(ks.fma(pq, hs));
+            DoubleVector rs = ps.fma(qi, r).sub(r).fma(nq, ps);
+            ((LongVector) rs.add(pq, rs.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j);
             DoubleVector d = u.sub(v);
-            DoubleVector hd = d.mul(lw);
-            DoubleVector pd = d.mul(lwq).add(ROUND).sub(ROUND).fma(nq, hd).add(d.fma(lw, hd.neg()));
-            DoubleVector rd = pd.mul(qi).add(ROUND).sub(ROUND).fma(nq, pd);
-            ((LongVector) rd.sub(nq, rd.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j + half);
+            DoubleVector hd = d.mul(nlw);
+            DoubleVector kd = d.fma(lwq, r).sub(r);
+            DoubleVector pd = d.fma(lw, hd).sub(kd.fma(pq, hd));
+            DoubleVector rd = pd.fma(qi, r).sub(r).fma(nq, pd);
+            ((LongVector) rd.add(pq, rd.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, j + half);
         }
     }
 }
