@@ -30,6 +30,9 @@ public final class VectorLimbKernel implements LimbKernel {
     private final boolean doublePath;
     private final double qd;
     private final double qinv;
+    /** Elements per block of the blocked multiply-accumulate (2 KiB of partial sums). */
+    private static final int BLOCK = 256;
+    private static final ThreadLocal<double[]> blockScratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
     /** Products a reduced accumulator can absorb before it must be reduced again. */
     private final int termsPerReduction;
 
@@ -144,22 +147,41 @@ public final class VectorLimbKernel implements LimbKernel {
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
         int per = termsPerReduction;
-        int i = 0;
-        for (int end = bound(len); i < end; i += L) {
-            DoubleVector s = (DoubleVector) LongVector.fromArray(LS, acc, i).convert(VectorOperators.L2D, 0);
+        double[] s = blockScratch.get();
+        int end = bound(len);
+        // Blocked: each term's operands stream through one block at a time while the partial sums
+        // stay in an L1-resident buffer (a vector-at-a-time loop over all terms would touch 2*terms
+        // arrays at once and defeat the hardware prefetchers).
+        for (int base = 0; base < end; base += BLOCK) {
+            int blockEnd = Math.min(end, base + BLOCK);
+            for (int i = base; i < blockEnd; i += L) {
+                ((DoubleVector) LongVector.fromArray(LS, acc, i).convert(VectorOperators.L2D, 0)).intoArray(s, i - base);
+            }
             for (int t0 = 0; t0 < terms; t0 += per) {
                 for (int t = t0, tEnd = Math.min(terms, t0 + per); t < tEnd; t++) {
-                    DoubleVector x = (DoubleVector) LongVector.fromArray(LS, b[t], i).convert(VectorOperators.L2D, 0);
-                    DoubleVector y = (DoubleVector) LongVector.fromArray(LS, c[t], i).convert(VectorOperators.L2D, 0);
-                    DoubleVector hi = x.mul(y);
-                    s = s.add(hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(y, hi.neg())));
+                    long[] bt = b[t];
+                    long[] ct = c[t];
+                    for (int i = base; i < blockEnd; i += L) {
+                        DoubleVector x = (DoubleVector) LongVector.fromArray(LS, bt, i).convert(VectorOperators.L2D, 0);
+                        DoubleVector y = (DoubleVector) LongVector.fromArray(LS, ct, i).convert(VectorOperators.L2D, 0);
+                        DoubleVector hi = x.mul(y);
+                        DoubleVector sum = DoubleVector.fromArray(DS, s, i - base);
+                        sum.add(hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(y, hi.neg()))).intoArray(s, i - base);
+                    }
                 }
-                s = s.fma(qinvv, rv).sub(rv).fma(qv, s);
+                for (int i = base; i < blockEnd; i += L) {
+                    DoubleVector sum = DoubleVector.fromArray(DS, s, i - base);
+                    sum.fma(qinvv, rv).sub(rv).fma(qv, sum).intoArray(s, i - base);
+                }
             }
-            ((LongVector) s.sub(qv, s.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(acc, i);
+            for (int i = base; i < blockEnd; i += L) {
+                DoubleVector sum = DoubleVector.fromArray(DS, s, i - base);
+                ((LongVector) sum.sub(qv, sum.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(acc, i);
+            }
         }
-        scalar.multiplyAccumulate(acc, b, c, terms, i, len);
+        scalar.multiplyAccumulate(acc, b, c, terms, end, len);
     }
+
 
     @Override
     public void multiplyAccumulateScalars(long[] acc, long[][] b, long[] s, int terms, int len) {
