@@ -7,4 +7,5 @@ module org.ciphernet.ntt {
     requires static jdk.incubator.vector;
 
     exports org.ciphernet.ntt;
+    exports org.ciphernet.ring;
 }

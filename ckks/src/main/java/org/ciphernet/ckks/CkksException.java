@@ -1,0 +1,73 @@
+package org.ciphernet.ckks;
+
+/**
+ * The base of every error the CKKS layer reports for misuse or bad input. Subclasses name the cause
+ * so that callers can react to it; the message always says what was wrong and what was expected.
+ */
+public class CkksException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** An error with a message naming the problem. */
+    public CkksException(String message) {
+        super(message);
+    }
+
+    /** An error with a message and an underlying cause. */
+    public CkksException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** An operation needs a level the ciphertext does not have (nothing left to rescale, say). */
+    public static final class LevelException extends CkksException {
+        private static final long serialVersionUID = 1L;
+
+        public LevelException(String message) {
+            super(message);
+        }
+    }
+
+    /** Two operands have scales that differ beyond the tolerance. */
+    public static final class ScaleMismatchException extends CkksException {
+        private static final long serialVersionUID = 1L;
+
+        public ScaleMismatchException(String message) {
+            super(message);
+        }
+    }
+
+    /** A scale (or value × scale) would exceed what the modulus at that level can hold. */
+    public static final class ScaleOverflowException extends CkksException {
+        private static final long serialVersionUID = 1L;
+
+        public ScaleOverflowException(String message) {
+            super(message);
+        }
+    }
+
+    /** A rotation, conjugation or relinearization key is missing. */
+    public static final class MissingKeyException extends CkksException {
+        private static final long serialVersionUID = 1L;
+
+        public MissingKeyException(String message) {
+            super(message);
+        }
+    }
+
+    /** Objects made under different parameters were combined. */
+    public static final class ParameterMismatchException extends CkksException {
+        private static final long serialVersionUID = 1L;
+
+        public ParameterMismatchException(String message) {
+            super(message);
+        }
+    }
+
+    /** Parameters below the requested security level. */
+    public static final class InsecureParametersException extends CkksException {
+        private static final long serialVersionUID = 1L;
+
+        public InsecureParametersException(String message) {
+            super(message);
+        }
+    }
+}

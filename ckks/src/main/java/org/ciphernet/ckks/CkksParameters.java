@@ -1,0 +1,250 @@
+package org.ciphernet.ckks;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * CKKS parameters: ring degree, modulus chain as prime sizes, default scale, secret distribution,
+ * error width and security level. Immutable; validated on construction, including the security
+ * check ({@link CkksException.InsecureParametersException} when {@code log2(Q·P)} exceeds the
+ * bound of {@link #security()}). The primes themselves are chosen deterministically from the sizes
+ * by {@link CkksContext}.
+ *
+ * <p>Chain layout: {@code qBits.get(0)} is the first prime (it holds the message at the last
+ * level, so it is larger than the scale by the bits of the integer part); the others are scaling
+ * primes, one per level, chosen closest to {@code 2^bits}; {@code pBits} are the special primes of
+ * hybrid key switching. The number of key-switching digits is {@code dnum = ceil(|Q| / |P|)}: Q's
+ * primes are grouped in digits of |P| consecutive primes, and key-switching noise stays small
+ * when P is at least as large as the largest digit. Primes below 2^50 use the vector fast path.
+ *
+ * @param logN          log2 of the ring degree, 12 … 17 (10 and 11 for tests with
+ *                      {@link SecurityLevel#NONE_INSECURE})
+ * @param qBits         sizes of the primes of Q, first prime first
+ * @param pBits         sizes of the special primes P (at least one)
+ * @param logScale      log2 of the default scale
+ * @param secret        secret distribution
+ * @param hammingWeight nonzero secret coefficients for {@link SecretDistribution#SPARSE_TERNARY}, else 0
+ * @param sigma         standard deviation of the error distribution (3.2 by default)
+ * @param security      the security level checked
+ */
+public record CkksParameters(int logN, List<Integer> qBits, List<Integer> pBits, int logScale,
+        SecretDistribution secret, int hammingWeight, double sigma, SecurityLevel security) {
+
+    /** The standard error width. */
+    public static final double DEFAULT_SIGMA = 3.2;
+
+    /** Validates the parameters (see the class comment). */
+    public CkksParameters {
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(security, "security");
+        qBits = List.copyOf(qBits);
+        pBits = List.copyOf(pBits);
+        int minLogN = security == SecurityLevel.NONE_INSECURE ? 4 : 12;
+        if (logN < minLogN || logN > 17) {
+            throw new IllegalArgumentException("log2 N = " + logN + " outside [" + minLogN + ", 17]");
+        }
+        if (qBits.isEmpty() || pBits.isEmpty()) {
+            throw new IllegalArgumentException("the chain needs at least one prime in Q and one in P");
+        }
+        for (int b : qBits) {
+            checkPrimeBits(b, logN);
+        }
+        for (int b : pBits) {
+            checkPrimeBits(b, logN);
+        }
+        if (logScale < 10 || logScale > 60) {
+            throw new IllegalArgumentException("log2 scale = " + logScale + " outside [10, 60]");
+        }
+        if (secret == SecretDistribution.SPARSE_TERNARY) {
+            if (hammingWeight < 1 || hammingWeight > (1 << logN)) {
+                throw new IllegalArgumentException("Hamming weight " + hammingWeight + " outside [1, N]");
+            }
+        } else if (hammingWeight != 0) {
+            throw new IllegalArgumentException("a Hamming weight only applies to SPARSE_TERNARY secrets");
+        }
+        if (!(sigma > 0 && sigma <= 64)) {
+            throw new IllegalArgumentException("error width sigma = " + sigma + " outside (0, 64]");
+        }
+        int total = totalBits(qBits) + totalBits(pBits);
+        int max = security.maxLogQp(logN);
+        if (total > max) {
+            throw new CkksException.InsecureParametersException("log2(Q·P) ≈ " + total + " bits exceeds the "
+                    + max + " bits allowed at N = 2^" + logN + " for " + security
+                    + "; use fewer or smaller primes, a larger N, or opt out explicitly with SecurityLevel.NONE_INSECURE");
+        }
+    }
+
+    private static void checkPrimeBits(int b, int logN) {
+        if (b < logN + 3 || b > 61) {
+            throw new IllegalArgumentException("prime size " + b + " bits outside [" + (logN + 3) + ", 61] for N = 2^" + logN);
+        }
+    }
+
+    private static int totalBits(List<Integer> bits) {
+        int t = 0;
+        for (int b : bits) {
+            t += b;
+        }
+        return t;
+    }
+
+    /** Ring degree N. */
+    public int degree() {
+        return 1 << logN;
+    }
+
+    /** Number of complex slots, N/2. */
+    public int slots() {
+        return 1 << (logN - 1);
+    }
+
+    /** The highest level: the number of scaling primes ({@code qBits.size() - 1}). */
+    public int maxLevel() {
+        return qBits.size() - 1;
+    }
+
+    /** The default scale {@code 2^logScale}. */
+    public double defaultScale() {
+        return Math.scalb(1.0, logScale);
+    }
+
+    /** Number of key-switching digits: {@code ceil(|Q| / |P|)}. */
+    public int dnum() {
+        return (qBits.size() + pBits.size() - 1) / pBits.size();
+    }
+
+    /** Approximate {@code log2(Q·P)}: the sum of the prime sizes. */
+    public int logQp() {
+        return totalBits(qBits) + totalBits(pBits);
+    }
+
+    /**
+     * A stable fingerprint of these parameters (the first 8 bytes of a SHA-256 over a canonical
+     * encoding): objects carry it, and operations reject objects with different fingerprints.
+     */
+    public long fingerprint() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(("ciphernet-ckks-v1|" + logN + "|" + qBits + "|" + pBits + "|" + logScale + "|" + secret
+                    + "|" + hammingWeight + "|" + Double.doubleToLongBits(sigma) + "|" + security)
+                    .getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(md.digest()).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** The fingerprint as 16 hex digits. */
+    public String fingerprintHex() {
+        return HexFormat.of().toHexDigits(fingerprint());
+    }
+
+    /** A builder with defaults: uniform ternary secret, sigma 3.2, 128-bit security. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Parameters for a multiplicative depth: a first prime of {@code scaleBits + integerBits} bits,
+     * {@code depth} scaling primes of {@code scaleBits}, and special primes as large as the first
+     * prime, {@code ceil((depth + 1) / dnum)} of them.
+     */
+    public static CkksParameters forDepth(int logN, int depth, int scaleBits, int integerBits, int dnum) {
+        if (depth < 1 || dnum < 1) {
+            throw new IllegalArgumentException("depth and dnum must be positive");
+        }
+        List<Integer> q = new ArrayList<>();
+        q.add(scaleBits + integerBits);
+        for (int i = 0; i < depth; i++) {
+            q.add(scaleBits);
+        }
+        int alpha = (q.size() + dnum - 1) / dnum;
+        List<Integer> p = Collections.nCopies(alpha, Math.min(61, Math.max(scaleBits + integerBits, scaleBits + 1)));
+        return builder().logN(logN).qBits(q).pBits(p).logScale(scaleBits).build();
+    }
+
+    /** N = 2^13, depth 3, scale 2^40: Q = 48 + 3×40 bits, P = 50 bits; log QP = 218 (the 128-bit bound). */
+    public static CkksParameters presetN13Depth3() {
+        return builder().logN(13).qBits(List.of(48, 40, 40, 40)).pBits(List.of(50)).logScale(40).build();
+    }
+
+    /** N = 2^14, depth 7, scale 2^40: Q = 50 + 7×40 bits, P = 2×50 bits; log QP = 430 (bound 438). */
+    public static CkksParameters presetN14Depth7() {
+        return builder().logN(14).qBits(List.of(50, 40, 40, 40, 40, 40, 40, 40)).pBits(List.of(50, 50))
+                .logScale(40).build();
+    }
+
+    /** N = 2^15, depth 17, scale 2^40: 50 + 17×40 + 3×50 = 880 bits. */
+    public static CkksParameters presetN15Depth17() {
+        List<Integer> q = new ArrayList<>();
+        q.add(50);
+        q.addAll(Collections.nCopies(17, 40));
+        return builder().logN(15).qBits(q).pBits(List.of(50, 50, 50)).logScale(40).build();
+    }
+
+    /** Builder of {@link CkksParameters}. */
+    public static final class Builder {
+        private int logN = 14;
+        private List<Integer> qBits;
+        private List<Integer> pBits;
+        private int logScale = 40;
+        private SecretDistribution secret = SecretDistribution.UNIFORM_TERNARY;
+        private int hammingWeight;
+        private double sigma = DEFAULT_SIGMA;
+        private SecurityLevel security = SecurityLevel.CLASSICAL_128;
+
+        private Builder() {}
+
+        public Builder logN(int logN) {
+            this.logN = logN;
+            return this;
+        }
+
+        public Builder qBits(List<Integer> bits) {
+            this.qBits = List.copyOf(bits);
+            return this;
+        }
+
+        public Builder pBits(List<Integer> bits) {
+            this.pBits = List.copyOf(bits);
+            return this;
+        }
+
+        public Builder logScale(int logScale) {
+            this.logScale = logScale;
+            return this;
+        }
+
+        /** Sparse ternary secret with {@code h} nonzero coefficients. */
+        public Builder sparseSecret(int h) {
+            this.secret = SecretDistribution.SPARSE_TERNARY;
+            this.hammingWeight = h;
+            return this;
+        }
+
+        public Builder sigma(double sigma) {
+            this.sigma = sigma;
+            return this;
+        }
+
+        /** The security level to check; {@link SecurityLevel#NONE_INSECURE} disables the check. */
+        public Builder security(SecurityLevel security) {
+            this.security = security;
+            return this;
+        }
+
+        public CkksParameters build() {
+            if (qBits == null || pBits == null) {
+                throw new IllegalStateException("set qBits and pBits (or use CkksParameters.forDepth)");
+            }
+            return new CkksParameters(logN, qBits, pBits, logScale, secret, hammingWeight, sigma, security);
+        }
+    }
+}

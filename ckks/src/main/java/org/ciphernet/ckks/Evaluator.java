@@ -1,0 +1,478 @@
+package org.ciphernet.ckks;
+
+import java.util.Objects;
+import org.ciphernet.ntt.Galois;
+import org.ciphernet.ntt.ModArith;
+import org.ciphernet.ntt.Modulus;
+import org.ciphernet.ring.RingContext;
+import org.ciphernet.ring.RnsPoly;
+
+/**
+ * Homomorphic operations on {@link Ciphertext}s. Every method returns a new ciphertext and leaves
+ * its inputs untouched; the evaluator holds no mutable state, so one instance may serve many
+ * threads. Keys are passed explicitly.
+ *
+ * <p><b>Levels</b> are aligned automatically: an operand at a higher level is brought down to the
+ * other's level by dropping primes (exact, free of noise).
+ *
+ * <p><b>Scales</b> are tracked as doubles. Additions need equal scales: operands whose scales differ
+ * by more than a relative {@value #SCALE_TOLERANCE} are <i>rejected</i> with
+ * {@link CkksException.ScaleMismatchException} (the library never rescales silently; to fix a
+ * mismatch, multiply by a constant or encode the plaintext at the right scale). Smaller differences
+ * come only from floating-point bookkeeping and are far below CKKS precision. Products multiply the
+ * scales; {@link CkksException.ScaleOverflowException} is thrown when the product scale would not fit
+ * the level's modulus.
+ */
+public final class Evaluator {
+    /** Relative scale difference tolerated by additions. */
+    public static final double SCALE_TOLERANCE = 0x1p-40;
+
+    private final CkksContext context;
+    private final RingContext ring;
+
+    public Evaluator(CkksContext context) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.ring = context.ring();
+    }
+
+    // ---- additions ------------------------------------------------------------------------
+
+    /** {@code a + b}. */
+    public Ciphertext add(Ciphertext a, Ciphertext b) {
+        return addOrSub(a, b, false);
+    }
+
+    /** {@code a - b}. */
+    public Ciphertext sub(Ciphertext a, Ciphertext b) {
+        return addOrSub(a, b, true);
+    }
+
+    private Ciphertext addOrSub(Ciphertext a, Ciphertext b, boolean subtract) {
+        check(a);
+        check(b);
+        checkScales(a.scale(), b.scale(), subtract ? "sub" : "add");
+        int level = Math.min(a.level(), b.level());
+        int size = Math.max(a.size(), b.size());
+        RnsPoly[] out = new RnsPoly[size];
+        for (int i = 0; i < size; i++) {
+            RnsPoly x = i < a.size() ? a.part(i).copyPrefix(level + 1) : ring.zero(context.levelPrimes(level), true);
+            if (i < b.size()) {
+                RnsPoly y = atLevel(b.part(i), level);
+                if (subtract) {
+                    ring.sub(x, y, x);
+                } else {
+                    ring.add(x, y, x);
+                }
+            }
+            out[i] = x;
+        }
+        return new Ciphertext(out, level, a.scale(), context.fingerprint());
+    }
+
+    /** {@code -a}. */
+    public Ciphertext negate(Ciphertext a) {
+        check(a);
+        RnsPoly[] out = new RnsPoly[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.part(i).copy();
+            ring.negate(out[i], out[i]);
+        }
+        return new Ciphertext(out, a.level(), a.scale(), context.fingerprint());
+    }
+
+    /** {@code a + p} for a plaintext at the same scale (levels are aligned). */
+    public Ciphertext addPlain(Ciphertext a, Plaintext p) {
+        return addPlain(a, p, false);
+    }
+
+    /** {@code a - p}. */
+    public Ciphertext subPlain(Ciphertext a, Plaintext p) {
+        return addPlain(a, p, true);
+    }
+
+    private Ciphertext addPlain(Ciphertext a, Plaintext p, boolean subtract) {
+        check(a);
+        context.check(p.fingerprint(), "the plaintext");
+        checkScales(a.scale(), p.scale(), "addPlain");
+        int level = Math.min(a.level(), p.level());
+        RnsPoly[] out = dropParts(a, level);
+        RnsPoly y = atLevel(p.poly(), level);
+        if (subtract) {
+            ring.sub(out[0], y, out[0]);
+        } else {
+            ring.add(out[0], y, out[0]);
+        }
+        return new Ciphertext(out, level, a.scale(), context.fingerprint());
+    }
+
+    /** Adds a real constant to every slot (encoded at the ciphertext's scale, no FFT). */
+    public Ciphertext addConstant(Ciphertext a, double value) {
+        check(a);
+        RnsPoly[] out = dropParts(a, a.level());
+        double v = value * a.scale();
+        checkFits(Math.abs(v), a.level(), "constant × scale");
+        long[] r = residues(v, a.level());
+        for (int i = 0; i <= a.level(); i++) {
+            long[] limb = out[0].limb(i);
+            long q = ring.modulus(i).value();
+            for (int j = 0; j < limb.length; j++) {
+                limb[j] = ModArith.add(limb[j], r[i], q);
+            }
+        }
+        return new Ciphertext(out, a.level(), a.scale(), context.fingerprint());
+    }
+
+    // ---- products -------------------------------------------------------------------------
+
+    /** {@code a · b}, a 3-part ciphertext (relinearize it next); scale {@code a.scale · b.scale}. */
+    public Ciphertext multiply(Ciphertext a, Ciphertext b) {
+        check(a);
+        check(b);
+        if (a.size() != 2 || b.size() != 2) {
+            throw new IllegalArgumentException("multiply takes 2-part ciphertexts; relinearize the 3-part one first");
+        }
+        int level = Math.min(a.level(), b.level());
+        double scale = a.scale() * b.scale();
+        checkScaleFits(scale, level);
+        RnsPoly a0 = atLevel(a.part(0), level);
+        RnsPoly a1 = atLevel(a.part(1), level);
+        RnsPoly b0 = atLevel(b.part(0), level);
+        RnsPoly b1 = atLevel(b.part(1), level);
+        int[] q = context.levelPrimes(level);
+        RnsPoly c0 = ring.zero(q, true);
+        RnsPoly c1 = ring.zero(q, true);
+        RnsPoly c2 = ring.zero(q, true);
+        ring.multiply(a0, b0, c0);
+        ring.multiply(a0, b1, c1);
+        ring.multiplyAdd(c1, a1, b0);
+        ring.multiply(a1, b1, c2);
+        return new Ciphertext(new RnsPoly[] {c0, c1, c2}, level, scale, context.fingerprint());
+    }
+
+    /** {@code a²} (one product fewer than {@code multiply(a, a)}). */
+    public Ciphertext square(Ciphertext a) {
+        check(a);
+        if (a.size() != 2) {
+            throw new IllegalArgumentException("square takes a 2-part ciphertext; relinearize first");
+        }
+        double scale = a.scale() * a.scale();
+        checkScaleFits(scale, a.level());
+        int[] q = context.levelPrimes(a.level());
+        RnsPoly c0 = ring.zero(q, true);
+        RnsPoly c1 = ring.zero(q, true);
+        RnsPoly c2 = ring.zero(q, true);
+        ring.multiply(a.part(0), a.part(0), c0);
+        ring.multiply(a.part(0), a.part(1), c1);
+        ring.add(c1, c1, c1);
+        ring.multiply(a.part(1), a.part(1), c2);
+        return new Ciphertext(new RnsPoly[] {c0, c1, c2}, a.level(), scale, context.fingerprint());
+    }
+
+    /** {@code a · p}; scale {@code a.scale · p.scale}. */
+    public Ciphertext multiplyPlain(Ciphertext a, Plaintext p) {
+        check(a);
+        context.check(p.fingerprint(), "the plaintext");
+        int level = Math.min(a.level(), p.level());
+        double scale = a.scale() * p.scale();
+        checkScaleFits(scale, level);
+        RnsPoly y = atLevel(p.poly(), level);
+        RnsPoly[] out = dropParts(a, level);
+        for (RnsPoly part : out) {
+            ring.multiply(part, y, part);
+        }
+        return new Ciphertext(out, level, scale, context.fingerprint());
+    }
+
+    /**
+     * {@code a · value} for a real constant, encoded at the scale of the current last prime, so that
+     * the following {@link #rescale} restores {@code a.scale} exactly.
+     */
+    public Ciphertext multiplyConstant(Ciphertext a, double value) {
+        check(a);
+        if (a.level() == 0) {
+            throw new CkksException.LevelException("multiplyConstant needs a level to rescale afterwards; the ciphertext is at level 0");
+        }
+        double constScale = ring.modulus(a.level()).value();
+        double scale = a.scale() * constScale;
+        checkScaleFits(scale, a.level());
+        double v = value * constScale;
+        checkFits(Math.abs(v), a.level(), "constant × scale");
+        long[] r = residues(v, a.level());
+        RnsPoly[] out = dropParts(a, a.level());
+        for (RnsPoly part : out) {
+            ring.multiplyScalars(part, r, part);
+        }
+        return new Ciphertext(out, a.level(), scale, context.fingerprint());
+    }
+
+    /** {@code a · k} for an integer k: no scale growth, no level used. */
+    public Ciphertext multiplyInteger(Ciphertext a, long k) {
+        check(a);
+        RnsPoly[] out = dropParts(a, a.level());
+        for (RnsPoly part : out) {
+            ring.multiplyScalar(part, k, part);
+        }
+        return new Ciphertext(out, a.level(), a.scale(), context.fingerprint());
+    }
+
+    /**
+     * {@code Σ_i cts[i] · pts[i]} with one delayed reduction per coefficient (no rescale): the
+     * inner loop of linear layers. All terms must share one scale product; levels are aligned to the
+     * lowest.
+     */
+    public Ciphertext multiplyAccumulate(Ciphertext[] cts, Plaintext[] pts) {
+        if (cts.length != pts.length || cts.length == 0) {
+            throw new IllegalArgumentException(cts.length + " ciphertexts but " + pts.length + " plaintexts");
+        }
+        int level = Integer.MAX_VALUE;
+        double scale = cts[0].scale() * pts[0].scale();
+        for (int t = 0; t < cts.length; t++) {
+            check(cts[t]);
+            context.check(pts[t].fingerprint(), "plaintext " + t);
+            if (cts[t].size() != 2) {
+                throw new IllegalArgumentException("multiplyAccumulate takes 2-part ciphertexts");
+            }
+            checkScales(scale, cts[t].scale() * pts[t].scale(), "multiplyAccumulate term " + t);
+            level = Math.min(level, Math.min(cts[t].level(), pts[t].level()));
+        }
+        checkScaleFits(scale, level);
+        int[] q = context.levelPrimes(level);
+        RnsPoly[] out = {ring.zero(q, true), ring.zero(q, true)};
+        int terms = cts.length;
+        long[][] x = new long[terms][];
+        long[][] y = new long[terms][];
+        for (int part = 0; part < 2; part++) {
+            for (int i = 0; i <= level; i++) {
+                for (int t = 0; t < terms; t++) {
+                    x[t] = cts[t].part(part).limb(i);
+                    y[t] = pts[t].poly().limb(i);
+                }
+                ring.ops(i).multiplyAccumulate(out[part].limb(i), x, y);
+            }
+        }
+        return new Ciphertext(out, level, scale, context.fingerprint());
+    }
+
+    /** Turns a 3-part product into 2 parts with the relinearization key. */
+    public Ciphertext relinearize(Ciphertext a, RelinearizationKey rk) {
+        check(a);
+        context.check(rk.fingerprint(), "the relinearization key");
+        if (a.size() == 2) {
+            return a;
+        }
+        RnsPoly[] d = context.keySwitcher().switchKey(a.part(2), a.level(), rk.key());
+        RnsPoly c0 = a.part(0).copy();
+        RnsPoly c1 = a.part(1).copy();
+        ring.add(c0, d[0], c0);
+        ring.add(c1, d[1], c1);
+        return new Ciphertext(new RnsPoly[] {c0, c1}, a.level(), a.scale(), context.fingerprint());
+    }
+
+    /** {@code a · b} then relinearize then rescale. */
+    public Ciphertext multiplyRelinRescale(Ciphertext a, Ciphertext b, RelinearizationKey rk) {
+        return rescale(relinearize(multiply(a, b), rk));
+    }
+
+    // ---- levels ---------------------------------------------------------------------------
+
+    /**
+     * Divides by the last prime {@code q_ℓ} with rounding and drops it: level − 1, scale / q_ℓ.
+     *
+     * @throws CkksException.LevelException at level 0
+     */
+    public Ciphertext rescale(Ciphertext a) {
+        check(a);
+        int level = a.level();
+        if (level == 0) {
+            throw new CkksException.LevelException("no level left to rescale: the ciphertext is at level 0");
+        }
+        Modulus last = ring.modulus(level);
+        long qLast = last.value();
+        long half = qLast >>> 1;
+        RnsPoly[] out = new RnsPoly[a.size()];
+        int n = context.degree();
+        long[] t = new long[n];
+        for (int p = 0; p < a.size(); p++) {
+            RnsPoly src = a.part(p);
+            long[] r = src.limb(level).clone();
+            ring.ntt(level).inverse(r);
+            for (int j = 0; j < n; j++) {
+                r[j] = ModArith.add(r[j], half, qLast);
+            }
+            RnsPoly dst = ring.zero(context.levelPrimes(level - 1), true);
+            for (int i = 0; i < level; i++) {
+                Modulus m = ring.modulus(i);
+                long q = m.value();
+                long halfI = ModArith.reduce(half, m);
+                for (int j = 0; j < n; j++) {
+                    long rj = r[j] < q ? r[j] : ModArith.reduce128(0, r[j], m);
+                    t[j] = ModArith.sub(rj, halfI, q);
+                }
+                ring.ntt(i).forward(t);
+                ring.ops(i).sub(src.limb(i), t, dst.limb(i));
+                ring.ops(i).multiplyScalar(dst.limb(i), ModArith.inverse(ModArith.reduce(qLast, m), m), dst.limb(i));
+            }
+            out[p] = dst;
+        }
+        return new Ciphertext(out, level - 1, a.scale() / qLast, context.fingerprint());
+    }
+
+    /** Drops to a lower level without dividing (exact; the scale is unchanged). */
+    public Ciphertext dropToLevel(Ciphertext a, int level) {
+        check(a);
+        if (level < 0 || level > a.level()) {
+            throw new CkksException.LevelException("cannot drop from level " + a.level() + " to " + level);
+        }
+        return new Ciphertext(dropParts(a, level), level, a.scale(), context.fingerprint());
+    }
+
+    // ---- rotations ------------------------------------------------------------------------
+
+    /** Rotates the slots left by {@code step} (slot j receives slot j + step); negative steps rotate right. */
+    public Ciphertext rotate(Ciphertext a, int step, GaloisKeys keys) {
+        check(a);
+        context.check(keys.fingerprint(), "the Galois keys");
+        int k = Math.floorMod(step, context.slots());
+        if (k == 0) {
+            return a;
+        }
+        int g = Galois.rotationElement(k, context.degree());
+        return applyGalois(a, g, requireKey(keys, g, "rotation by " + step + " (normalized " + k + ")"));
+    }
+
+    /** Complex-conjugates every slot. */
+    public Ciphertext conjugate(Ciphertext a, GaloisKeys keys) {
+        check(a);
+        context.check(keys.fingerprint(), "the Galois keys");
+        int g = Galois.conjugationElement(context.degree());
+        return applyGalois(a, g, requireKey(keys, g, "conjugation"));
+    }
+
+    private Ciphertext applyGalois(Ciphertext a, int g, SwitchingKey key) {
+        requireTwoParts(a);
+        int[] q = context.levelPrimes(a.level());
+        RnsPoly c0 = ring.zero(q, true);
+        RnsPoly c1 = ring.zero(q, true);
+        ring.automorphism(a.part(0), g, c0);
+        ring.automorphism(a.part(1), g, c1);
+        RnsPoly[] d = context.keySwitcher().switchKey(c1, a.level(), key);
+        ring.add(c0, d[0], c0);
+        return new Ciphertext(new RnsPoly[] {c0, d[1]}, a.level(), a.scale(), context.fingerprint());
+    }
+
+    /**
+     * Several rotations of one ciphertext sharing a single key-switching decomposition (hoisting):
+     * the ModUp of {@code c1} is done once and permuted for each step.
+     */
+    public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps, GaloisKeys keys) {
+        check(a);
+        context.check(keys.fingerprint(), "the Galois keys");
+        requireTwoParts(a);
+        KeySwitcher ks = context.keySwitcher();
+        RnsPoly[] digits = null;
+        Ciphertext[] out = new Ciphertext[steps.length];
+        int[] q = context.levelPrimes(a.level());
+        for (int s = 0; s < steps.length; s++) {
+            int k = Math.floorMod(steps[s], context.slots());
+            if (k == 0) {
+                out[s] = a;
+                continue;
+            }
+            int g = Galois.rotationElement(k, context.degree());
+            SwitchingKey key = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")");
+            if (digits == null) {
+                digits = ks.decompose(a.part(1), a.level());
+            }
+            RnsPoly[] acc = ks.applyKey(digits, key, a.level(), ring.permutation(g));
+            RnsPoly c0 = ring.zero(q, true);
+            ring.automorphism(a.part(0), g, c0);
+            ring.add(c0, ks.modDown(acc[0], a.level()), c0);
+            out[s] = new Ciphertext(new RnsPoly[] {c0, ks.modDown(acc[1], a.level())}, a.level(), a.scale(),
+                    context.fingerprint());
+        }
+        return out;
+    }
+
+    /**
+     * Sums {@code count} (a power of two) consecutive slots into every slot: slot j receives
+     * {@code Σ_{t<count} slot (j + t)}, with log2(count) rotations by 1, 2, 4, ….
+     */
+    public Ciphertext rotateAndSum(Ciphertext a, int count, GaloisKeys keys) {
+        if (count < 1 || Integer.bitCount(count) != 1 || count > context.slots()) {
+            throw new IllegalArgumentException("count must be a power of two in [1, slots], got " + count);
+        }
+        Ciphertext acc = a;
+        for (int step = 1; step < count; step <<= 1) {
+            acc = add(acc, rotate(acc, step, keys));
+        }
+        return acc;
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private SwitchingKey requireKey(GaloisKeys keys, int g, String what) {
+        SwitchingKey key = keys.key(g);
+        if (key == null) {
+            throw new CkksException.MissingKeyException("no Galois key for " + what + " (Galois element " + g
+                    + "); keys exist for steps " + keys.steps() + (keys.hasConjugation() ? " and conjugation" : ""));
+        }
+        return key;
+    }
+
+    private static void requireTwoParts(Ciphertext a) {
+        if (a.size() != 2) {
+            throw new IllegalArgumentException("rotations take 2-part ciphertexts; relinearize first");
+        }
+    }
+
+    private void check(Ciphertext a) {
+        context.check(Objects.requireNonNull(a, "ciphertext").fingerprint(), "a ciphertext");
+    }
+
+    private static void checkScales(double s1, double s2, String op) {
+        if (Math.abs(s1 - s2) > SCALE_TOLERANCE * Math.max(s1, s2)) {
+            throw new CkksException.ScaleMismatchException(String.format(
+                    "%s needs equal scales, got 2^%.6f and 2^%.6f; multiply by a constant or encode at the matching scale",
+                    op, Math.log(s1) / Math.log(2), Math.log(s2) / Math.log(2)));
+        }
+    }
+
+    private void checkScaleFits(double scale, int level) {
+        double bits = Math.log(scale) / Math.log(2);
+        double avail = context.log2Modulus(level);
+        if (!(bits + 1 < avail)) {
+            throw new CkksException.ScaleOverflowException(String.format(
+                    "scale 2^%.1f does not fit level %d, which holds %.1f bits: rescale first", bits, level, avail));
+        }
+    }
+
+    private void checkFits(double magnitude, int level, String what) {
+        if (!(magnitude < Math.scalb(1.0, (int) Math.floor(context.log2Modulus(level)) - 1))) {
+            throw new CkksException.ScaleOverflowException(what + " = " + magnitude + " does not fit level " + level);
+        }
+    }
+
+    private long[] residues(double v, int level) {
+        long[] r = new long[level + 1];
+        java.math.BigInteger big = Math.abs(v) < 0x1p62 ? null
+                : new java.math.BigDecimal(v).setScale(0, java.math.RoundingMode.HALF_EVEN).toBigInteger();
+        long x = big == null ? Math.round(v) : 0;
+        for (int i = 0; i <= level; i++) {
+            r[i] = big == null ? ModArith.reduce(x, ring.modulus(i))
+                    : big.mod(java.math.BigInteger.valueOf(ring.modulus(i).value())).longValue();
+        }
+        return r;
+    }
+
+    private RnsPoly atLevel(RnsPoly p, int level) {
+        return p.limbCount() == level + 1 ? p : p.copyPrefix(level + 1);
+    }
+
+    private RnsPoly[] dropParts(Ciphertext a, int level) {
+        RnsPoly[] out = new RnsPoly[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.part(i).copyPrefix(level + 1);
+        }
+        return out;
+    }
+}

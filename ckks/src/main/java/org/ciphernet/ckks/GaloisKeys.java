@@ -1,0 +1,51 @@
+package org.ciphernet.ckks;
+
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * Rotation and conjugation keys: one {@link SwitchingKey} per Galois element, made for a set of
+ * slot rotation steps (and optionally conjugation). Immutable.
+ */
+public final class GaloisKeys {
+    private final Map<Integer, SwitchingKey> byElement;
+    private final SortedSet<Integer> steps;
+    private final boolean conjugation;
+    private final long fingerprint;
+
+    GaloisKeys(Map<Integer, SwitchingKey> byElement, SortedSet<Integer> steps, boolean conjugation, long fingerprint) {
+        this.byElement = Map.copyOf(byElement);
+        this.steps = new TreeSet<>(steps);
+        this.conjugation = conjugation;
+        this.fingerprint = fingerprint;
+    }
+
+    /** The rotation steps these keys were made for (normalized to {@code [0, N/2)}). */
+    public SortedSet<Integer> steps() {
+        return new TreeSet<>(steps);
+    }
+
+    /** Whether a conjugation key is present. */
+    public boolean hasConjugation() {
+        return conjugation;
+    }
+
+    public long fingerprint() {
+        return fingerprint;
+    }
+
+    /** The key of a Galois element, or null. */
+    SwitchingKey key(int galoisElement) {
+        return byElement.get(galoisElement);
+    }
+
+    /** Total bytes of key material in memory. */
+    public long sizeInBytes() {
+        long s = 0;
+        for (SwitchingKey k : byElement.values()) {
+            s += k.sizeInBytes();
+        }
+        return s;
+    }
+}

@@ -1,0 +1,158 @@
+package org.ciphernet.ckks;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.ciphernet.ntt.Galois;
+import org.ciphernet.ntt.ModArith;
+import org.ciphernet.ntt.Modulus;
+import org.ciphernet.ring.RingContext;
+import org.ciphernet.ring.RnsPoly;
+
+/**
+ * Generates a secret key and the keys derived from it: public, relinearization, Galois (rotation
+ * and conjugation). Randomness comes from a {@link Prng}: {@link #KeyGenerator(CkksContext)} seeds
+ * it from {@code SecureRandom}; {@link #reproducible(CkksContext, byte[])} is the clearly named
+ * deterministic mode for tests. Not thread-safe (it owns its generator).
+ */
+public final class KeyGenerator {
+    private final CkksContext context;
+    private final RingContext ring;
+    private final Prng prng;
+    private final SecretKey secretKey;
+
+    /** A generator with a fresh secret key, seeded from {@code SecureRandom}. */
+    public KeyGenerator(CkksContext context) {
+        this(context, Prng.fromSecureRandom());
+    }
+
+    /**
+     * REPRODUCIBLE MODE: every key (secret included) is a function of {@code seed}. For tests and
+     * reproducible experiments only: anyone with the seed can decrypt.
+     */
+    public static KeyGenerator reproducible(CkksContext context, byte[] seed) {
+        return new KeyGenerator(context, Prng.reproducibleFromSeed(seed));
+    }
+
+    private KeyGenerator(CkksContext context, Prng prng) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.ring = context.ring();
+        this.prng = prng;
+        CkksParameters p = context.parameters();
+        long[] s = Sampler.ternary(context.degree(), p.secret(), p.hammingWeight(), prng);
+        RnsPoly sp = Sampler.fromSmall(ring, context.allPrimes(), s);
+        ring.toNtt(sp);
+        java.util.Arrays.fill(s, 0);
+        this.secretKey = new SecretKey(sp, context.fingerprint());
+    }
+
+    /** The secret key. */
+    public SecretKey secretKey() {
+        return secretKey;
+    }
+
+    /** A public key {@code (-a·s + e, a)} over Q. */
+    public PublicKey publicKey() {
+        byte[] seed = prng.nextSeed();
+        int[] q = context.levelPrimes(context.maxLevel());
+        RnsPoly a = Sampler.uniform(ring, q, Prng.reproducibleFromSeed(seed));
+        RnsPoly e = Sampler.fromSmall(ring, q, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
+        ring.toNtt(e);
+        RnsPoly s = secretKey.poly().copyPrefix(q.length);
+        RnsPoly b = ring.zero(q, true);
+        ring.multiply(a, s, b);
+        ring.sub(e, b, b);
+        return new PublicKey(b, a, seed, context.fingerprint());
+    }
+
+    /** The relinearization key ({@code s²} to {@code s}). */
+    public RelinearizationKey relinearizationKey() {
+        RnsPoly s = secretKey.poly();
+        RnsPoly s2 = ring.zero(context.allPrimes(), true);
+        ring.multiply(s, s, s2);
+        return new RelinearizationKey(switchingKey(s2));
+    }
+
+    /**
+     * Galois keys for the given slot rotation steps (any sign; normalized modulo N/2) and, if asked,
+     * conjugation.
+     */
+    public GaloisKeys galoisKeys(int[] steps, boolean conjugation) {
+        int n = context.degree();
+        int slots = context.slots();
+        Map<Integer, SwitchingKey> keys = new HashMap<>();
+        SortedSet<Integer> normalized = new TreeSet<>();
+        for (int step : steps) {
+            int k = Math.floorMod(step, slots);
+            if (k == 0 || !normalized.add(k)) {
+                continue;
+            }
+            int g = Galois.rotationElement(k, n);
+            keys.put(g, galoisKey(g));
+        }
+        if (conjugation) {
+            int g = Galois.conjugationElement(n);
+            keys.put(g, galoisKey(g));
+        }
+        return new GaloisKeys(keys, normalized, conjugation, context.fingerprint());
+    }
+
+    /** Galois keys for every power-of-two step {@code ±1, ±2, ±4, …} (rotate-and-sum and any step by composition). */
+    public GaloisKeys powerOfTwoGaloisKeys(boolean conjugation) {
+        int slots = context.slots();
+        int count = Integer.numberOfTrailingZeros(slots);
+        int[] steps = new int[2 * count];
+        for (int i = 0; i < count; i++) {
+            steps[2 * i] = 1 << i;
+            steps[2 * i + 1] = -(1 << i);
+        }
+        return galoisKeys(steps, conjugation);
+    }
+
+    private SwitchingKey galoisKey(int galoisElement) {
+        RnsPoly s = secretKey.poly();
+        RnsPoly rotated = ring.zero(context.allPrimes(), true);
+        // key from σ_g(s) to s
+        ring.automorphism(s, galoisElement, rotated);
+        return switchingKey(rotated);
+    }
+
+    /** A switching key from {@code sPrime} (NTT over all primes) to the secret key. */
+    SwitchingKey switchingKey(RnsPoly sPrime) {
+        KeySwitcher ks = context.keySwitcher();
+        int digits = ks.digitCount();
+        int[] all = context.allPrimes();
+        byte[] seed = prng.nextSeed();
+        Prng uniform = Prng.reproducibleFromSeed(seed);
+        RnsPoly s = secretKey.poly();
+        RnsPoly[] b = new RnsPoly[digits];
+        RnsPoly[] a = new RnsPoly[digits];
+        // P mod q_i for the gadget term
+        long[] pModQ = new long[context.qCount()];
+        for (int i = 0; i < context.qCount(); i++) {
+            Modulus m = ring.modulus(i);
+            long p = 1;
+            for (int j = 0; j < context.pCount(); j++) {
+                p = ModArith.mulMod(p, ModArith.reduce(context.pPrime(j), m), m);
+            }
+            pModQ[i] = p;
+        }
+        for (int d = 0; d < digits; d++) {
+            a[d] = Sampler.uniform(ring, all, uniform);
+            RnsPoly e = Sampler.fromSmall(ring, all, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
+            ring.toNtt(e);
+            RnsPoly bd = ring.zero(all, true);
+            ring.multiply(a[d], s, bd);
+            ring.sub(e, bd, bd); // e - a·s
+            long[] tmp = new long[context.degree()];
+            for (int i = ks.digitStart(d); i < ks.digitEnd(d); i++) {
+                ring.ops(i).multiplyScalar(sPrime.limb(i), pModQ[i], tmp);
+                ring.ops(i).add(bd.limb(i), tmp, bd.limb(i));
+            }
+            b[d] = bd;
+        }
+        return new SwitchingKey(b, a, seed, context.fingerprint());
+    }
+}

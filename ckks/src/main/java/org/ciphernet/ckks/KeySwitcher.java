@@ -1,0 +1,207 @@
+package org.ciphernet.ckks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ciphernet.ntt.BasisConverter;
+import org.ciphernet.ntt.ModArith;
+import org.ciphernet.ntt.Modulus;
+import org.ciphernet.ntt.RnsBasis;
+import org.ciphernet.ring.RingContext;
+import org.ciphernet.ring.RnsPoly;
+
+/**
+ * Hybrid key switching (Han–Ki): for a polynomial c at level ℓ (NTT form over {@code Q_ℓ}),
+ * <ol>
+ *   <li><b>ModUp</b>: split Q's primes into digits of |P| consecutive primes; each digit's limbs of
+ *       c are extended by fast basis conversion to all other primes of {@code Q_ℓ} and P
+ *       ({@link #decompose});</li>
+ *   <li><b>inner product</b> with the key: {@code Σ_d digit_d · (b_d, a_d)} over {@code Q_ℓ ∪ P},
+ *       one multiply-accumulate per limb with the reduction delayed across the digits
+ *       ({@link #applyKey}; an optional Galois permutation of the digits gives hoisted rotations);</li>
+ *   <li><b>ModDown</b>: divide by P with rounding error at most |P| ({@link #modDown}).</li>
+ * </ol>
+ * The result {@code (d0, d1)} satisfies {@code d0 + d1·s ≈ c·s'}. Thread-safe (caches only).
+ */
+final class KeySwitcher {
+    private final CkksContext context;
+    private final RingContext ring;
+    private final int alpha;
+    private final int digitCount;
+    private final Map<Long, BasisConverter> upConverters = new ConcurrentHashMap<>();
+    private final Map<Integer, BasisConverter> downConverters = new ConcurrentHashMap<>();
+    /** pInvModQ[i] = P^{-1} mod q_i. */
+    private final long[] pInvModQ;
+
+    KeySwitcher(CkksContext context) {
+        this.context = context;
+        this.ring = context.ring();
+        this.alpha = context.pCount();
+        this.digitCount = (context.qCount() + alpha - 1) / alpha;
+        this.pInvModQ = new long[context.qCount()];
+        for (int i = 0; i < context.qCount(); i++) {
+            Modulus m = ring.modulus(i);
+            long p = 1;
+            for (int j = 0; j < alpha; j++) {
+                p = ModArith.mulMod(p, ModArith.reduce(context.pPrime(j), m), m);
+            }
+            pInvModQ[i] = ModArith.inverse(p, m);
+        }
+    }
+
+    int digitCount() {
+        return digitCount;
+    }
+
+    /** First Q prime of digit d. */
+    int digitStart(int d) {
+        return d * alpha;
+    }
+
+    /** One past the last Q prime of digit d (not clipped to a level). */
+    int digitEnd(int d) {
+        return Math.min(context.qCount(), (d + 1) * alpha);
+    }
+
+    /** Digits that have at least one prime at level ℓ. */
+    int digitsAt(int level) {
+        return level / alpha + 1;
+    }
+
+    private RnsBasis basis(int[] primes) {
+        List<Modulus> ms = new ArrayList<>(primes.length);
+        for (int p : primes) {
+            ms.add(ring.modulus(p));
+        }
+        return RnsBasis.of(ms);
+    }
+
+    private BasisConverter upConverter(int d, int level) {
+        return upConverters.computeIfAbsent(((long) d << 32) | level, key -> {
+            int end = Math.min(digitEnd(d), level + 1);
+            int[] from = RingContext.range(digitStart(d), end);
+            return new BasisConverter(basis(from), basis(complement(from, level)));
+        });
+    }
+
+    private BasisConverter downConverter(int level) {
+        return downConverters.computeIfAbsent(level, l -> {
+            int[] p = RingContext.range(context.qCount(), context.qCount() + alpha);
+            return new BasisConverter(basis(p), basis(context.levelPrimes(l)));
+        });
+    }
+
+    /** The primes of {@code Q_ℓ ∪ P} not in {@code from}, in increasing order. */
+    private int[] complement(int[] from, int level) {
+        int[] all = context.levelAndSpecialPrimes(level);
+        int[] out = new int[all.length - from.length];
+        int k = 0;
+        int f = 0;
+        for (int p : all) {
+            if (f < from.length && from[f] == p) {
+                f++;
+            } else {
+                out[k++] = p;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * ModUp: the digits of c (NTT form over {@code Q_ℓ}) as polynomials over {@code Q_ℓ ∪ P} in NTT
+     * form. Each digit equals c modulo its own primes and {@code c + α·Q_d} elsewhere (small α).
+     */
+    RnsPoly[] decompose(RnsPoly c, int level) {
+        int digits = digitsAt(level);
+        int[] target = context.levelAndSpecialPrimes(level);
+        RnsPoly[] out = new RnsPoly[digits];
+        for (int d = 0; d < digits; d++) {
+            int start = digitStart(d);
+            int end = Math.min(digitEnd(d), level + 1);
+            long[][] coeff = new long[end - start][];
+            for (int i = start; i < end; i++) {
+                coeff[i - start] = c.limb(i).clone();
+                ring.ntt(i).inverse(coeff[i - start]);
+            }
+            BasisConverter conv = upConverter(d, level);
+            long[][] ext = conv.convert(coeff);
+            RnsPoly digit = ring.zero(target, true);
+            int e = 0;
+            for (int t = 0; t < target.length; t++) {
+                int prime = target[t];
+                if (prime >= start && prime < end) {
+                    System.arraycopy(c.limb(prime), 0, digit.limb(t), 0, c.degree());
+                } else {
+                    long[] limb = ext[e++];
+                    ring.ntt(prime).forward(limb);
+                    System.arraycopy(limb, 0, digit.limb(t), 0, limb.length);
+                }
+            }
+            out[d] = digit;
+        }
+        return out;
+    }
+
+    /**
+     * {@code (out0, out1) = Σ_d π(digit_d) · (b_d, a_d)} over {@code Q_ℓ ∪ P} (NTT form), where π is
+     * the NTT-domain Galois permutation {@code perm}, or the identity when null.
+     */
+    RnsPoly[] applyKey(RnsPoly[] digits, SwitchingKey key, int level, int[] perm) {
+        int[] target = context.levelAndSpecialPrimes(level);
+        int n = context.degree();
+        int digitsUsed = digits.length;
+        RnsPoly out0 = ring.zero(target, true);
+        RnsPoly out1 = ring.zero(target, true);
+        long[][] x = new long[digitsUsed][];
+        long[][] kb = new long[digitsUsed][];
+        long[][] ka = new long[digitsUsed][];
+        long[][] permuted = perm == null ? null : new long[digitsUsed][n];
+        for (int t = 0; t < target.length; t++) {
+            int prime = target[t];
+            // the key is over all primes: Q primes at their index, P primes after Q
+            int keyLimb = prime;
+            for (int d = 0; d < digitsUsed; d++) {
+                long[] src = digits[d].limb(t);
+                if (perm != null) {
+                    long[] dst = permuted[d];
+                    for (int j = 0; j < n; j++) {
+                        dst[j] = src[perm[j]];
+                    }
+                    x[d] = dst;
+                } else {
+                    x[d] = src;
+                }
+                kb[d] = key.b(d).limb(keyLimb);
+                ka[d] = key.a(d).limb(keyLimb);
+            }
+            ring.ops(prime).multiplyAccumulate(out0.limb(t), x, kb);
+            ring.ops(prime).multiplyAccumulate(out1.limb(t), x, ka);
+        }
+        return new RnsPoly[] {out0, out1};
+    }
+
+    /** ModDown: {@code x} over {@code Q_ℓ ∪ P} (NTT) to {@code ≈ x / P} over {@code Q_ℓ} (NTT). */
+    RnsPoly modDown(RnsPoly x, int level) {
+        int q = level + 1;
+        long[][] pPart = new long[alpha][];
+        for (int j = 0; j < alpha; j++) {
+            pPart[j] = x.limb(q + j).clone();
+            ring.ntt(context.qCount() + j).inverse(pPart[j]);
+        }
+        long[][] conv = downConverter(level).convert(pPart);
+        RnsPoly out = ring.zero(context.levelPrimes(level), true);
+        for (int i = 0; i < q; i++) {
+            ring.ntt(i).forward(conv[i]);
+            ring.ops(i).sub(x.limb(i), conv[i], out.limb(i));
+            ring.ops(i).multiplyScalar(out.limb(i), pInvModQ[i], out.limb(i));
+        }
+        return out;
+    }
+
+    /** Full key switch of c (NTT over {@code Q_ℓ}): {@code (d0, d1)} over {@code Q_ℓ} with {@code d0 + d1·s ≈ c·s'}. */
+    RnsPoly[] switchKey(RnsPoly c, int level, SwitchingKey key) {
+        RnsPoly[] acc = applyKey(decompose(c, level), key, level, null);
+        return new RnsPoly[] {modDown(acc[0], level), modDown(acc[1], level)};
+    }
+}

@@ -1,0 +1,38 @@
+package org.ciphernet.ckks;
+
+import org.ciphernet.ring.RnsPoly;
+
+/**
+ * The public encryption key {@code (b, a) = (-a·s + e, a)} over the primes of Q (NTT form). The
+ * uniform {@code a} is regenerated from {@link #seed()} when the key is transferred seed-compressed.
+ */
+public final class PublicKey {
+    private final RnsPoly b;
+    private final RnsPoly a;
+    private final byte[] seed;
+    private final long fingerprint;
+
+    PublicKey(RnsPoly b, RnsPoly a, byte[] seed, long fingerprint) {
+        this.b = b;
+        this.a = a;
+        this.seed = seed.clone();
+        this.fingerprint = fingerprint;
+    }
+
+    RnsPoly b() {
+        return b;
+    }
+
+    RnsPoly a() {
+        return a;
+    }
+
+    /** The 32-byte seed of the uniform half (public information). */
+    public byte[] seed() {
+        return seed.clone();
+    }
+
+    public long fingerprint() {
+        return fingerprint;
+    }
+}

@@ -1,0 +1,103 @@
+package org.ciphernet.ckks;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class CkksRotationTest {
+    private final CkksTestKit kit = CkksTestKit.n13();
+    private final int slots = kit.encoder.slots();
+    private static GaloisKeys powers;
+
+    private synchronized GaloisKeys powers() {
+        if (powers == null) {
+            powers = kit.keys.powerOfTwoGaloisKeys(true);
+        }
+        return powers;
+    }
+
+    private static double[] rotated(double[] v, int step) {
+        int n = v.length;
+        double[] r = new double[n];
+        for (int j = 0; j < n; j++) {
+            r[j] = v[Math.floorMod(j + step, n)];
+        }
+        return r;
+    }
+
+    private void assertBits(double minBits, double[] expected, double[] actual, String what) {
+        double b = CkksTestKit.bits(expected, actual);
+        System.out.printf("precision %-40s %5.1f bits (bound %.1f)%n", what, b, minBits);
+        assertTrue(b >= minBits, what + ": " + String.format("%.1f", b) + " bits < " + minBits);
+    }
+
+    @Test
+    void rotationsByEveryPowerOfTwoBothWays() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        double[] v = CkksTestKit.random(rnd, slots, 1);
+        Ciphertext c = kit.encrypt(v);
+        for (int step = 1; step < slots; step <<= 1) {
+            assertBits(19.5, rotated(v, step), kit.decrypt(kit.eval.rotate(c, step, powers())), "rotate " + step);
+            assertBits(19.5, rotated(v, -step), kit.decrypt(kit.eval.rotate(c, -step, powers())), "rotate " + -step);
+        }
+    }
+
+    @Test
+    void randomStepsAtLowerLevels() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int[] steps = {3, 17, 1000, -5, slots - 1};
+        GaloisKeys keys = kit.keys.galoisKeys(steps, false);
+        double[] v = CkksTestKit.random(rnd, slots, 1);
+        for (int level : new int[] {kit.ctx.maxLevel(), 1, 0}) {
+            Ciphertext c = kit.eval.dropToLevel(kit.encrypt(v), level);
+            for (int s : steps) {
+                assertBits(19.5, rotated(v, s), kit.decrypt(kit.eval.rotate(c, s, keys)), "rotate " + s + " at level " + level);
+            }
+        }
+    }
+
+    @Test
+    void conjugationOfComplexSlots() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        double[] re = CkksTestKit.random(rnd, slots, 1);
+        double[] im = CkksTestKit.random(rnd, slots, 1);
+        Ciphertext c = kit.encryptor.encrypt(kit.encoder.encode(re, im, kit.ctx.maxLevel(), kit.ctx.parameters().defaultScale()));
+        double[][] out = kit.encoder.decodeComplex(kit.decryptor.decrypt(kit.eval.conjugate(c, powers())));
+        double[] negIm = new double[slots];
+        for (int i = 0; i < slots; i++) {
+            negIm[i] = -im[i];
+        }
+        assertBits(19.5, re, out[0], "conjugate real");
+        assertBits(19.5, negIm, out[1], "conjugate imaginary");
+    }
+
+    @Test
+    void hoistedEqualsOneByOne() {
+        SplittableRandom rnd = new SplittableRandom(14);
+        double[] v = CkksTestKit.random(rnd, slots, 1);
+        Ciphertext c = kit.encrypt(v);
+        int[] steps = {1, 2, 4, 8, 16, 32, 64, -1};
+        Ciphertext[] hoisted = kit.eval.rotateHoisted(c, steps, powers());
+        for (int s = 0; s < steps.length; s++) {
+            double[] one = kit.decrypt(kit.eval.rotate(c, steps[s], powers()));
+            double[] h = kit.decrypt(hoisted[s]);
+            assertBits(19.5, rotated(v, steps[s]), h, "hoisted " + steps[s]);
+            assertBits(19.5, one, h, "hoisted vs one-by-one " + steps[s]);
+        }
+    }
+
+    @Test
+    void rotateAndSumAddsConsecutiveSlots() {
+        SplittableRandom rnd = new SplittableRandom(15);
+        double[] v = CkksTestKit.random(rnd, slots, 1);
+        int count = 16;
+        double[] expected = new double[slots];
+        for (int j = 0; j < slots; j++) {
+            for (int t = 0; t < count; t++) {
+                expected[j] += v[(j + t) % slots];
+            }
+        }
+        assertBits(19.5, expected, kit.decrypt(kit.eval.rotateAndSum(kit.encrypt(v), count, powers())), "rotateAndSum");
+    }
+}
