@@ -13,12 +13,31 @@ public final class Ciphertext {
     private final int level;
     private final double scale;
     private final long fingerprint;
+    /** Seed of c1 for a fresh secret-key encryption (c1 uniform from it), else null. */
+    private final byte[] c1Seed;
 
     Ciphertext(RnsPoly[] parts, int level, double scale, long fingerprint) {
+        this(parts, level, scale, fingerprint, null);
+    }
+
+    Ciphertext(RnsPoly[] parts, int level, double scale, long fingerprint, byte[] c1Seed) {
         this.parts = parts;
         this.level = level;
         this.scale = scale;
         this.fingerprint = fingerprint;
+        this.c1Seed = c1Seed == null ? null : c1Seed.clone();
+    }
+
+    /**
+     * Whether this is a fresh secret-key encryption whose uniform part c1 can be regenerated from a
+     * seed, so that {@link Serialization} can write it in about half the bytes.
+     */
+    public boolean isSeeded() {
+        return c1Seed != null;
+    }
+
+    byte[] c1Seed() {
+        return c1Seed.clone();
     }
 
     /** Number of polynomials: 2, or 3 after a product that was not relinearized. */

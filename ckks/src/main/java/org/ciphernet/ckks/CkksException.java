@@ -62,6 +62,18 @@ public class CkksException extends RuntimeException {
         }
     }
 
+    /**
+     * Bytes that cannot be read: wrong magic, unknown version or type, truncated, too long,
+     * out-of-range values, or made under other parameters.
+     */
+    public static final class SerializationException extends CkksException {
+        private static final long serialVersionUID = 1L;
+
+        public SerializationException(String message) {
+            super(message);
+        }
+    }
+
     /** Parameters below the requested security level. */
     public static final class InsecureParametersException extends CkksException {
         private static final long serialVersionUID = 1L;

@@ -60,6 +60,7 @@ public final class Encryptor {
         double sigma = context.parameters().sigma();
         RnsPoly c0;
         RnsPoly c1;
+        byte[] seed = null;
         if (publicKey != null) {
             RnsPoly u = Sampler.fromSmall(ring, q, Sampler.ternary(n, prng));
             ring.toNtt(u);
@@ -74,7 +75,7 @@ public final class Encryptor {
             ring.add(c0, e0, c0);
             ring.add(c1, e1, c1);
         } else {
-            byte[] seed = prng.nextSeed();
+            seed = prng.nextSeed();
             c1 = Sampler.uniform(ring, q, Prng.reproducibleFromSeed(seed));
             c0 = ring.zero(q, true);
             ring.multiply(c1, secretKey.poly().copyPrefix(q.length), c0);
@@ -83,6 +84,6 @@ public final class Encryptor {
             ring.sub(e, c0, c0);
         }
         ring.add(c0, pt.poly(), c0);
-        return new Ciphertext(new RnsPoly[] {c0, c1}, level, pt.scale(), context.fingerprint());
+        return new Ciphertext(new RnsPoly[] {c0, c1}, level, pt.scale(), context.fingerprint(), seed);
     }
 }

@@ -1,0 +1,141 @@
+package org.ciphernet.ckks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SerializationTest {
+    private final CkksTestKit kit = CkksTestKit.n13();
+    private final Serialization io = new Serialization(kit.ctx);
+
+    @Test
+    void parametersRoundTrip() {
+        for (CkksParameters p : List.of(CkksParameters.presetN13Depth3(), CkksParameters.presetN14Depth7(),
+                CkksParameters.builder().logN(13).qBits(List.of(48, 40)).pBits(List.of(50)).sparseSecret(64).build())) {
+            assertEquals(p, Serialization.readParameters(Serialization.write(p)));
+        }
+    }
+
+    @Test
+    void ciphertextsPlaintextsAndKeysRoundTrip() {
+        SplittableRandom rnd = new SplittableRandom(21);
+        double[] v = CkksTestKit.random(rnd, kit.encoder.slots(), 1);
+        Plaintext pt = kit.encoder.encode(v);
+        Plaintext pt2 = io.readPlaintext(io.write(pt));
+        assertEquals(pt.poly(), pt2.poly());
+        assertEquals(pt.scale(), pt2.scale());
+
+        Ciphertext full = kit.encryptor.encrypt(pt);
+        Ciphertext back = io.readCiphertext(io.write(full));
+        assertEquals(full.part(0), back.part(0));
+        assertEquals(full.part(1), back.part(1));
+        assertEquals(full.level(), back.level());
+
+        Ciphertext three = kit.eval.multiply(full, full);
+        assertEquals(3, io.readCiphertext(io.write(three)).size());
+
+        Ciphertext seeded = kit.symmetric.encrypt(pt);
+        byte[] seededBytes = io.write(seeded);
+        assertTrue(seededBytes.length < io.write(kit.eval.negate(kit.eval.negate(seeded))).length * 0.51,
+                "a seeded ciphertext takes about half the bytes");
+        Ciphertext seededBack = io.readCiphertext(seededBytes);
+        assertEquals(seeded.part(1), seededBack.part(1), "c1 regenerated from its seed");
+        assertTrue(CkksTestKit.bits(v, kit.decrypt(seededBack)) > 25);
+
+        PublicKey pk = kit.keys.publicKey();
+        PublicKey pkBack = io.readPublicKey(io.write(pk));
+        assertEquals(pk.a(), pkBack.a());
+        assertEquals(pk.b(), pkBack.b());
+
+        RelinearizationKey rk2 = io.readRelinearizationKey(io.write(kit.rk));
+        Ciphertext r1 = kit.eval.relinearize(three, kit.rk);
+        Ciphertext r2 = kit.eval.relinearize(three, rk2);
+        assertEquals(r1.part(0), r2.part(0));
+        assertEquals(r1.part(1), r2.part(1));
+
+        GaloisKeys gk = kit.keys.galoisKeys(new int[] {1, 5}, true);
+        GaloisKeys gk2 = io.readGaloisKeys(io.write(gk));
+        assertEquals(gk.steps(), gk2.steps());
+        assertTrue(gk2.hasConjugation());
+        Ciphertext a = kit.eval.rotate(full, 5, gk);
+        Ciphertext b = kit.eval.rotate(full, 5, gk2);
+        assertEquals(a.part(0), b.part(0));
+        assertEquals(a.part(1), b.part(1));
+    }
+
+    @Test
+    void corruptedBytesGiveClearErrors() {
+        byte[] good = io.write(kit.encryptor.encrypt(kit.encoder.encode(new double[] {1, 2})));
+        assertEquals(2, io.readCiphertext(good).size());
+
+        byte[] magic = good.clone();
+        magic[0] ^= 1;
+        assertMessage(magic, "magic");
+        byte[] version = good.clone();
+        version[4] = 9;
+        assertMessage(version, "version 9");
+        byte[] type = good.clone();
+        type[5] = 2; // a plaintext header
+        assertMessage(type, "type");
+        byte[] level = good.clone();
+        level[14] = 99;
+        assertMessage(level, "level 99");
+        byte[] size = good.clone();
+        size[23] = 7;
+        assertMessage(size, "2 or 3 parts");
+        byte[] residue = good.clone();
+        Arrays.fill(residue, 24, 24 + 6, (byte) 0xFF); // first residue = 2^48 - 1 >= q0
+        assertMessage(residue, "not below its prime");
+        for (int cut : new int[] {0, 3, 13, 20, good.length / 2, good.length - 1}) {
+            assertMessage(Arrays.copyOf(good, cut), "truncated");
+        }
+        assertMessage(Arrays.copyOf(good, good.length + 5), "trailing");
+        // another context's fingerprint
+        byte[] other = good.clone();
+        other[6] ^= 0x40;
+        assertThrows(CkksException.ParameterMismatchException.class, () -> io.readCiphertext(other));
+        assertThrows(CkksException.SerializationException.class, () -> io.readPlaintext(good));
+    }
+
+    @Test
+    void hugeLengthFieldsDoNotAllocate() {
+        byte[] good = io.write(kit.keys.galoisKeys(new int[] {1}, false));
+        byte[] huge = good.clone();
+        huge[14] = (byte) 0xFF;
+        huge[15] = (byte) 0xFF;
+        huge[16] = (byte) 0xFF;
+        huge[17] = (byte) 0x3F; // 2^30 - 1 steps claimed
+        assertThrows(CkksException.SerializationException.class, () -> io.readGaloisKeys(huge));
+        byte[] many = good.clone();
+        many[14] = (byte) 0xFF;
+        many[15] = (byte) 0x07; // 2047 steps claimed: allowed count, but the bytes are not there
+        CkksException e = assertThrows(CkksException.SerializationException.class, () -> io.readGaloisKeys(many));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        byte[] params = Serialization.write(CkksParameters.presetN13Depth3());
+        params[15] = (byte) 0xFF; // prime count
+        assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(params));
+        byte[] insecure = Serialization.write(CkksParameters.presetN13Depth3());
+        insecure[17] = 60; // a 60-bit first prime breaks the 218-bit bound: named as insecure
+        assertThrows(CkksException.InsecureParametersException.class, () -> Serialization.readParameters(insecure));
+    }
+
+    private void assertMessage(byte[] bytes, String fragment) {
+        CkksException e = assertThrows(CkksException.SerializationException.class, () -> io.readCiphertext(bytes));
+        assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' lacks '" + fragment + "'");
+    }
+
+    @Test
+    void parametersWithWrongFingerprintAreRejected() {
+        byte[] p = Serialization.write(CkksParameters.presetN13Depth3());
+        p[7] ^= 1;
+        assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(p));
+        assertArrayEquals(Serialization.write(CkksParameters.presetN13Depth3()),
+                Serialization.write(CkksParameters.presetN13Depth3()));
+    }
+}
