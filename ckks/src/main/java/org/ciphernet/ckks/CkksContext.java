@@ -1,10 +1,13 @@
 package org.ciphernet.ckks;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.ciphernet.ntt.ModArith;
 import org.ciphernet.ntt.Modulus;
 import org.ciphernet.ntt.Primes;
 import org.ciphernet.ring.RingContext;
@@ -25,6 +28,8 @@ public final class CkksContext {
     private final int qCount;
     private final int pCount;
     private final KeySwitcher keySwitcher;
+    /** rescaleInverse[l][i] = q_l^{-1} mod q_i for i < l: the factors of a rescale from level l. */
+    private final long[][] rescaleInverse;
 
     private CkksContext(CkksParameters params) {
         this.params = params;
@@ -46,6 +51,50 @@ public final class CkksContext {
         this.pCount = params.pBits().size();
         this.ring = new RingContext(n, moduli);
         this.keySwitcher = new KeySwitcher(this);
+        this.rescaleInverse = new long[qCount][];
+        for (int l = 0; l < qCount; l++) {
+            rescaleInverse[l] = new long[l];
+            for (int i = 0; i < l; i++) {
+                Modulus m = ring.modulus(i);
+                rescaleInverse[l][i] = ModArith.inverse(ModArith.reduce(ring.modulus(l).value(), m), m);
+            }
+        }
+    }
+
+    /** {@code q_level^{-1} mod q_i}, for {@code i < level}. */
+    long rescaleInverse(int level, int i) {
+        return rescaleInverse[level][i];
+    }
+
+    /**
+     * Residues modulo {@code q_0 … q_level} of the integer nearest to v (ties to even), exact for any
+     * finite double (a BigInteger path above 2^62).
+     */
+    long[] residues(double v, int level) {
+        long[] r = new long[level + 1];
+        if (Math.abs(v) < 0x1p62) {
+            long x = Math.round(v);
+            for (int i = 0; i <= level; i++) {
+                r[i] = ModArith.reduce(x, ring.modulus(i));
+            }
+        } else {
+            BigInteger x = new BigDecimal(v).setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
+            for (int i = 0; i <= level; i++) {
+                r[i] = x.mod(BigInteger.valueOf(ring.modulus(i).value())).longValue();
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Throws {@link CkksException.ScaleOverflowException} unless a signed magnitude fits the modulus
+     * at a level (below half of it, rounded down to a power of two).
+     */
+    void checkFits(double magnitude, int level, String what) {
+        if (!(magnitude < Math.scalb(1.0, (int) Math.floor(log2Modulus(level)) - 1))) {
+            throw new CkksException.ScaleOverflowException(String.format("%s needs %.1f bits but level %d holds %.1f bits (signed)",
+                    what, Math.log(magnitude) / Math.log(2) + 1, level, log2Modulus(level)));
+        }
     }
 
     /** Builds the context (generates primes and NTT tables: milliseconds to a second for large N). */

@@ -1,8 +1,5 @@
 package org.ciphernet.ckks;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.util.Objects;
 import org.ciphernet.ntt.ModArith;
 import org.ciphernet.ntt.Modulus;
@@ -142,9 +139,9 @@ public final class Encoder {
         checkLevel(level);
         checkScale(scale, level);
         double v = value * scale;
-        checkMagnitude(Math.abs(v), level, value, scale);
+        context.checkFits(Math.abs(v), level, describe(value, scale));
         RnsPoly p = ring.zero(context.levelPrimes(level), true);
-        long[] residues = residues(v, level);
+        long[] residues = context.residues(v, level);
         for (int i = 0; i <= level; i++) {
             java.util.Arrays.fill(p.limb(i), residues[i]);
         }
@@ -233,9 +230,9 @@ public final class Encoder {
         for (double c : coeffs) {
             maxAbs = Math.max(maxAbs, Math.abs(c));
         }
-        checkMagnitude(maxAbs * scale, level, maxAbs, scale);
+        context.checkFits(maxAbs * scale, level, describe(maxAbs, scale));
         for (int t = 0; t < n; t++) {
-            long[] r = residues(coeffs[t] * scale, level);
+            long[] r = context.residues(coeffs[t] * scale, level);
             for (int i = 0; i <= level; i++) {
                 p.limb(i)[t] = r[i];
             }
@@ -244,29 +241,8 @@ public final class Encoder {
         return p;
     }
 
-    private long[] residues(double v, int level) {
-        long[] r = new long[level + 1];
-        if (Math.abs(v) < 0x1p62) {
-            long x = Math.round(v);
-            for (int i = 0; i <= level; i++) {
-                r[i] = ModArith.reduce(x, ring.modulus(i));
-            }
-        } else {
-            BigInteger x = new BigDecimal(v).setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
-            for (int i = 0; i <= level; i++) {
-                r[i] = x.mod(BigInteger.valueOf(ring.modulus(i).value())).longValue();
-            }
-        }
-        return r;
-    }
-
-    private void checkMagnitude(double scaledMagnitude, int level, double value, double scale) {
-        if (!(scaledMagnitude < Math.scalb(1.0, (int) Math.floor(context.log2Modulus(level)) - 1))) {
-            throw new CkksException.ScaleOverflowException(String.format(
-                    "value %.3g × scale 2^%.1f needs %.1f bits but level %d holds %.1f bits (signed)",
-                    value, Math.log(scale) / Math.log(2), Math.log(scaledMagnitude) / Math.log(2) + 1, level,
-                    context.log2Modulus(level)));
-        }
+    private static String describe(double value, double scale) {
+        return String.format("value %.3g × scale 2^%.1f", value, Math.log(scale) / Math.log(2));
     }
 
     private void checkLevel(int level) {

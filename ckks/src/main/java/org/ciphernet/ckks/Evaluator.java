@@ -110,8 +110,8 @@ public final class Evaluator {
         check(a);
         RnsPoly[] out = dropParts(a, a.level());
         double v = value * a.scale();
-        checkFits(Math.abs(v), a.level(), "constant × scale");
-        long[] r = residues(v, a.level());
+        context.checkFits(Math.abs(v), a.level(), "constant × scale");
+        long[] r = context.residues(v, a.level());
         for (int i = 0; i <= a.level(); i++) {
             long[] limb = out[0].limb(i);
             long q = ring.modulus(i).value();
@@ -196,8 +196,8 @@ public final class Evaluator {
         double scale = a.scale() * constScale;
         checkScaleFits(scale, a.level());
         double v = value * constScale;
-        checkFits(Math.abs(v), a.level(), "constant × scale");
-        long[] r = residues(v, a.level());
+        context.checkFits(Math.abs(v), a.level(), "constant × scale");
+        long[] r = context.residues(v, a.level());
         RnsPoly[] out = dropParts(a, a.level());
         for (RnsPoly part : out) {
             ring.multiplyScalars(part, r, part);
@@ -310,7 +310,7 @@ public final class Evaluator {
                 }
                 ring.ntt(i).forward(t);
                 ring.ops(i).sub(src.limb(i), t, dst.limb(i));
-                ring.ops(i).multiplyScalar(dst.limb(i), ModArith.inverse(ModArith.reduce(qLast, m), m), dst.limb(i));
+                ring.ops(i).multiplyScalar(dst.limb(i), context.rescaleInverse(level, i), dst.limb(i));
             }
             out[p] = dst;
         }
@@ -444,24 +444,6 @@ public final class Evaluator {
             throw new CkksException.ScaleOverflowException(String.format(
                     "scale 2^%.1f does not fit level %d, which holds %.1f bits: rescale first", bits, level, avail));
         }
-    }
-
-    private void checkFits(double magnitude, int level, String what) {
-        if (!(magnitude < Math.scalb(1.0, (int) Math.floor(context.log2Modulus(level)) - 1))) {
-            throw new CkksException.ScaleOverflowException(what + " = " + magnitude + " does not fit level " + level);
-        }
-    }
-
-    private long[] residues(double v, int level) {
-        long[] r = new long[level + 1];
-        java.math.BigInteger big = Math.abs(v) < 0x1p62 ? null
-                : new java.math.BigDecimal(v).setScale(0, java.math.RoundingMode.HALF_EVEN).toBigInteger();
-        long x = big == null ? Math.round(v) : 0;
-        for (int i = 0; i <= level; i++) {
-            r[i] = big == null ? ModArith.reduce(x, ring.modulus(i))
-                    : big.mod(java.math.BigInteger.valueOf(ring.modulus(i).value())).longValue();
-        }
-        return r;
     }
 
     private RnsPoly atLevel(RnsPoly p, int level) {

@@ -6,8 +6,6 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.ciphernet.ntt.Galois;
-import org.ciphernet.ntt.ModArith;
-import org.ciphernet.ntt.Modulus;
 import org.ciphernet.ring.RingContext;
 import org.ciphernet.ring.RnsPoly;
 
@@ -129,16 +127,6 @@ public final class KeyGenerator {
         RnsPoly s = secretKey.poly();
         RnsPoly[] b = new RnsPoly[digits];
         RnsPoly[] a = new RnsPoly[digits];
-        // P mod q_i for the gadget term
-        long[] pModQ = new long[context.qCount()];
-        for (int i = 0; i < context.qCount(); i++) {
-            Modulus m = ring.modulus(i);
-            long p = 1;
-            for (int j = 0; j < context.pCount(); j++) {
-                p = ModArith.mulMod(p, ModArith.reduce(context.pPrime(j), m), m);
-            }
-            pModQ[i] = p;
-        }
         for (int d = 0; d < digits; d++) {
             a[d] = Sampler.uniform(ring, all, uniform);
             RnsPoly e = Sampler.fromSmall(ring, all, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
@@ -148,7 +136,7 @@ public final class KeyGenerator {
             ring.sub(e, bd, bd); // e - a·s
             long[] tmp = new long[context.degree()];
             for (int i = ks.digitStart(d); i < ks.digitEnd(d); i++) {
-                ring.ops(i).multiplyScalar(sPrime.limb(i), pModQ[i], tmp);
+                ring.ops(i).multiplyScalar(sPrime.limb(i), ks.pModQ(i), tmp);
                 ring.ops(i).add(bd.limb(i), tmp, bd.limb(i));
             }
             b[d] = bd;

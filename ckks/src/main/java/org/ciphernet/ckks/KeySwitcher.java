@@ -31,6 +31,8 @@ final class KeySwitcher {
     private final int digitCount;
     private final Map<Long, BasisConverter> upConverters = new ConcurrentHashMap<>();
     private final Map<Integer, BasisConverter> downConverters = new ConcurrentHashMap<>();
+    /** pModQ[i] = P mod q_i (the gadget factor of switching keys). */
+    private final long[] pModQ;
     /** pInvModQ[i] = P^{-1} mod q_i. */
     private final long[] pInvModQ;
 
@@ -39,6 +41,7 @@ final class KeySwitcher {
         this.ring = context.ring();
         this.alpha = context.pCount();
         this.digitCount = (context.qCount() + alpha - 1) / alpha;
+        this.pModQ = new long[context.qCount()];
         this.pInvModQ = new long[context.qCount()];
         for (int i = 0; i < context.qCount(); i++) {
             Modulus m = ring.modulus(i);
@@ -46,8 +49,14 @@ final class KeySwitcher {
             for (int j = 0; j < alpha; j++) {
                 p = ModArith.mulMod(p, ModArith.reduce(context.pPrime(j), m), m);
             }
+            pModQ[i] = p;
             pInvModQ[i] = ModArith.inverse(p, m);
         }
+    }
+
+    /** {@code P mod q_i}. */
+    long pModQ(int i) {
+        return pModQ[i];
     }
 
     int digitCount() {
