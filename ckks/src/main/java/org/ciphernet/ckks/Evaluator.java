@@ -29,10 +29,26 @@ public final class Evaluator {
 
     private final CkksContext context;
     private final RingContext ring;
+    private final LimbParallelism par;
 
+    /** An evaluator that works in the calling thread (one core). */
     public Evaluator(CkksContext context) {
+        this(context, 1);
+    }
+
+    /**
+     * An evaluator that spreads the per-limb work of key switching and rescaling over
+     * {@code threads} threads of its own (results are identical for any thread count).
+     */
+    public Evaluator(CkksContext context, int threads) {
         this.context = Objects.requireNonNull(context, "context");
         this.ring = context.ring();
+        this.par = threads == 1 ? LimbParallelism.SEQUENTIAL : new LimbParallelism(threads);
+    }
+
+    /** The number of threads this evaluator uses for per-limb work. */
+    public int threads() {
+        return par.threads();
     }
 
     // ---- additions ------------------------------------------------------------------------
@@ -260,7 +276,7 @@ public final class Evaluator {
         if (a.size() == 2) {
             return a;
         }
-        RnsPoly[] d = context.keySwitcher().switchKey(a.part(2), a.level(), rk.key());
+        RnsPoly[] d = context.keySwitcher().switchKey(a.part(2), a.level(), rk.key(), par);
         RnsPoly c0 = a.part(0).copy();
         RnsPoly c1 = a.part(1).copy();
         ring.add(c0, d[0], c0);
@@ -291,7 +307,6 @@ public final class Evaluator {
         long half = qLast >>> 1;
         RnsPoly[] out = new RnsPoly[a.size()];
         int n = context.degree();
-        long[] t = new long[n];
         for (int p = 0; p < a.size(); p++) {
             RnsPoly src = a.part(p);
             long[] r = src.limb(level).clone();
@@ -300,10 +315,11 @@ public final class Evaluator {
                 r[j] = ModArith.add(r[j], half, qLast);
             }
             RnsPoly dst = ring.zero(context.levelPrimes(level - 1), true);
-            for (int i = 0; i < level; i++) {
+            par.forEach(level, i -> {
                 Modulus m = ring.modulus(i);
                 long q = m.value();
                 long halfI = ModArith.reduce(half, m);
+                long[] t = new long[n];
                 for (int j = 0; j < n; j++) {
                     long rj = r[j] < q ? r[j] : ModArith.reduce128(0, r[j], m);
                     t[j] = ModArith.sub(rj, halfI, q);
@@ -311,7 +327,7 @@ public final class Evaluator {
                 ring.ntt(i).forward(t);
                 ring.ops(i).sub(src.limb(i), t, dst.limb(i));
                 ring.ops(i).multiplyScalar(dst.limb(i), context.rescaleInverse(level, i), dst.limb(i));
-            }
+            });
             out[p] = dst;
         }
         return new Ciphertext(out, level - 1, a.scale() / qLast, context.fingerprint());
@@ -355,7 +371,7 @@ public final class Evaluator {
         RnsPoly c1 = ring.zero(q, true);
         ring.automorphism(a.part(0), g, c0);
         ring.automorphism(a.part(1), g, c1);
-        RnsPoly[] d = context.keySwitcher().switchKey(c1, a.level(), key);
+        RnsPoly[] d = context.keySwitcher().switchKey(c1, a.level(), key, par);
         ring.add(c0, d[0], c0);
         return new Ciphertext(new RnsPoly[] {c0, d[1]}, a.level(), a.scale(), context.fingerprint());
     }
@@ -381,13 +397,13 @@ public final class Evaluator {
             int g = Galois.rotationElement(k, context.degree());
             SwitchingKey key = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")");
             if (digits == null) {
-                digits = ks.decompose(a.part(1), a.level());
+                digits = ks.decompose(a.part(1), a.level(), par);
             }
-            RnsPoly[] acc = ks.applyKey(digits, key, a.level(), ring.permutation(g));
+            RnsPoly[] acc = ks.applyKey(digits, key, a.level(), ring.permutation(g), par);
             RnsPoly c0 = ring.zero(q, true);
             ring.automorphism(a.part(0), g, c0);
-            ring.add(c0, ks.modDown(acc[0], a.level()), c0);
-            out[s] = new Ciphertext(new RnsPoly[] {c0, ks.modDown(acc[1], a.level())}, a.level(), a.scale(),
+            ring.add(c0, ks.modDown(acc[0], a.level(), par), c0);
+            out[s] = new Ciphertext(new RnsPoly[] {c0, ks.modDown(acc[1], a.level(), par)}, a.level(), a.scale(),
                     context.fingerprint());
         }
         return out;

@@ -121,11 +121,11 @@ final class KeySwitcher {
      * ModUp: the digits of c (NTT form over {@code Q_ℓ}) as polynomials over {@code Q_ℓ ∪ P} in NTT
      * form. Each digit equals c modulo its own primes and {@code c + α·Q_d} elsewhere (small α).
      */
-    RnsPoly[] decompose(RnsPoly c, int level) {
+    RnsPoly[] decompose(RnsPoly c, int level, LimbParallelism par) {
         int digits = digitsAt(level);
         int[] target = context.levelAndSpecialPrimes(level);
         RnsPoly[] out = new RnsPoly[digits];
-        for (int d = 0; d < digits; d++) {
+        par.forEach(digits, d -> {
             int start = digitStart(d);
             int end = Math.min(digitEnd(d), level + 1);
             long[][] coeff = new long[end - start][];
@@ -148,7 +148,7 @@ final class KeySwitcher {
                 }
             }
             out[d] = digit;
-        }
+        });
         return out;
     }
 
@@ -156,24 +156,21 @@ final class KeySwitcher {
      * {@code (out0, out1) = Σ_d π(digit_d) · (b_d, a_d)} over {@code Q_ℓ ∪ P} (NTT form), where π is
      * the NTT-domain Galois permutation {@code perm}, or the identity when null.
      */
-    RnsPoly[] applyKey(RnsPoly[] digits, SwitchingKey key, int level, int[] perm) {
+    RnsPoly[] applyKey(RnsPoly[] digits, SwitchingKey key, int level, int[] perm, LimbParallelism par) {
         int[] target = context.levelAndSpecialPrimes(level);
         int n = context.degree();
         int digitsUsed = digits.length;
         RnsPoly out0 = ring.zero(target, true);
         RnsPoly out1 = ring.zero(target, true);
-        long[][] x = new long[digitsUsed][];
-        long[][] kb = new long[digitsUsed][];
-        long[][] ka = new long[digitsUsed][];
-        long[][] permuted = perm == null ? null : new long[digitsUsed][n];
-        for (int t = 0; t < target.length; t++) {
-            int prime = target[t];
-            // the key is over all primes: Q primes at their index, P primes after Q
-            int keyLimb = prime;
+        par.forEach(target.length, t -> {
+            int prime = target[t]; // the key is over all primes, limb index = prime index
+            long[][] x = new long[digitsUsed][];
+            long[][] kb = new long[digitsUsed][];
+            long[][] ka = new long[digitsUsed][];
             for (int d = 0; d < digitsUsed; d++) {
                 long[] src = digits[d].limb(t);
                 if (perm != null) {
-                    long[] dst = permuted[d];
+                    long[] dst = new long[n];
                     for (int j = 0; j < n; j++) {
                         dst[j] = src[perm[j]];
                     }
@@ -181,36 +178,36 @@ final class KeySwitcher {
                 } else {
                     x[d] = src;
                 }
-                kb[d] = key.b(d).limb(keyLimb);
-                ka[d] = key.a(d).limb(keyLimb);
+                kb[d] = key.b(d).limb(prime);
+                ka[d] = key.a(d).limb(prime);
             }
             ring.ops(prime).multiplyAccumulate(out0.limb(t), x, kb);
             ring.ops(prime).multiplyAccumulate(out1.limb(t), x, ka);
-        }
+        });
         return new RnsPoly[] {out0, out1};
     }
 
     /** ModDown: {@code x} over {@code Q_ℓ ∪ P} (NTT) to {@code ≈ x / P} over {@code Q_ℓ} (NTT). */
-    RnsPoly modDown(RnsPoly x, int level) {
+    RnsPoly modDown(RnsPoly x, int level, LimbParallelism par) {
         int q = level + 1;
         long[][] pPart = new long[alpha][];
-        for (int j = 0; j < alpha; j++) {
+        par.forEach(alpha, j -> {
             pPart[j] = x.limb(q + j).clone();
             ring.ntt(context.qCount() + j).inverse(pPart[j]);
-        }
+        });
         long[][] conv = downConverter(level).convert(pPart);
         RnsPoly out = ring.zero(context.levelPrimes(level), true);
-        for (int i = 0; i < q; i++) {
+        par.forEach(q, i -> {
             ring.ntt(i).forward(conv[i]);
             ring.ops(i).sub(x.limb(i), conv[i], out.limb(i));
             ring.ops(i).multiplyScalar(out.limb(i), pInvModQ[i], out.limb(i));
-        }
+        });
         return out;
     }
 
     /** Full key switch of c (NTT over {@code Q_ℓ}): {@code (d0, d1)} over {@code Q_ℓ} with {@code d0 + d1·s ≈ c·s'}. */
-    RnsPoly[] switchKey(RnsPoly c, int level, SwitchingKey key) {
-        RnsPoly[] acc = applyKey(decompose(c, level), key, level, null);
-        return new RnsPoly[] {modDown(acc[0], level), modDown(acc[1], level)};
+    RnsPoly[] switchKey(RnsPoly c, int level, SwitchingKey key, LimbParallelism par) {
+        RnsPoly[] acc = applyKey(decompose(c, level, par), key, level, null, par);
+        return new RnsPoly[] {modDown(acc[0], level, par), modDown(acc[1], level, par)};
     }
 }

@@ -45,6 +45,32 @@ class CkksN14PrecisionTest {
     }
 
     @Test
+    void internalParallelismGivesIdenticalResults() {
+        CkksTestKit k = kit();
+        GaloisKeys gk = k.keys.galoisKeys(new int[] {1, 2, 7}, false);
+        Evaluator par = new Evaluator(k.ctx, 2);
+        assertEquals(2, par.threads());
+        Ciphertext c = k.encrypt(new double[] {0.5, -0.25, 0.125});
+        Ciphertext m = k.eval.multiply(c, c);
+        assertSame(k.eval.rescale(k.eval.relinearize(m, k.rk)), par.rescale(par.relinearize(m, k.rk)));
+        assertSame(k.eval.rotate(c, 7, gk), par.rotate(c, 7, gk));
+        Ciphertext[] h1 = k.eval.rotateHoisted(c, new int[] {1, 2, 7}, gk);
+        Ciphertext[] h2 = par.rotateHoisted(c, new int[] {1, 2, 7}, gk);
+        for (int i = 0; i < h1.length; i++) {
+            assertSame(h1[i], h2[i]);
+        }
+    }
+
+    private static void assertSame(Ciphertext a, Ciphertext b) {
+        assertEquals(a.size(), b.size());
+        assertEquals(a.level(), b.level());
+        assertEquals(a.scale(), b.scale());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.part(i), b.part(i), "part " + i);
+        }
+    }
+
+    @Test
     void oneEvaluatorServesManyThreads() throws Exception {
         CkksTestKit k = kit();
         GaloisKeys gk = k.keys.galoisKeys(new int[] {1, 3}, false);
