@@ -168,6 +168,21 @@ class CkksOperationsTest {
     }
 
     @Test
+    void sparseTernarySecretWorks() {
+        CkksParameters sparse = CkksParameters.builder().logN(13).qBits(java.util.List.of(48, 40, 40, 40))
+                .pBits(java.util.List.of(50)).sparseSecret(64).build();
+        CkksTestKit k = new CkksTestKit(sparse, (byte) 9);
+        SplittableRandom rnd = new SplittableRandom(8);
+        double[] a = CkksTestKit.random(rnd, slots, 1);
+        double[] sq = new double[slots];
+        for (int i = 0; i < slots; i++) {
+            sq[i] = a[i] * a[i];
+        }
+        Ciphertext c = k.encrypt(a);
+        assertBits(21, sq, k.decrypt(k.eval.multiplyRelinRescale(c, c, k.rk)), "sparse secret h=64: square");
+    }
+
+    @Test
     void reproducibleModeIsByteIdentical() {
         byte[] seed = new byte[32];
         seed[0] = 42;
@@ -185,6 +200,12 @@ class CkksOperationsTest {
         Ciphertext s1 = Encryptor.reproducibleWithSecretKey(kit.ctx, k1.secretKey(), seed).encrypt(pt);
         Ciphertext s2 = Encryptor.reproducibleWithSecretKey(kit.ctx, k2.secretKey(), seed).encrypt(pt);
         assertEquals(s1.part(0), s2.part(0));
+        // byte-identical on the wire too
+        Serialization io = new Serialization(kit.ctx);
+        assertArrayEquals(io.write(c1), io.write(c2));
+        assertArrayEquals(io.write(s1), io.write(s2));
+        assertArrayEquals(io.write(p1), io.write(p2));
+        assertArrayEquals(io.write(k1.relinearizationKey()), io.write(k2.relinearizationKey()));
         // different seeds differ
         seed[0] = 43;
         assertTrue(!KeyGenerator.reproducible(kit.ctx, seed).publicKey().b().equals(p1.b()));
