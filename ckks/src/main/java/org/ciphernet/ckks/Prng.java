@@ -2,7 +2,6 @@ package org.ciphernet.ckks;
 
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -132,11 +131,5 @@ public final class Prng {
     @Override
     public String toString() {
         return "Prng[AES-256-CTR]"; // never the seed
-    }
-
-    /** Erases the buffered stream bytes (the key schedule lives inside the Cipher). */
-    void wipe() {
-        Arrays.fill(buffer, (byte) 0);
-        position = BUFFER;
     }
 }

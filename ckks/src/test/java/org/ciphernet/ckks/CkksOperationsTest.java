@@ -19,12 +19,6 @@ class CkksOperationsTest {
     private final CkksTestKit kit = CkksTestKit.n13();
     private final int slots = kit.encoder.slots();
 
-    private void assertBits(double minBits, double[] expected, double[] actual, String what) {
-        double b = CkksTestKit.bits(expected, actual);
-        System.out.printf("precision %-40s %5.1f bits (bound %.1f)%n", what, b, minBits);
-        assertTrue(b >= minBits, what + ": " + String.format("%.1f", b) + " bits < " + minBits);
-    }
-
     @Test
     void encodeDecodeWithoutEncryption() {
         SplittableRandom rnd = new SplittableRandom(1);
@@ -32,29 +26,29 @@ class CkksOperationsTest {
         double[] im = CkksTestKit.random(rnd, slots, 10);
         Plaintext p = kit.encoder.encode(v, im, kit.ctx.maxLevel(), kit.ctx.parameters().defaultScale());
         double[][] back = kit.encoder.decodeComplex(p);
-        assertBits(30, v, back[0], "real part");
-        assertBits(30, im, back[1], "imaginary part");
+        CkksTestKit.assertBits(30, v, back[0], "real part");
+        CkksTestKit.assertBits(30, im, back[1], "imaginary part");
         // at level 0 too (decoding from one prime)
         Plaintext p0 = kit.encoder.encode(v, 0, Math.scalb(1.0, 30));
-        assertBits(21, v, kit.encoder.decode(p0), "level 0");
+        CkksTestKit.assertBits(21, v, kit.encoder.decode(p0), "level 0");
         // a constant without FFT
         double[] c = kit.encoder.decode(kit.encoder.encodeConstant(-3.25, 2, Math.scalb(1.0, 40)));
         double[] expected = new double[slots];
         Arrays.fill(expected, -3.25);
-        assertBits(30, expected, c, "constant");
+        CkksTestKit.assertBits(30, expected, c, "constant");
     }
 
     @Test
     void encryptDecryptPublicAndSecretKey() {
         SplittableRandom rnd = new SplittableRandom(2);
         double[] v = CkksTestKit.random(rnd, slots, 1);
-        assertBits(21.5, v, kit.decrypt(kit.encrypt(v)), "public-key encryption");
-        assertBits(28.5, v, kit.encoder.decode(kit.decryptor.decrypt(kit.symmetric.encrypt(kit.encoder.encode(v)))),
+        CkksTestKit.assertBits(21.5, v, kit.decrypt(kit.encrypt(v)), "public-key encryption");
+        CkksTestKit.assertBits(28.5, v, kit.encoder.decode(kit.decryptor.decrypt(kit.symmetric.encrypt(kit.encoder.encode(v)))),
                 "secret-key encryption");
         // fewer values than slots: the rest decode to zero
         double[] few = {1, 2, 3};
         double[] out = kit.decrypt(kit.encrypt(few));
-        assertBits(21.5, few, Arrays.copyOf(out, 3), "short vector");
+        CkksTestKit.assertBits(21.5, few, Arrays.copyOf(out, 3), "short vector");
         assertTrue(Math.abs(out[slots - 1]) < 1e-6);
     }
 
@@ -77,18 +71,18 @@ class CkksOperationsTest {
             plusC[i] = a[i] + 0.75;
             times3[i] = 3 * a[i];
         }
-        assertBits(21, sum, kit.decrypt(kit.eval.add(ca, cb)), "add");
-        assertBits(21, diff, kit.decrypt(kit.eval.sub(ca, cb)), "sub");
-        assertBits(21, neg, kit.decrypt(kit.eval.negate(ca)), "negate");
-        assertBits(21, sum, kit.decrypt(kit.eval.addPlain(ca, kit.encoder.encode(b))), "addPlain");
-        assertBits(21, diff, kit.decrypt(kit.eval.subPlain(ca, kit.encoder.encode(b))), "subPlain");
-        assertBits(21, plusC, kit.decrypt(kit.eval.addConstant(ca, 0.75)), "addConstant");
-        assertBits(20, times3, kit.decrypt(kit.eval.multiplyInteger(ca, 3)), "multiplyInteger");
+        CkksTestKit.assertBits(21, sum, kit.decrypt(kit.eval.add(ca, cb)), "add");
+        CkksTestKit.assertBits(21, diff, kit.decrypt(kit.eval.sub(ca, cb)), "sub");
+        CkksTestKit.assertBits(21, neg, kit.decrypt(kit.eval.negate(ca)), "negate");
+        CkksTestKit.assertBits(21, sum, kit.decrypt(kit.eval.addPlain(ca, kit.encoder.encode(b))), "addPlain");
+        CkksTestKit.assertBits(21, diff, kit.decrypt(kit.eval.subPlain(ca, kit.encoder.encode(b))), "subPlain");
+        CkksTestKit.assertBits(21, plusC, kit.decrypt(kit.eval.addConstant(ca, 0.75)), "addConstant");
+        CkksTestKit.assertBits(20, times3, kit.decrypt(kit.eval.multiplyInteger(ca, 3)), "multiplyInteger");
         // operands at different levels are aligned
         Ciphertext low = kit.eval.dropToLevel(cb, 1);
         Ciphertext mixed = kit.eval.add(ca, low);
         assertEquals(1, mixed.level());
-        assertBits(21, sum, kit.decrypt(mixed), "add across levels");
+        CkksTestKit.assertBits(21, sum, kit.decrypt(mixed), "add across levels");
     }
 
     @Test
@@ -108,17 +102,17 @@ class CkksOperationsTest {
         }
         Ciphertext m = kit.eval.multiply(ca, cb);
         assertEquals(3, m.size());
-        assertBits(21, prod, kit.decrypt(m), "3-part product decrypts");
+        CkksTestKit.assertBits(21, prod, kit.decrypt(m), "3-part product decrypts");
         Ciphertext r = kit.eval.rescale(kit.eval.relinearize(m, kit.rk));
         assertEquals(kit.ctx.maxLevel() - 1, r.level());
         assertEquals(Math.scalb(1.0, 80) / kit.ctx.qPrime(kit.ctx.maxLevel()), r.scale(), r.scale() * 1e-15);
-        assertBits(21, prod, kit.decrypt(r), "multiply+relinearize+rescale");
-        assertBits(21, sq, kit.decrypt(kit.eval.rescale(kit.eval.relinearize(kit.eval.square(ca), kit.rk))), "square");
-        assertBits(21, prod, kit.decrypt(kit.eval.rescale(kit.eval.multiplyPlain(ca, kit.encoder.encode(b)))),
+        CkksTestKit.assertBits(21, prod, kit.decrypt(r), "multiply+relinearize+rescale");
+        CkksTestKit.assertBits(21, sq, kit.decrypt(kit.eval.rescale(kit.eval.relinearize(kit.eval.square(ca), kit.rk))), "square");
+        CkksTestKit.assertBits(21, prod, kit.decrypt(kit.eval.rescale(kit.eval.multiplyPlain(ca, kit.encoder.encode(b)))),
                 "multiplyPlain");
         Ciphertext c = kit.eval.rescale(kit.eval.multiplyConstant(ca, -1.375));
         assertEquals(ca.scale(), c.scale(), 0.0, "a constant product restores the scale exactly after rescale");
-        assertBits(21, byC, kit.decrypt(c), "multiplyConstant");
+        CkksTestKit.assertBits(21, byC, kit.decrypt(c), "multiplyConstant");
     }
 
     @Test
@@ -134,7 +128,7 @@ class CkksOperationsTest {
             }
         }
         assertEquals(0, c.level());
-        assertBits(19.5, expected, kit.decrypt(c), "x^8 down to level 0");
+        CkksTestKit.assertBits(19.5, expected, kit.decrypt(c), "x^8 down to level 0");
     }
 
     @Test
@@ -154,7 +148,7 @@ class CkksOperationsTest {
             }
         }
         Ciphertext acc = kit.eval.rescale(kit.eval.multiplyAccumulate(cts, pts));
-        assertBits(20.5, expected, kit.decrypt(acc), "multiplyAccumulate");
+        CkksTestKit.assertBits(20.5, expected, kit.decrypt(acc), "multiplyAccumulate");
         Ciphertext seq = kit.eval.multiplyPlain(cts[0], pts[0]);
         for (int t = 1; t < terms; t++) {
             seq = kit.eval.add(seq, kit.eval.multiplyPlain(cts[t], pts[t]));
@@ -179,7 +173,7 @@ class CkksOperationsTest {
             sq[i] = a[i] * a[i];
         }
         Ciphertext c = k.encrypt(a);
-        assertBits(21, sq, k.decrypt(k.eval.multiplyRelinRescale(c, c, k.rk)), "sparse secret h=64: square");
+        CkksTestKit.assertBits(21, sq, k.decrypt(k.eval.multiplyRelinRescale(c, c, k.rk)), "sparse secret h=64: square");
     }
 
     @Test

@@ -26,20 +26,14 @@ class CkksRotationTest {
         return r;
     }
 
-    private void assertBits(double minBits, double[] expected, double[] actual, String what) {
-        double b = CkksTestKit.bits(expected, actual);
-        System.out.printf("precision %-40s %5.1f bits (bound %.1f)%n", what, b, minBits);
-        assertTrue(b >= minBits, what + ": " + String.format("%.1f", b) + " bits < " + minBits);
-    }
-
     @Test
     void rotationsByEveryPowerOfTwoBothWays() {
         SplittableRandom rnd = new SplittableRandom(11);
         double[] v = CkksTestKit.random(rnd, slots, 1);
         Ciphertext c = kit.encrypt(v);
         for (int step = 1; step < slots; step <<= 1) {
-            assertBits(19.5, rotated(v, step), kit.decrypt(kit.eval.rotate(c, step, powers())), "rotate " + step);
-            assertBits(19.5, rotated(v, -step), kit.decrypt(kit.eval.rotate(c, -step, powers())), "rotate " + -step);
+            CkksTestKit.assertBits(19.5, rotated(v, step), kit.decrypt(kit.eval.rotate(c, step, powers())), "rotate " + step);
+            CkksTestKit.assertBits(19.5, rotated(v, -step), kit.decrypt(kit.eval.rotate(c, -step, powers())), "rotate " + -step);
         }
     }
 
@@ -52,7 +46,7 @@ class CkksRotationTest {
         for (int level : new int[] {kit.ctx.maxLevel(), 1, 0}) {
             Ciphertext c = kit.eval.dropToLevel(kit.encrypt(v), level);
             for (int s : steps) {
-                assertBits(19.5, rotated(v, s), kit.decrypt(kit.eval.rotate(c, s, keys)), "rotate " + s + " at level " + level);
+                CkksTestKit.assertBits(19.5, rotated(v, s), kit.decrypt(kit.eval.rotate(c, s, keys)), "rotate " + s + " at level " + level);
             }
         }
     }
@@ -68,8 +62,8 @@ class CkksRotationTest {
         for (int i = 0; i < slots; i++) {
             negIm[i] = -im[i];
         }
-        assertBits(19.5, re, out[0], "conjugate real");
-        assertBits(19.5, negIm, out[1], "conjugate imaginary");
+        CkksTestKit.assertBits(19.5, re, out[0], "conjugate real");
+        CkksTestKit.assertBits(19.5, negIm, out[1], "conjugate imaginary");
     }
 
     @Test
@@ -82,8 +76,8 @@ class CkksRotationTest {
         for (int s = 0; s < steps.length; s++) {
             double[] one = kit.decrypt(kit.eval.rotate(c, steps[s], powers()));
             double[] h = kit.decrypt(hoisted[s]);
-            assertBits(19.5, rotated(v, steps[s]), h, "hoisted " + steps[s]);
-            assertBits(19.5, one, h, "hoisted vs one-by-one " + steps[s]);
+            CkksTestKit.assertBits(19.5, rotated(v, steps[s]), h, "hoisted " + steps[s]);
+            CkksTestKit.assertBits(19.5, one, h, "hoisted vs one-by-one " + steps[s]);
         }
     }
 
@@ -98,6 +92,6 @@ class CkksRotationTest {
                 expected[j] += v[(j + t) % slots];
             }
         }
-        assertBits(19.5, expected, kit.decrypt(kit.eval.rotateAndSum(kit.encrypt(v), count, powers())), "rotateAndSum");
+        CkksTestKit.assertBits(19.5, expected, kit.decrypt(kit.eval.rotateAndSum(kit.encrypt(v), count, powers())), "rotateAndSum");
     }
 }

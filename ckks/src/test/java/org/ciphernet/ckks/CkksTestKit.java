@@ -52,6 +52,14 @@ final class CkksTestKit {
         return encoder.decode(decryptor.decrypt(c));
     }
 
+    /** Asserts at least {@code minBits} bits of precision and prints the measured figure. */
+    static void assertBits(double minBits, double[] expected, double[] actual, String what) {
+        double b = bits(expected, actual);
+        System.out.printf("precision %-40s %5.1f bits (bound %.1f)%n", what, b, minBits);
+        org.junit.jupiter.api.Assertions.assertTrue(b >= minBits,
+                what + ": " + String.format("%.1f", b) + " bits < " + minBits);
+    }
+
     /** Bits of precision: -log2 of the largest absolute error. */
     static double bits(double[] expected, double[] actual) {
         double worst = 0;
