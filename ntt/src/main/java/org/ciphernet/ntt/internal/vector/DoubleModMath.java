@@ -15,15 +15,17 @@ package org.ciphernet.ntt.internal.vector;
  * ties to even) whenever {@code |a*b| <= 2^51}. We write {@code rne(a*b)} for it.
  *
  * <p><b>Product by a fixed operand</b> {@code w} with {@code |w| <= (q-1)/2} (so {@code |w/q| < 1/2}
- * strictly; {@link #signed} guarantees it), {@code wq = fl(w/q)}, and {@code |a| <= 2^52}:
+ * strictly; {@link #signed} guarantees it), {@code |a| <= 2^52}, and the quotient computed on the
+ * fly as {@code wq = fl(w * qinv)}, {@code qinv = fl(1/q)} (tables store only w):
  * <pre>
  *   nhi = fl(a*(-w)) = -fl(a*w)             // -hi, negation is exact
  *   k   = rne(a*wq)                          // |a*wq| <= 2^51
  *   lo  = fma(a, w, nhi)                     // a*w - hi, exact (a, w integers)
  *   T   = lo - fma(k, q, nhi)                // = a*w - k*q
  * </pre>
- * {@code |a*wq - a*w/q| <= |a| |w/q| u < |a| u / 2}, so {@code |T| <= q/2 + |a| q u / 2 <= 3q/4} for
- * {@code |a| <= 2^52}. (The plan uses the looser {@code q/2 + |a| q u}, see {@link #productBound}.)
+ * {@code |wq - w/q| <= |w/q| (2u + u^2) < u} (as {@code |w/q| < 1/2 - 1/(2q)} and {@code q < 2^54}), so
+ * {@code |a*wq - a*w/q| < |a| u} and {@code |T| <= q/2 + |a| q u <= q} for {@code |a| <= 2^52}: the bound
+ * {@link #productBound} gives the plan.
  * Exactness: {@code |hi| <= 2^101}, so {@code |lo| <= 2^48}; the exact value {@code k*q - hi = lo - T}
  * is an integer below {@code 2^51} in magnitude, so that fused multiply-add rounds nothing, and
  * {@code lo - (lo - T)} is an integer below {@code 2^53}: exact.
