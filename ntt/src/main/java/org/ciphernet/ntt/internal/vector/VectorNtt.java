@@ -19,6 +19,12 @@ import org.ciphernet.ntt.internal.NttTables;
  * every stage) one from N = 2^13 up; for primes near 2^50 the forward transform reduces every
  * fourth stage and the inverse every second.
  *
+ * <p>Consecutive wide stages run in pairs (radix-2²): four vectors are loaded, pass through two
+ * butterfly levels and are stored once, halving the memory traffic of the wide stages. A pair
+ * computes the same values as the two stages; the forward pair may reduce its first stage's inputs
+ * and the inverse pair reduces all of its sums where the plan reduces either stage (reducing more
+ * than the plan asks only tightens the bounds).
+ *
  * <p>Stages whose butterfly distance g is below the vector length L work on pairs of vectors
  * {@code (v0, v1)}: lane p pairs with lane {@code p ^ g}, so one single-source permutation (swap
  * lanes {@code p <-> p ^ g}) and one blend on the lanes with bit g set gather all X values of both
@@ -196,7 +202,16 @@ public final class VectorNtt implements NttEngine {
         int gap = n >> 1;
         for (int s = 1; s < wide; s++) {
             gap >>= 1;
-            if (forwardReduce[s]) {
+            if (s + 1 < wide && !forwardReduce[s + 1]) {
+                // stages s and s+1 in one pass (reducing X first where stage s needs it)
+                if (forwardReduce[s]) {
+                    forwardWidePairReduced(x, gap, 1 << s);
+                } else {
+                    forwardWidePair(x, gap, 1 << s);
+                }
+                gap >>= 1;
+                s++;
+            } else if (forwardReduce[s]) {
                 forwardWideReduced(x, gap, 1 << s);
             } else {
                 forwardWide(x, gap, 1 << s);
@@ -247,6 +262,106 @@ public final class VectorNtt implements NttEngine {
                 DoubleVector v = y.fma(w, nhi).sub(k.fma(pq, nhi));
                 u.add(v).intoArray(x, j);
                 u.sub(v).intoArray(x, j + gap);
+            }
+        }
+    }
+
+    /**
+     * Stages s (gap g, m = 2^s blocks) and s+1 (gap g/2) fused: each group of four vectors is loaded
+     * once and stored once. It computes exactly the values of the two separate stages, so the plan's
+     * bounds hold; it is used only where neither stage reduces.
+     */
+    private void forwardWidePair(double[] x, int gap, int m) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
+        final int half = gap >> 1;
+        for (int i = 0; i < m; i++) {
+            final double w1s = fw[m + i];
+            final double w2s = fw[2 * m + 2 * i];
+            final double w3s = fw[2 * m + 2 * i + 1];
+            final DoubleVector w1 = DoubleVector.broadcast(DS, w1s);
+            final DoubleVector nw1 = DoubleVector.broadcast(DS, -w1s);
+            final DoubleVector wq1 = DoubleVector.broadcast(DS, w1s * qinv);
+            final DoubleVector w2 = DoubleVector.broadcast(DS, w2s);
+            final DoubleVector nw2 = DoubleVector.broadcast(DS, -w2s);
+            final DoubleVector wq2 = DoubleVector.broadcast(DS, w2s * qinv);
+            final DoubleVector w3 = DoubleVector.broadcast(DS, w3s);
+            final DoubleVector nw3 = DoubleVector.broadcast(DS, -w3s);
+            final DoubleVector wq3 = DoubleVector.broadcast(DS, w3s * qinv);
+            final int j1 = 2 * i * gap;
+            for (int j = j1, end = j1 + half; j < end; j += L) {
+                DoubleVector x0 = DoubleVector.fromArray(DS, x, j);
+                DoubleVector x1 = DoubleVector.fromArray(DS, x, j + half);
+                DoubleVector x2 = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector x3 = DoubleVector.fromArray(DS, x, j + gap + half);
+                // stage s: (x0, x2) and (x1, x3) with w1
+                DoubleVector h2 = x2.mul(nw1);
+                DoubleVector t2 = x2.fma(w1, h2).sub(x2.fma(wq1, r).sub(r).fma(pq, h2));
+                DoubleVector h3 = x3.mul(nw1);
+                DoubleVector t3 = x3.fma(w1, h3).sub(x3.fma(wq1, r).sub(r).fma(pq, h3));
+                DoubleVector y0 = x0.add(t2);
+                DoubleVector y2 = x0.sub(t2);
+                DoubleVector y1 = x1.add(t3);
+                DoubleVector y3 = x1.sub(t3);
+                // stage s+1: (y0, y1) with w2, (y2, y3) with w3
+                DoubleVector g1 = y1.mul(nw2);
+                DoubleVector u1 = y1.fma(w2, g1).sub(y1.fma(wq2, r).sub(r).fma(pq, g1));
+                DoubleVector g3 = y3.mul(nw3);
+                DoubleVector u3 = y3.fma(w3, g3).sub(y3.fma(wq3, r).sub(r).fma(pq, g3));
+                y0.add(u1).intoArray(x, j);
+                y0.sub(u1).intoArray(x, j + half);
+                y2.add(u3).intoArray(x, j + gap);
+                y2.sub(u3).intoArray(x, j + gap + half);
+            }
+        }
+    }
+
+    /** {@link #forwardWidePair} with stage s's X inputs reduced first (stage s+1 needs none). */
+    private void forwardWidePairReduced(double[] x, int gap, int m) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final int half = gap >> 1;
+        for (int i = 0; i < m; i++) {
+            final double w1s = fw[m + i];
+            final double w2s = fw[2 * m + 2 * i];
+            final double w3s = fw[2 * m + 2 * i + 1];
+            final DoubleVector w1 = DoubleVector.broadcast(DS, w1s);
+            final DoubleVector nw1 = DoubleVector.broadcast(DS, -w1s);
+            final DoubleVector wq1 = DoubleVector.broadcast(DS, w1s * qinv);
+            final DoubleVector w2 = DoubleVector.broadcast(DS, w2s);
+            final DoubleVector nw2 = DoubleVector.broadcast(DS, -w2s);
+            final DoubleVector wq2 = DoubleVector.broadcast(DS, w2s * qinv);
+            final DoubleVector w3 = DoubleVector.broadcast(DS, w3s);
+            final DoubleVector nw3 = DoubleVector.broadcast(DS, -w3s);
+            final DoubleVector wq3 = DoubleVector.broadcast(DS, w3s * qinv);
+            final int j1 = 2 * i * gap;
+            for (int j = j1, end = j1 + half; j < end; j += L) {
+                DoubleVector v0 = DoubleVector.fromArray(DS, x, j);
+                DoubleVector v1 = DoubleVector.fromArray(DS, x, j + half);
+                DoubleVector x0 = v0.fma(qi, r).sub(r).fma(nq, v0);
+                DoubleVector x1 = v1.fma(qi, r).sub(r).fma(nq, v1);
+                DoubleVector x2 = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector x3 = DoubleVector.fromArray(DS, x, j + gap + half);
+                // stage s: (x0, x2) and (x1, x3) with w1
+                DoubleVector h2 = x2.mul(nw1);
+                DoubleVector t2 = x2.fma(w1, h2).sub(x2.fma(wq1, r).sub(r).fma(pq, h2));
+                DoubleVector h3 = x3.mul(nw1);
+                DoubleVector t3 = x3.fma(w1, h3).sub(x3.fma(wq1, r).sub(r).fma(pq, h3));
+                DoubleVector y0 = x0.add(t2);
+                DoubleVector y2 = x0.sub(t2);
+                DoubleVector y1 = x1.add(t3);
+                DoubleVector y3 = x1.sub(t3);
+                // stage s+1: (y0, y1) with w2, (y2, y3) with w3
+                DoubleVector g1 = y1.mul(nw2);
+                DoubleVector u1 = y1.fma(w2, g1).sub(y1.fma(wq2, r).sub(r).fma(pq, g1));
+                DoubleVector g3 = y3.mul(nw3);
+                DoubleVector u3 = y3.fma(w3, g3).sub(y3.fma(wq3, r).sub(r).fma(pq, g3));
+                y0.add(u1).intoArray(x, j);
+                y0.sub(u1).intoArray(x, j + half);
+                y2.add(u3).intoArray(x, j + gap);
+                y2.sub(u3).intoArray(x, j + gap + half);
             }
         }
     }
@@ -370,6 +485,18 @@ public final class VectorNtt implements NttEngine {
         }
         int gap = L;
         for (int s = smallStages; s < logN - 1; s++) {
+            if (s + 1 < logN - 1) {
+                // stages s and s+1 in one pass; reducing every sum where the plan reduces either
+                // stage (reducing more than the plan asks only tightens the bounds)
+                if (inverseReduce[s] || inverseReduce[s + 1]) {
+                    inverseWidePairReduced(x, gap, n >> (s + 1));
+                } else {
+                    inverseWidePair(x, gap, n >> (s + 1));
+                }
+                gap <<= 2;
+                s++;
+                continue;
+            }
             if (inverseReduce[s]) {
                 inverseWideReduced(x, gap, n >> (s + 1));
             } else {
@@ -449,6 +576,110 @@ public final class VectorNtt implements NttEngine {
             DoubleVector prod = d.fma(w, nhi).sub(kq.fma(pq, nhi));
             sum.blend(prod.rearrange(sw), hm).intoArray(x, j);
             sum.rearrange(sw).blend(prod, hm).intoArray(x, j + L);
+        }
+    }
+
+    /**
+     * Inverse stages s (gap g, h blocks) and s+1 (gap 2g, h/2 blocks) fused: each group of four
+     * vectors is loaded and stored once, computing exactly the values of the separate stages.
+     */
+    private void inverseWidePair(double[] x, int gap, int h) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
+        final int h2 = h >> 1;
+        for (int i = 0; i < h2; i++) {
+            final double w0s = iw[h + 2 * i];
+            final double w1s = iw[h + 2 * i + 1];
+            final double wts = iw[h2 + i];
+            final DoubleVector w0 = DoubleVector.broadcast(DS, w0s);
+            final DoubleVector nw0 = DoubleVector.broadcast(DS, -w0s);
+            final DoubleVector wq0 = DoubleVector.broadcast(DS, w0s * qinv);
+            final DoubleVector w1 = DoubleVector.broadcast(DS, w1s);
+            final DoubleVector nw1 = DoubleVector.broadcast(DS, -w1s);
+            final DoubleVector wq1 = DoubleVector.broadcast(DS, w1s * qinv);
+            final DoubleVector wt = DoubleVector.broadcast(DS, wts);
+            final DoubleVector nwt = DoubleVector.broadcast(DS, -wts);
+            final DoubleVector wqt = DoubleVector.broadcast(DS, wts * qinv);
+            final int j1 = 4 * i * gap;
+            for (int j = j1, end = j1 + gap; j < end; j += L) {
+                DoubleVector a = DoubleVector.fromArray(DS, x, j);
+                DoubleVector b = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector c = DoubleVector.fromArray(DS, x, j + 2 * gap);
+                DoubleVector d = DoubleVector.fromArray(DS, x, j + 3 * gap);
+                // stage s: (a, b) with w0, (c, d) with w1
+                DoubleVector a1 = a.add(b);
+                DoubleVector e0 = a.sub(b);
+                DoubleVector g0 = e0.mul(nw0);
+                DoubleVector b1 = e0.fma(w0, g0).sub(e0.fma(wq0, r).sub(r).fma(pq, g0));
+                DoubleVector c1 = c.add(d);
+                DoubleVector e1 = c.sub(d);
+                DoubleVector g1 = e1.mul(nw1);
+                DoubleVector d1 = e1.fma(w1, g1).sub(e1.fma(wq1, r).sub(r).fma(pq, g1));
+                // stage s+1: (a1, c1) and (b1, d1) with wt
+                a1.add(c1).intoArray(x, j);
+                DoubleVector e2 = a1.sub(c1);
+                DoubleVector g2 = e2.mul(nwt);
+                e2.fma(wt, g2).sub(e2.fma(wqt, r).sub(r).fma(pq, g2)).intoArray(x, j + 2 * gap);
+                b1.add(d1).intoArray(x, j + gap);
+                DoubleVector e3 = b1.sub(d1);
+                DoubleVector g3 = e3.mul(nwt);
+                e3.fma(wt, g3).sub(e3.fma(wqt, r).sub(r).fma(pq, g3)).intoArray(x, j + 3 * gap);
+            }
+        }
+    }
+
+    /**
+     * {@link #inverseWidePair} with every sum of both stages reduced (used where the plan reduces
+     * either stage).
+     */
+    private void inverseWidePairReduced(double[] x, int gap, int h) {
+        final DoubleVector pq = DoubleVector.broadcast(DS, q);
+        final DoubleVector r = DoubleVector.broadcast(DS, ROUND);
+        final DoubleVector nq = DoubleVector.broadcast(DS, -q);
+        final DoubleVector qi = DoubleVector.broadcast(DS, qinv);
+        final int h2 = h >> 1;
+        for (int i = 0; i < h2; i++) {
+            final double w0s = iw[h + 2 * i];
+            final double w1s = iw[h + 2 * i + 1];
+            final double wts = iw[h2 + i];
+            final DoubleVector w0 = DoubleVector.broadcast(DS, w0s);
+            final DoubleVector nw0 = DoubleVector.broadcast(DS, -w0s);
+            final DoubleVector wq0 = DoubleVector.broadcast(DS, w0s * qinv);
+            final DoubleVector w1 = DoubleVector.broadcast(DS, w1s);
+            final DoubleVector nw1 = DoubleVector.broadcast(DS, -w1s);
+            final DoubleVector wq1 = DoubleVector.broadcast(DS, w1s * qinv);
+            final DoubleVector wt = DoubleVector.broadcast(DS, wts);
+            final DoubleVector nwt = DoubleVector.broadcast(DS, -wts);
+            final DoubleVector wqt = DoubleVector.broadcast(DS, wts * qinv);
+            final int j1 = 4 * i * gap;
+            for (int j = j1, end = j1 + gap; j < end; j += L) {
+                DoubleVector a = DoubleVector.fromArray(DS, x, j);
+                DoubleVector b = DoubleVector.fromArray(DS, x, j + gap);
+                DoubleVector c = DoubleVector.fromArray(DS, x, j + 2 * gap);
+                DoubleVector d = DoubleVector.fromArray(DS, x, j + 3 * gap);
+                // stage s: (a, b) with w0, (c, d) with w1
+                DoubleVector s0 = a.add(b);
+                DoubleVector a1 = s0.fma(qi, r).sub(r).fma(nq, s0);
+                DoubleVector e0 = a.sub(b);
+                DoubleVector g0 = e0.mul(nw0);
+                DoubleVector b1 = e0.fma(w0, g0).sub(e0.fma(wq0, r).sub(r).fma(pq, g0));
+                DoubleVector s1 = c.add(d);
+                DoubleVector c1 = s1.fma(qi, r).sub(r).fma(nq, s1);
+                DoubleVector e1 = c.sub(d);
+                DoubleVector g1 = e1.mul(nw1);
+                DoubleVector d1 = e1.fma(w1, g1).sub(e1.fma(wq1, r).sub(r).fma(pq, g1));
+                // stage s+1: (a1, c1) and (b1, d1) with wt
+                DoubleVector s2 = a1.add(c1);
+                s2.fma(qi, r).sub(r).fma(nq, s2).intoArray(x, j);
+                DoubleVector e2 = a1.sub(c1);
+                DoubleVector g2 = e2.mul(nwt);
+                e2.fma(wt, g2).sub(e2.fma(wqt, r).sub(r).fma(pq, g2)).intoArray(x, j + 2 * gap);
+                DoubleVector s3 = b1.add(d1);
+                s3.fma(qi, r).sub(r).fma(nq, s3).intoArray(x, j + gap);
+                DoubleVector e3 = b1.sub(d1);
+                DoubleVector g3 = e3.mul(nwt);
+                e3.fma(wt, g3).sub(e3.fma(wqt, r).sub(r).fma(pq, g3)).intoArray(x, j + 3 * gap);
+            }
         }
     }
 
