@@ -55,12 +55,7 @@ public final class RnsPoly {
         return primes[i];
     }
 
-    /** A copy of the context prime indices, limb by limb. */
-    public int[] primeIndices() {
-        return primes.clone();
-    }
-
-    /** Whether limb i's prime index array equals another's (same basis). */
+    /** Whether both polynomials are over the same primes in the same order. */
     public boolean sameBasis(RnsPoly other) {
         return n == other.n && Arrays.equals(primes, other.primes);
     }
@@ -105,11 +100,6 @@ public final class RnsPoly {
         return new RnsPoly(n, Arrays.copyOf(primes, count), c, ntt);
     }
 
-    /** Sets every residue to zero. */
-    public void clear() {
-        for (long[] l : limbs) {
-            Arrays.fill(l, 0L);
-        }
     }
 
     @Override

@@ -65,6 +65,18 @@ class RnsTest {
     }
 
     @Test
+    void polynomialLiftsAreExact() {
+        Random rnd = new Random(45);
+        RnsBasis basis = bases(50, 40, 3, 61, 1)[0];
+        BigInteger half = basis.product().shiftRight(1);
+        BigInteger[] coeffs = new BigInteger[64];
+        for (int j = 0; j < coeffs.length; j++) {
+            coeffs[j] = randomBelow(rnd, basis.product()).subtract(half); // signed, centered range
+        }
+        assertArrayEquals(coeffs, basis.composeCentered(basis.decompose(coeffs)));
+    }
+
+    @Test
     void divideRoundByLastIsExactRounding() {
         Random rnd = new Random(42);
         for (int firstBits : new int[] {40, 50, 60}) {
