@@ -100,8 +100,6 @@ public final class RnsPoly {
         return new RnsPoly(n, Arrays.copyOf(primes, count), c, ntt);
     }
 
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof RnsPoly p && ntt == p.ntt && sameBasis(p) && Arrays.deepEquals(limbs, p.limbs);
