@@ -133,18 +133,23 @@ final class KeySwitcher {
                 coeff[i - start] = c.limb(i).clone();
                 ring.ntt(i).inverse(coeff[i - start]);
             }
-            BasisConverter conv = upConverter(d, level);
-            long[][] ext = conv.convert(coeff);
+            // the digit's own limbs are c's; the others are converted straight into the digit
             RnsPoly digit = ring.zero(target, true);
+            long[][] ext = new long[target.length - (end - start)][];
             int e = 0;
             for (int t = 0; t < target.length; t++) {
                 int prime = target[t];
                 if (prime >= start && prime < end) {
                     System.arraycopy(c.limb(prime), 0, digit.limb(t), 0, c.degree());
                 } else {
-                    long[] limb = ext[e++];
-                    ring.ntt(prime).forward(limb);
-                    System.arraycopy(limb, 0, digit.limb(t), 0, limb.length);
+                    ext[e++] = digit.limb(t);
+                }
+            }
+            upConverter(d, level).convertInto(coeff, ext);
+            for (int t = 0; t < target.length; t++) {
+                int prime = target[t];
+                if (prime < start || prime >= end) {
+                    ring.ntt(prime).forward(digit.limb(t));
                 }
             }
             out[d] = digit;
