@@ -162,6 +162,46 @@ class CkksOperationsTest {
     }
 
     @Test
+    void linearCombinationOfTwoAndThreePartCiphertexts() {
+        SplittableRandom rnd = new SplittableRandom(16);
+        int terms = 7;
+        double[] w = CkksTestKit.random(rnd, terms, 2);
+        w[3] = 0; // zero and negative weights are fine
+        w[4] = -1.5;
+        double[] ones = new double[slots];
+        Arrays.fill(ones, 1);
+        Ciphertext one = kit.encrypt(ones);
+        Ciphertext[] two = new Ciphertext[terms];
+        Ciphertext[] three = new Ciphertext[terms];
+        double[] expected = new double[slots];
+        for (int t = 0; t < terms; t++) {
+            double[] x = CkksTestKit.random(rnd, slots, 1);
+            two[t] = kit.encrypt(x);
+            three[t] = kit.eval.multiply(two[t], one); // unrelinearized: 3 parts, scale Δ²
+            for (int i = 0; i < slots; i++) {
+                expected[i] += w[t] * x[i];
+            }
+        }
+        double q = kit.ctx.qPrime(kit.ctx.maxLevel());
+        Ciphertext a = kit.eval.rescale(kit.eval.linearCombination(two, w, q));
+        assertEquals(two[0].scale(), a.scale(), 1e-9 * a.scale());
+        CkksTestKit.assertBits(19.5, expected, kit.decrypt(a), "linearCombination, 2 parts");
+        Ciphertext b = kit.eval.rescale(kit.eval.linearCombination(three, w, q));
+        assertEquals(3, b.size());
+        CkksTestKit.assertBits(19.5, expected, kit.decrypt(b), "linearCombination, 3 parts");
+        // bit-exact against term-by-term constant products
+        Ciphertext seq = kit.eval.multiplyConstant(two[0], w[0]);
+        for (int t = 1; t < terms; t++) {
+            seq = kit.eval.add(seq, kit.eval.multiplyConstant(two[t], w[t]));
+        }
+        Plaintext pa = kit.decryptor.decrypt(kit.eval.linearCombination(two, w, q));
+        Plaintext pb = kit.decryptor.decrypt(seq);
+        for (int i = 0; i <= pa.level(); i++) {
+            assertArrayEquals(pb.poly().limb(i), pa.poly().limb(i));
+        }
+    }
+
+    @Test
     void sparseTernarySecretWorks() {
         CkksParameters sparse = CkksParameters.builder().logN(13).qBits(java.util.List.of(48, 40, 40, 40))
                 .pBits(java.util.List.of(50)).sparseSecret(64).build();
