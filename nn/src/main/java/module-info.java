@@ -1,7 +1,7 @@
-/**
- * The HE-CNN engine (issue 4). Only the module's place in the layering exists so far, so it
- * exports nothing yet.
- */
+/** The HE-CNN engine: plans and runs HE-friendly CNNs on CKKS ciphertexts. */
 module org.ciphernet.nn {
     requires transitive org.ciphernet.ckks;
+
+    exports org.ciphernet.nn;
+    exports org.ciphernet.nn.model;
 }

@@ -196,7 +196,7 @@ public final class CkksContext {
     }
 
     /** Throws {@link CkksException.ParameterMismatchException} unless the fingerprint is this context's. */
-    void check(long otherFingerprint, String what) {
+    public void check(long otherFingerprint, String what) {
         if (otherFingerprint != fingerprint) {
             throw new CkksException.ParameterMismatchException(what + " was made under other parameters (fingerprint "
                     + Long.toHexString(otherFingerprint) + ", this context " + Long.toHexString(fingerprint) + ")");

@@ -323,6 +323,103 @@ public final class Evaluator {
         return new Ciphertext(out, level, scale, context.fingerprint());
     }
 
+    /** Coefficients per block of {@link #linearTransform}: the blocks of all inputs stay in cache. */
+    private static final int TRANSFORM_BLOCK = 1024;
+
+    /**
+     * Many weighted sums of one set of ciphertexts at once: output r is
+     * {@code Σ_k weights[r][k] · cts[columns[r][k]]}, as {@link #linearCombination} computes it
+     * (same bits), but blocked over coefficients so that each block of all inputs is read from
+     * cache by every output instead of streaming all inputs from memory once per output: the
+     * batched (one image per slot) form of a dense or convolutional layer. A row with no terms gives
+     * a zero ciphertext. No rescale. Uses the evaluator's threads.
+     */
+    public Ciphertext[] linearTransform(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale) {
+        if (cts.length == 0 || columns.length != weights.length) {
+            throw new IllegalArgumentException("need inputs and one weight row per column row");
+        }
+        if (!(weightScale >= 1) || Double.isInfinite(weightScale)) {
+            throw new IllegalArgumentException("weight scale must be finite and at least 1, got " + weightScale);
+        }
+        int level = Integer.MAX_VALUE;
+        int size = 0;
+        for (int t = 0; t < cts.length; t++) {
+            check(cts[t]);
+            checkScales(cts[0].scale(), cts[t].scale(), "linearTransform input " + t);
+            level = Math.min(level, cts[t].level());
+            size = Math.max(size, cts[t].size());
+        }
+        double scale = cts[0].scale() * weightScale;
+        checkScaleFits(scale, level);
+        int rows = columns.length;
+        long[][][] w = new long[rows][][]; // [row][term][limb]
+        for (int r = 0; r < rows; r++) {
+            if (columns[r].length != weights[r].length) {
+                throw new IllegalArgumentException("row " + r + " has " + columns[r].length + " columns but " + weights[r].length + " weights");
+            }
+            w[r] = new long[columns[r].length][];
+            for (int k = 0; k < columns[r].length; k++) {
+                if (columns[r][k] < 0 || columns[r][k] >= cts.length) {
+                    throw new IndexOutOfBoundsException("row " + r + " reads input " + columns[r][k] + " of " + cts.length);
+                }
+                double v = weights[r][k] * weightScale;
+                context.checkFits(Math.abs(v), level, "weight (" + r + ", " + k + ") × scale");
+                w[r][k] = context.residues(v, level);
+            }
+        }
+        int[] q = context.levelPrimes(level);
+        RnsPoly[][] out = new RnsPoly[rows][size];
+        for (int r = 0; r < rows; r++) {
+            for (int p = 0; p < size; p++) {
+                out[r][p] = ring.zero(q, true);
+            }
+        }
+        int n = context.degree();
+        int block = Math.min(TRANSFORM_BLOCK, n);
+        int blocks = n / block;
+        int limbs = level + 1;
+        int finalSize = size;
+        int finalLevel = level;
+        par.forEach(finalSize * limbs * blocks, task -> {
+            int part = task / (limbs * blocks);
+            int i = (task / blocks) % limbs;
+            int from = (task % blocks) * block;
+            long[][] in = new long[cts.length][];
+            for (int t = 0; t < cts.length; t++) {
+                if (part < cts[t].size()) {
+                    in[t] = java.util.Arrays.copyOfRange(cts[t].part(part).limb(i), from, from + block);
+                }
+            }
+            long[] acc = new long[block];
+            for (int r = 0; r < rows; r++) {
+                int terms = 0;
+                for (int c : columns[r]) {
+                    terms += in[c] != null ? 1 : 0;
+                }
+                if (terms == 0) {
+                    continue;
+                }
+                long[][] x = new long[terms][];
+                long[] s = new long[terms];
+                int k2 = 0;
+                for (int k = 0; k < columns[r].length; k++) {
+                    if (in[columns[r][k]] != null) {
+                        x[k2] = in[columns[r][k]];
+                        s[k2++] = w[r][k][i];
+                    }
+                }
+                java.util.Arrays.fill(acc, 0);
+                ring.ops(i).multiplyAccumulateScalars(acc, x, s);
+                System.arraycopy(acc, 0, out[r][part].limb(i), from, block);
+            }
+        });
+        Ciphertext[] result = new Ciphertext[rows];
+        for (int r = 0; r < rows; r++) {
+            result[r] = new Ciphertext(out[r], finalLevel, scale, context.fingerprint());
+        }
+        return result;
+    }
+
     /** Turns a 3-part product into 2 parts with the relinearization key. */
     public Ciphertext relinearize(Ciphertext a, RelinearizationKey rk) {
         check(a);

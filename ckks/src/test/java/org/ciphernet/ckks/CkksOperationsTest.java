@@ -194,6 +194,20 @@ class CkksOperationsTest {
         for (int t = 1; t < terms; t++) {
             seq = kit.eval.add(seq, kit.eval.multiplyConstant(two[t], w[t]));
         }
+        // linearTransform computes the same bits for every row, including an empty row
+        int[][] cols = {{0, 1, 2, 3, 4, 5, 6}, {}, {6, 2}};
+        double[][] ws = {w, {}, {w[6], w[2]}};
+        Ciphertext[] rows = kit.eval.linearTransform(three, cols, ws, q);
+        Plaintext r0 = kit.decryptor.decrypt(rows[0]);
+        Plaintext l0 = kit.decryptor.decrypt(kit.eval.linearCombination(three, w, q));
+        Plaintext r2 = kit.decryptor.decrypt(rows[2]);
+        Plaintext l2 = kit.decryptor.decrypt(kit.eval.linearCombination(new Ciphertext[] {three[6], three[2]},
+                new double[] {w[6], w[2]}, q));
+        for (int i = 0; i <= r0.level(); i++) {
+            assertArrayEquals(l0.poly().limb(i), r0.poly().limb(i));
+            assertArrayEquals(l2.poly().limb(i), r2.poly().limb(i));
+        }
+        CkksTestKit.assertBits(40, new double[slots], kit.decrypt(kit.eval.rescale(rows[1])), "linearTransform, empty row");
         Plaintext pa = kit.decryptor.decrypt(kit.eval.linearCombination(two, w, q));
         Plaintext pb = kit.decryptor.decrypt(seq);
         for (int i = 0; i <= pa.level(); i++) {

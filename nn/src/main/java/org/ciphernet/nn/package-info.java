@@ -1,6 +1,7 @@
 /**
- * The HE-CNN engine: networks of convolutions, dense layers, x² and quadratic activations, pooling
- * and skip connections, planned onto CKKS levels and slots. Not implemented yet (issue 4); this
- * package marks the top of the layering ntt → ckks → nn.
+ * The HE-CNN engine: compile a {@link org.ciphernet.nn.model.Network} into an {@link org.ciphernet.nn.HePlan}
+ * with {@link org.ciphernet.nn.Compiler}, then run it between an {@link org.ciphernet.nn.HeClient}
+ * (secret key, encryption, decryption) and an {@link org.ciphernet.nn.HeServer} (public evaluation
+ * keys only), in single-image or batched {@link org.ciphernet.nn.Mode}.
  */
 package org.ciphernet.nn;

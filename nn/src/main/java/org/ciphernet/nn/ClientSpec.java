@@ -1,0 +1,37 @@
+package org.ciphernet.nn;
+
+import java.util.List;
+import java.util.Objects;
+import org.ciphernet.ckks.CkksParameters;
+
+/**
+ * The part of a plan a client needs, and nothing about the weights: the parameters, how an image
+ * is laid out in the slots before encryption, where the output is, and which evaluation keys to
+ * generate.
+ *
+ * @param inputSize the number of values of one image
+ * @param inputGather for each slot of the encrypted vector, the image index it holds, or −1 for zero
+ *     (the identity in batched mode, where slot b holds image b instead)
+ * @param outputSize the number of output values
+ * @param outputLevel the level of the result
+ * @param outputScale the scale of the result
+ * @param inputScale the scale images are encoded at
+ * @param inputLevel the level images are encrypted at
+ * @param rotationSteps the rotation steps to generate Galois keys for
+ * @param relinearization whether a relinearization key is needed
+ */
+public record ClientSpec(String network, Mode mode, CkksParameters parameters, int inputSize, int[] inputGather,
+        int outputSize, int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
+        boolean relinearization) {
+    /** Copies the arrays. */
+    public ClientSpec {
+        Objects.requireNonNull(parameters, "parameters");
+        inputGather = inputGather.clone();
+        rotationSteps = List.copyOf(rotationSteps);
+    }
+
+    @Override
+    public int[] inputGather() {
+        return inputGather.clone();
+    }
+}

@@ -1,0 +1,82 @@
+package org.ciphernet.nn;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.ciphernet.ckks.CkksParameters;
+import org.ciphernet.ckks.SecurityLevel;
+
+/**
+ * What the compiler may choose. The defaults pick 128-bit-secure parameters just deep enough for
+ * the network, with a scale of 2^40 if the ring allows it (down to 2^30 for deep networks) and 20
+ * bits of headroom for the output values.
+ *
+ * @param mode single-image (rotations) or batched (one image per slot)
+ * @param security the security level parameters must meet
+ * @param maxScaleBits the preferred scale, log2
+ * @param minScaleBits the smallest scale the chooser may fall back to, log2
+ * @param integerBits bits of the output magnitude above the scale (the first prime is scale + this)
+ * @param parameters explicit parameters instead of choosing them (checked against the network)
+ * @param im2col whether the client may lay the input out as convolution patches (single-image mode)
+ * @param maxKeyBytes memory allowed for Galois keys: when the exact step set needs more, keys are
+ *     made for ±powers of two (and the most used steps that still fit) and other rotations are
+ *     composed from them at run time
+ */
+public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits, int minScaleBits, int integerBits,
+        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes) {
+    /** Default Galois key budget: 8 GiB. */
+    public static final long DEFAULT_MAX_KEY_BYTES = 8L << 30;
+
+    /** Validates the options. */
+    public CompileOptions {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(parameters, "parameters");
+        if (minScaleBits < 20 || maxScaleBits < minScaleBits || maxScaleBits > 55) {
+            throw new IllegalArgumentException("scale bits must satisfy 20 ≤ min ≤ max ≤ 55, got " + minScaleBits + ", " + maxScaleBits);
+        }
+        if (integerBits < 1 || integerBits + maxScaleBits > 61) {
+            throw new IllegalArgumentException("integer bits must be positive with scale + integer bits ≤ 61");
+        }
+        if (maxKeyBytes < 0) {
+            throw new IllegalArgumentException("key budget must not be negative");
+        }
+    }
+
+    /** Single-image defaults. */
+    public static CompileOptions singleImage() {
+        return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 20, Optional.empty(), true, DEFAULT_MAX_KEY_BYTES);
+    }
+
+    /** Batched defaults. */
+    public static CompileOptions batched() {
+        return singleImage().withMode(Mode.BATCHED);
+    }
+
+    public CompileOptions withMode(Mode m) {
+        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes);
+    }
+
+    public CompileOptions withSecurity(SecurityLevel s) {
+        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes);
+    }
+
+    public CompileOptions withScaleBits(int min, int max) {
+        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes);
+    }
+
+    public CompileOptions withIntegerBits(int bits) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes);
+    }
+
+    public CompileOptions withParameters(CkksParameters p) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes);
+    }
+
+    public CompileOptions withMaxKeyBytes(long bytes) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes);
+    }
+
+    public CompileOptions withIm2col(boolean allowed) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes);
+    }
+}

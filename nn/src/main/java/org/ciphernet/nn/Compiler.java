@@ -1,0 +1,283 @@
+package org.ciphernet.nn;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.ciphernet.ckks.CkksContext;
+import org.ciphernet.ckks.CkksParameters;
+import org.ciphernet.nn.internal.DiagonalPlan;
+import org.ciphernet.nn.internal.Fusion;
+import org.ciphernet.nn.internal.IrNode;
+import org.ciphernet.nn.internal.Lowering;
+import org.ciphernet.nn.internal.Scheduler;
+import org.ciphernet.nn.model.Conv2d;
+import org.ciphernet.nn.model.Network;
+
+/**
+ * Compiles a {@link Network} into an {@link HePlan}: lowers layers to sparse linear maps, squares
+ * and additions; fuses runs of linear layers (batch-norm, Dirac convolutions, quadratic
+ * coefficients, pooling, flattening) so each costs one level; assigns a level and scale to every
+ * tensor; chooses secure parameters just deep enough; and, in single-image mode, plans every
+ * linear map with the diagonal method and baby-step giant-step rotations, choosing between the
+ * direct layout and the client-side patch layout for a first convolution by estimated cost.
+ */
+public final class Compiler {
+    private static final double SCALE_TOLERANCE = 0x1p-41;
+
+    private Compiler() {
+    }
+
+    /** Compiles with the given options. */
+    public static HePlan compile(Network network, CompileOptions options) {
+        List<Boolean> variants = new ArrayList<>();
+        variants.add(false);
+        if (options.mode() == Mode.SINGLE_IMAGE && options.im2col() && network.nodes().get(0).layer() instanceof Conv2d
+                && network.nodes().get(0).inputs().get(0).equals(Network.INPUT)) {
+            variants.add(true);
+        }
+        HePlan best = null;
+        double bestCost = Double.MAX_VALUE;
+        RuntimeException firstFailure = null;
+        for (boolean im2col : variants) {
+            try {
+                HePlan p = compile(network, options, im2col);
+                double cost = estimatedCost(p);
+                if (cost < bestCost) {
+                    best = p;
+                    bestCost = cost;
+                }
+            } catch (IllegalArgumentException e) {
+                if (firstFailure == null) {
+                    firstFailure = e;
+                }
+            }
+        }
+        if (best == null) {
+            throw firstFailure;
+        }
+        return best;
+    }
+
+    /** Key switches weighted by the number of primes they work on, times the ring degree. */
+    private static double estimatedCost(HePlan p) {
+        double c = 0;
+        for (PlanReport.Row r : p.report().rows()) {
+            c += (r.keySwitches() + 0.02 * r.plaintextProducts()) * (r.levelIn() + 1);
+        }
+        return c * p.parameters().degree();
+    }
+
+    private static HePlan compile(Network network, CompileOptions options, boolean im2col) {
+        Set<String> forcedAligns = new HashSet<>();
+        for (int attempt = 0; attempt < 64; attempt++) {
+            Lowering.Result lowered = Lowering.lower(network, im2col);
+            List<IrNode> nodes = new ArrayList<>(lowered.nodes());
+            IrNode output = Fusion.fuse(nodes, lowered.output());
+            Scheduler.schedule(nodes, forcedAligns);
+            int depth = output.depth;
+            int minSlots = 1;
+            if (options.mode() == Mode.SINGLE_IMAGE) {
+                for (IrNode n : nodes) {
+                    minSlots = Math.max(minSlots, n.size);
+                }
+                minSlots = Integer.highestOneBit(Math.max(1, minSlots - 1)) << 1;
+            }
+            CkksParameters params = ParameterChooser.choose(depth, minSlots, options);
+            CkksContext ctx = CkksContext.create(params);
+            List<Step> steps = new ArrayList<>();
+            String mismatch = assignLevelsAndScales(nodes, output, ctx, depth, steps);
+            if (mismatch != null) {
+                if (!forcedAligns.add(mismatch)) {
+                    throw new IllegalStateException("cannot reconcile scales at " + mismatch);
+                }
+                continue;
+            }
+            return finish(network, options, ctx, steps, lowered.inputGather(), depth);
+        }
+        throw new IllegalStateException("scale reconciliation did not converge");
+    }
+
+    /** Fills steps; returns the label of an addition whose scales cannot be reconciled, or null. */
+    private static String assignLevelsAndScales(List<IrNode> nodes, IrNode output, CkksContext ctx, int depth, List<Step> steps) {
+        // keep only nodes the output depends on, in order
+        Set<IrNode> needed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        collect(output, needed);
+        Map<IrNode, Step> stepOf = new IdentityHashMap<>();
+        Map<IrNode, Integer> uses = Fusion.uses(nodes);
+        int top = ctx.maxLevel();
+        double delta = ctx.parameters().defaultScale();
+        for (IrNode n : nodes) {
+            if (!needed.contains(n)) {
+                continue;
+            }
+            int[] in = new int[n.inputs.size()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = stepOf.get(n.inputs.get(i)).index;
+            }
+            Step s = new Step(steps.size(), n, in);
+            s.levelOut = top - n.depth;
+            switch (n.kind) {
+                case INPUT -> {
+                    s.evalLevel = top;
+                    s.scaleOut = delta;
+                }
+                case LINEAR -> {
+                    Step x = steps.get(in[0]);
+                    if (n.plainAdd) {
+                        s.evalLevel = x.levelOut;
+                        s.scaleOut = x.scaleOut;
+                    } else {
+                        s.evalLevel = s.levelOut + 1;
+                        s.scaleOut = delta;
+                    }
+                }
+                case SQUARE -> {
+                    Step x = steps.get(in[0]);
+                    s.evalLevel = x.levelOut;
+                    s.scaleOut = x.scaleOut * x.scaleOut / ctx.qPrime(x.levelOut);
+                }
+                case ADD -> {
+                    Step a = steps.get(in[0]);
+                    Step b = steps.get(in[1]);
+                    s.evalLevel = s.levelOut;
+                    if (Math.abs(a.scaleOut - b.scaleOut) > SCALE_TOLERANCE * a.scaleOut) {
+                        if (retargetable(b, uses)) {
+                            b.scaleOut = a.scaleOut;
+                        } else if (retargetable(a, uses)) {
+                            a.scaleOut = b.scaleOut;
+                        } else {
+                            return n.label;
+                        }
+                    }
+                    s.scaleOut = a.scaleOut;
+                }
+            }
+            stepOf.put(n, s);
+            steps.add(s);
+        }
+        if (steps.get(steps.size() - 1).node != output) {
+            throw new IllegalStateException("output is not the last step");
+        }
+        for (Step s : steps) {
+            if (s.isLinearProduct()) {
+                Step x = steps.get(s.inputs[0]);
+                s.weightScale = s.scaleOut * ctx.qPrime(s.evalLevel) / x.scaleOut;
+            }
+        }
+        return null;
+    }
+
+    private static boolean retargetable(Step s, Map<IrNode, Integer> uses) {
+        return s.isLinearProduct() && uses.get(s.node) == 1;
+    }
+
+    private static void collect(IrNode n, Set<IrNode> seen) {
+        if (seen.add(n)) {
+            for (IrNode in : n.inputs) {
+                collect(in, seen);
+            }
+        }
+    }
+
+    /**
+     * The exact step set if its keys fit the budget; otherwise ±powers of two plus the most used
+     * steps that still fit.
+     */
+    private static RotationKeys chooseKeys(List<Step> steps, Set<Integer> exact, int slots, long perKey, long budget) {
+        if (perKey * exact.size() <= budget) {
+            return new RotationKeys(slots, exact);
+        }
+        Set<Integer> chosen = new TreeSet<>(RotationKeys.powersOfTwo(slots));
+        Map<Integer, Integer> uses = new java.util.HashMap<>();
+        for (Step s : steps) {
+            if (s.diagonals != null) {
+                s.diagonals.stepUses().forEach((k, v) -> uses.merge(k, v, Integer::sum));
+            }
+        }
+        RotationKeys base = new RotationKeys(slots, chosen);
+        List<Integer> byValue = new ArrayList<>(uses.keySet());
+        // value of a dedicated key: key switches it saves
+        byValue.sort((a, b) -> Integer.compare(uses.get(b) * (base.cost(b) - 1), uses.get(a) * (base.cost(a) - 1)));
+        for (int st : byValue) {
+            if (perKey * (chosen.size() + 1) > budget) {
+                break;
+            }
+            if (base.cost(st) > 1) {
+                chosen.add(st);
+            }
+        }
+        return new RotationKeys(slots, chosen);
+    }
+
+    private static HePlan finish(Network network, CompileOptions options, CkksContext ctx, List<Step> steps, int[] gather,
+            int depth) {
+        CkksParameters params = ctx.parameters();
+        Set<Integer> rotationSteps = new TreeSet<>();
+        boolean relin = false;
+        List<PlanReport.Row> rows = new ArrayList<>();
+        for (Step s : steps) {
+            IrNode n = s.node;
+            int rots = 0;
+            int hoisted = 0;
+            int relins = 0;
+            int products = 0;
+            String detail = "";
+            switch (n.kind) {
+                case INPUT -> detail = n.size + " values" + (options.mode() == Mode.BATCHED ? " (one ciphertext each)" : " in one ciphertext");
+                case SQUARE -> {
+                    relin = true;
+                    relins = options.mode() == Mode.BATCHED ? n.size : 1;
+                    detail = options.mode() == Mode.BATCHED ? n.size + " squares, relinearized lazily" : "";
+                }
+                case ADD -> detail = "";
+                case LINEAR -> {
+                    if (n.plainAdd) {
+                        detail = "bias only";
+                    } else if (n.align) {
+                        products = options.mode() == Mode.BATCHED ? n.size : 1;
+                        detail = "constant product (level/scale alignment)";
+                    } else if (options.mode() == Mode.SINGLE_IMAGE) {
+                        s.diagonals = DiagonalPlan.plan(n.matrix, params.slots());
+                        rots = s.diagonals.rotations();
+                        hoisted = s.diagonals.hoistedRotations();
+                        products = s.diagonals.diagonals();
+                        rotationSteps.addAll(s.diagonals.steps());
+                        detail = s.diagonals.toString();
+                    } else {
+                        products = n.matrix.nonZeros();
+                        detail = n.matrix.rows() + "×" + n.matrix.cols() + ", " + n.matrix.nonZeros() + " weights";
+                    }
+                }
+            }
+            rows.add(new PlanReport.Row(n.label, s.kind(), s.evalLevel, s.levelOut, rots, hoisted, rots + relins, products,
+                    Math.log(s.scaleOut) / Math.log(2), detail));
+        }
+        long perKey = (long) params.dnum() * 2 * (params.qBits().size() + params.pBits().size()) * params.degree() * 8L;
+        RotationKeys keys = chooseKeys(steps, rotationSteps, params.slots(), perKey, options.maxKeyBytes());
+        if (!keys.steps().equals(rotationSteps)) {
+            // rotations without their own key are composed: recount the key switches
+            for (int i = 0; i < steps.size(); i++) {
+                Step s = steps.get(i);
+                if (s.diagonals != null) {
+                    int rots = 0;
+                    for (Map.Entry<Integer, Integer> e : s.diagonals.stepUses().entrySet()) {
+                        rots += e.getValue() * keys.cost(e.getKey());
+                    }
+                    PlanReport.Row r = rows.get(i);
+                    rows.set(i, new PlanReport.Row(r.layers(), r.kind(), r.levelIn(), r.levelOut(), rots, r.hoisted(),
+                            rots, r.plaintextProducts(), r.log2Scale(), r.detail() + " [composed rotations]"));
+                }
+            }
+        }
+        String desc = String.format("N = 2^%d, %d slots, Q = %s bits, P = %s bits, scale 2^%d, dnum %d, log QP %d, %s",
+                params.logN(), params.slots(), params.qBits(), params.pBits(), params.logScale(), params.dnum(), params.logQp(),
+                params.security());
+        PlanReport report = new PlanReport(network.name(), options.mode(), rows, desc, depth, List.copyOf(keys.steps()),
+                perKey * keys.steps().size(), relin ? perKey : 0);
+        return new HePlan(network, options.mode(), ctx, steps, gather, keys, relin, report);
+    }
+}

@@ -1,0 +1,85 @@
+package org.ciphernet.nn;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.Optional;
+import org.ciphernet.ckks.CkksException;
+import org.ciphernet.ckks.GaloisKeys;
+import org.ciphernet.ckks.RelinearizationKey;
+import org.ciphernet.ckks.Serialization;
+
+/**
+ * The public keys a server evaluates with: a relinearization key if the network squares anything,
+ * and Galois keys for exactly the plan's rotation steps. Holds nothing secret.
+ */
+public record EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois) {
+    private static final int MAGIC = 0x43_4e_45_4b; // "CNEK"
+
+    /** Checks for nulls. */
+    public EvaluationKeys {
+        Objects.requireNonNull(relinearization, "relinearization");
+        Objects.requireNonNull(galois, "galois");
+    }
+
+    /** Memory of the keys in bytes. */
+    public long sizeInBytes() {
+        return galois.sizeInBytes() + relinearization.map(RelinearizationKey::sizeInBytes).orElse(0L);
+    }
+
+    /** The keys as bytes. */
+    public byte[] toBytes(Serialization ser) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(MAGIC);
+            out.writeBoolean(relinearization.isPresent());
+            if (relinearization.isPresent()) {
+                byte[] r = ser.write(relinearization.get());
+                out.writeInt(r.length);
+                out.write(r);
+            }
+            byte[] g = ser.write(galois);
+            out.writeInt(g.length);
+            out.write(g);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads keys written by {@link #toBytes}; corrupted bytes give a {@link CkksException.SerializationException}. */
+    public static EvaluationKeys fromBytes(byte[] bytes, Serialization ser) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+            if (in.readInt() != MAGIC) {
+                throw new CkksException.SerializationException("not evaluation keys (bad magic number)");
+            }
+            Optional<RelinearizationKey> rk = Optional.empty();
+            if (in.readBoolean()) {
+                rk = Optional.of(ser.readRelinearizationKey(readBlock(in)));
+            }
+            GaloisKeys gk = ser.readGaloisKeys(readBlock(in));
+            if (in.available() != 0) {
+                throw new CkksException.SerializationException(in.available() + " trailing bytes after the evaluation keys");
+            }
+            return new EvaluationKeys(rk, gk);
+        } catch (IOException e) {
+            throw new CkksException.SerializationException("truncated evaluation keys: " + e.getMessage());
+        }
+    }
+
+    private static byte[] readBlock(DataInputStream in) throws IOException {
+        int len = in.readInt();
+        if (len < 1 || len > in.available()) {
+            throw new CkksException.SerializationException("key block claims " + len + " bytes, " + in.available() + " remain");
+        }
+        byte[] b = new byte[len];
+        in.readFully(b);
+        return b;
+    }
+}

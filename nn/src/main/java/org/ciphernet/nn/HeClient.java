@@ -1,0 +1,173 @@
+package org.ciphernet.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.ciphernet.ckks.Ciphertext;
+import org.ciphernet.ckks.CkksContext;
+import org.ciphernet.ckks.CkksException;
+import org.ciphernet.ckks.Decryptor;
+import org.ciphernet.ckks.Encoder;
+import org.ciphernet.ckks.Encryptor;
+import org.ciphernet.ckks.GaloisKeys;
+import org.ciphernet.ckks.KeyGenerator;
+import org.ciphernet.ckks.RelinearizationKey;
+import org.ciphernet.ckks.Serialization;
+
+/**
+ * The data owner's side: holds the secret key, makes the {@link EvaluationKeys} the server needs,
+ * lays out and encrypts images, and decrypts results. Keys and encryption randomness come from
+ * {@link java.security.SecureRandom}-seeded generators; {@link #reproducible} exists for tests.
+ */
+public final class HeClient {
+    private final ClientSpec spec;
+    private final CkksContext context;
+    private final KeyGenerator keygen;
+    private final Encoder encoder;
+    private final Encryptor encryptor;
+    private final Decryptor decryptor;
+    private EvaluationKeys evaluationKeys;
+
+    private HeClient(ClientSpec spec, CkksContext context, KeyGenerator keygen, Encryptor encryptor) {
+        this.spec = spec;
+        this.context = context;
+        this.keygen = keygen;
+        this.encoder = new Encoder(context);
+        this.encryptor = encryptor;
+        this.decryptor = new Decryptor(context, keygen.secretKey());
+    }
+
+    /** A client with fresh secure keys. */
+    public static HeClient create(ClientSpec spec) {
+        CkksContext ctx = CkksContext.create(Objects.requireNonNull(spec, "spec").parameters());
+        KeyGenerator kg = new KeyGenerator(ctx);
+        return new HeClient(spec, ctx, kg, Encryptor.withPublicKey(ctx, kg.publicKey()));
+    }
+
+    /** A client sharing a context already built for the same parameters (saves building tables). */
+    public static HeClient create(ClientSpec spec, CkksContext context) {
+        checkContext(spec, context);
+        KeyGenerator kg = new KeyGenerator(context);
+        return new HeClient(spec, context, kg, Encryptor.withPublicKey(context, kg.publicKey()));
+    }
+
+    /** <b>For tests only:</b> keys and encryption randomness derived from a 32-byte seed. */
+    public static HeClient reproducible(ClientSpec spec, CkksContext context, byte[] seed) {
+        checkContext(spec, context);
+        KeyGenerator kg = KeyGenerator.reproducible(context, seed);
+        byte[] encSeed = seed.clone();
+        encSeed[0] ^= 0x5a;
+        return new HeClient(spec, context, kg, Encryptor.reproducibleWithPublicKey(context, kg.publicKey(), encSeed));
+    }
+
+    private static void checkContext(ClientSpec spec, CkksContext context) {
+        if (!spec.parameters().equals(context.parameters())) {
+            throw new CkksException.ParameterMismatchException("the context's parameters are not the plan's");
+        }
+    }
+
+    /** The plan-derived specification this client follows. */
+    public ClientSpec spec() {
+        return spec;
+    }
+
+    /** The CKKS context. */
+    public CkksContext context() {
+        return context;
+    }
+
+    /** A serializer for this client's keys and ciphertexts. */
+    public Serialization serialization() {
+        return new Serialization(context);
+    }
+
+    /** The evaluation keys for the server (generated once, on first use). */
+    public synchronized EvaluationKeys evaluationKeys() {
+        if (evaluationKeys == null) {
+            Optional<RelinearizationKey> rk = spec.relinearization() ? Optional.of(keygen.relinearizationKey()) : Optional.empty();
+            int[] steps = spec.rotationSteps().stream().mapToInt(Integer::intValue).toArray();
+            GaloisKeys gk = keygen.galoisKeys(steps, false);
+            evaluationKeys = new EvaluationKeys(rk, gk);
+        }
+        return evaluationKeys;
+    }
+
+    /** Encrypts one image (flat C×H×W) laid out as the plan says; single-image mode. */
+    public EncryptedTensor encrypt(double[] image) {
+        requireMode(Mode.SINGLE_IMAGE, "encrypt");
+        checkImage(image, 0);
+        int[] gather = spec.inputGather();
+        double[] slots = new double[gather.length];
+        for (int i = 0; i < gather.length; i++) {
+            slots[i] = gather[i] < 0 ? 0 : image[gather[i]];
+        }
+        return new EncryptedTensor(List.of(encryptor.encrypt(encoder.encode(slots, spec.inputLevel(), spec.inputScale()))), 1);
+    }
+
+    /** Encrypts up to {@code slots} images, one per slot, one ciphertext per input element; batched mode. */
+    public EncryptedTensor encryptBatch(double[][] images) {
+        requireMode(Mode.BATCHED, "encryptBatch");
+        int slots = context.slots();
+        if (images.length < 1 || images.length > slots) {
+            throw new IllegalArgumentException("a batch holds 1 to " + slots + " images, got " + images.length);
+        }
+        for (int b = 0; b < images.length; b++) {
+            checkImage(images[b], b);
+        }
+        List<Ciphertext> cts = new ArrayList<>(spec.inputSize());
+        double[] v = new double[images.length];
+        for (int e = 0; e < spec.inputSize(); e++) {
+            for (int b = 0; b < images.length; b++) {
+                v[b] = images[b][e];
+            }
+            cts.add(encryptor.encrypt(encoder.encode(v, spec.inputLevel(), spec.inputScale())));
+        }
+        return new EncryptedTensor(cts, images.length);
+    }
+
+    /** Decrypts the output of a single-image inference. */
+    public double[] decrypt(EncryptedTensor out) {
+        requireMode(Mode.SINGLE_IMAGE, "decrypt");
+        double[] v = decryptSlots(out.ciphertexts().get(0));
+        return java.util.Arrays.copyOf(v, spec.outputSize());
+    }
+
+    /** Decrypts a batched output: {@code result[image][output]}. */
+    public double[][] decryptBatch(EncryptedTensor out) {
+        requireMode(Mode.BATCHED, "decryptBatch");
+        if (out.ciphertexts().size() != spec.outputSize()) {
+            throw new IllegalArgumentException("expected " + spec.outputSize() + " output ciphertexts, got " + out.ciphertexts().size());
+        }
+        double[][] r = new double[out.images()][spec.outputSize()];
+        for (int e = 0; e < spec.outputSize(); e++) {
+            double[] v = decryptSlots(out.ciphertexts().get(e));
+            for (int b = 0; b < out.images(); b++) {
+                r[b][e] = v[b];
+            }
+        }
+        return r;
+    }
+
+    /** Decrypts and decodes all slots of one ciphertext (for checks of intermediate values). */
+    double[] decryptSlots(Ciphertext c) {
+        return encoder.decode(decryptor.decrypt(c));
+    }
+
+    private void requireMode(Mode m, String what) {
+        if (spec.mode() != m) {
+            throw new IllegalStateException(what + " is for " + m + " plans; this plan is " + spec.mode());
+        }
+    }
+
+    private void checkImage(double[] image, int b) {
+        if (image.length != spec.inputSize()) {
+            throw new IllegalArgumentException("image " + b + " has " + image.length + " values, the network expects " + spec.inputSize());
+        }
+        for (double x : image) {
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException("image " + b + " contains a non-finite value");
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.ciphernet.nn;
+
+import java.util.List;
+import org.ciphernet.ckks.CkksContext;
+import org.ciphernet.ckks.CkksParameters;
+import org.ciphernet.nn.model.Network;
+
+/**
+ * A compiled network: the CKKS parameters, the data layout, every step with its level and scale,
+ * and the exact set of evaluation keys. Made by {@link Compiler#compile}; compiling the same
+ * network with the same options always gives the same plan, so a client and a server can each
+ * compile it (or the client can use only {@link #clientSpec()}).
+ */
+public final class HePlan {
+    private final Network network;
+    private final Mode mode;
+    private final CkksContext context;
+    private final List<Step> steps;
+    private final int[] inputGather;
+    private final RotationKeys keys;
+    private final boolean relinearization;
+    private final PlanReport report;
+
+    HePlan(Network network, Mode mode, CkksContext context, List<Step> steps, int[] inputGather, RotationKeys keys,
+            boolean relinearization, PlanReport report) {
+        this.network = network;
+        this.mode = mode;
+        this.context = context;
+        this.steps = List.copyOf(steps);
+        this.inputGather = inputGather.clone();
+        this.keys = keys;
+        this.relinearization = relinearization;
+        this.report = report;
+    }
+
+    /** The network this plan evaluates. */
+    public Network network() {
+        return network;
+    }
+
+    /** Single-image or batched. */
+    public Mode mode() {
+        return mode;
+    }
+
+    /** The chosen parameters. */
+    public CkksParameters parameters() {
+        return context.parameters();
+    }
+
+    /** The CKKS context of the parameters. */
+    public CkksContext context() {
+        return context;
+    }
+
+    /** Levels consumed from input to output. */
+    public int depth() {
+        return report.depth();
+    }
+
+    /** The cost report. */
+    public PlanReport report() {
+        return report;
+    }
+
+    /** What a client needs: parameters, input layout, output size and the keys to generate. */
+    public ClientSpec clientSpec() {
+        Step out = output();
+        return new ClientSpec(network.name(), mode, context.parameters(), network.inputShape().size(), inputGather, out.node.size,
+                out.levelOut, out.scaleOut, steps.get(0).scaleOut, steps.get(0).levelOut,
+                keys.steps().stream().sorted().toList(), relinearization);
+    }
+
+    RotationKeys keys() {
+        return keys;
+    }
+
+    List<Step> steps() {
+        return steps;
+    }
+
+    Step output() {
+        return steps.get(steps.size() - 1);
+    }
+
+    @Override
+    public String toString() {
+        return report.toString();
+    }
+}

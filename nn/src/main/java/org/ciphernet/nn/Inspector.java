@@ -1,0 +1,65 @@
+package org.ciphernet.nn;
+
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.ciphernet.nn.model.Network;
+import org.ciphernet.nn.model.ReferenceEvaluator;
+
+/**
+ * Looks at intermediate encrypted tensors during an inference, for the per-step errors of a
+ * {@link RunReport}. Only a party holding the secret key can build a useful one (tests, the
+ * harness); a server in production runs without.
+ */
+@FunctionalInterface
+public interface Inspector {
+    /**
+     * The largest absolute error of an encrypted tensor that should equal the output of model layer
+     * {@code layer}, or empty if unknown.
+     */
+    OptionalDouble maxError(String layer, EncryptedTensor value);
+
+    /** An inspector that checks nothing. */
+    static Inspector none() {
+        return (layer, value) -> OptionalDouble.empty();
+    }
+
+    /** Compares single-image tensors with the plaintext reference of the same image. */
+    static Inspector against(HeClient client, Network net, double[] image) {
+        Map<String, double[]> ref = ReferenceEvaluator.evaluateAll(net, image);
+        return (layer, value) -> {
+            double[] expected = ref.get(layer);
+            if (expected == null || layer.equals(Network.INPUT)) {
+                return OptionalDouble.empty();
+            }
+            double[] got = client.decryptSlots(value.ciphertexts().get(0));
+            return OptionalDouble.of(maxAbs(expected, got, expected.length));
+        };
+    }
+
+    /** Compares batched tensors with the plaintext reference of every image. */
+    static Inspector againstBatch(HeClient client, Network net, double[][] images) {
+        List<Map<String, double[]>> refs = java.util.Arrays.stream(images).map(im -> ReferenceEvaluator.evaluateAll(net, im)).toList();
+        return (layer, value) -> {
+            if (refs.get(0).get(layer) == null || layer.equals(Network.INPUT)) {
+                return OptionalDouble.empty();
+            }
+            double worst = 0;
+            for (int e = 0; e < value.ciphertexts().size(); e++) {
+                double[] got = client.decryptSlots(value.ciphertexts().get(e));
+                for (int b = 0; b < images.length; b++) {
+                    worst = Math.max(worst, Math.abs(refs.get(b).get(layer)[e] - got[b]));
+                }
+            }
+            return OptionalDouble.of(worst);
+        };
+    }
+
+    private static double maxAbs(double[] a, double[] b, int n) {
+        double m = 0;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+}

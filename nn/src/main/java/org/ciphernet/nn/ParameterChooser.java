@@ -1,0 +1,87 @@
+package org.ciphernet.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.ciphernet.ckks.CkksParameters;
+
+/**
+ * Chooses CKKS parameters for a depth and a slot count: the smallest ring that is secure at the
+ * requested level, then the largest scale (from the preferred one down to the minimum) for which
+ * the special primes allow at most {@value #PREFERRED_DNUM} key-switching digits (smaller keys and
+ * faster rotations), or else any digit count.
+ */
+final class ParameterChooser {
+    static final int PREFERRED_DNUM = 8;
+
+    private ParameterChooser() {
+    }
+
+    static CkksParameters choose(int depth, int minSlots, CompileOptions o) {
+        int needDepth = Math.max(depth, 1);
+        if (o.parameters().isPresent()) {
+            CkksParameters p = o.parameters().get();
+            if (p.maxLevel() < needDepth) {
+                throw new NoSecureParametersException("the network needs multiplicative depth " + needDepth
+                        + " but the given parameters offer " + p.maxLevel(), needDepth, p.maxLevel());
+            }
+            if (p.slots() < minSlots) {
+                throw new IllegalArgumentException("the network needs " + minSlots + " slots but the given parameters have " + p.slots());
+            }
+            return p;
+        }
+        int minLogN = o.security() == org.ciphernet.ckks.SecurityLevel.NONE_INSECURE ? 10 : 12;
+        while ((1 << (minLogN - 1)) < minSlots) {
+            minLogN++;
+        }
+        for (boolean preferSmallKeys : new boolean[] {true, false}) {
+            for (int logN = minLogN; logN <= 17; logN++) {
+                int bound;
+                try {
+                    bound = o.security().maxLogQp(logN);
+                } catch (IllegalArgumentException e) {
+                    break;
+                }
+                for (int scale = o.maxScaleBits(); scale >= o.minScaleBits(); scale--) {
+                    int q0 = scale + o.integerBits();
+                    int logQ = q0 + needDepth * scale;
+                    int pBits = Math.min(61, q0);
+                    int kMax = (bound - logQ) / pBits;
+                    if (kMax < 1 || scale < logN + 3) {
+                        continue;
+                    }
+                    int dnum = (needDepth + 1 + kMax - 1) / kMax;
+                    if (preferSmallKeys && dnum > PREFERRED_DNUM) {
+                        continue;
+                    }
+                    int alpha = (needDepth + 1 + dnum - 1) / dnum;
+                    List<Integer> q = new ArrayList<>();
+                    q.add(q0);
+                    q.addAll(Collections.nCopies(needDepth, scale));
+                    return CkksParameters.builder().logN(logN).qBits(q).pBits(Collections.nCopies(alpha, pBits))
+                            .logScale(scale).security(o.security()).build();
+                }
+            }
+        }
+        int best = 0;
+        int bestLogN = minLogN;
+        for (int logN = minLogN; logN <= 17; logN++) {
+            try {
+                int bound = o.security().maxLogQp(logN);
+                int q0 = o.minScaleBits() + o.integerBits();
+                int avail = (bound - 2 * q0) / o.minScaleBits();
+                if (avail > best) {
+                    best = avail;
+                    bestLogN = logN;
+                }
+            } catch (IllegalArgumentException e) {
+                break;
+            }
+        }
+        throw new NoSecureParametersException(String.format(
+                "no %s parameters hold this network: it needs multiplicative depth %d and %d slots; the deepest chain "
+                        + "available is depth %d (N = 2^%d, scale 2^%d). Reduce the depth (fewer activations, fuse "
+                        + "linear layers), lower the scale, or opt out of the security check explicitly.",
+                o.security(), needDepth, minSlots, Math.max(best, 0), bestLogN, o.minScaleBits()), needDepth, Math.max(best, 0));
+    }
+}

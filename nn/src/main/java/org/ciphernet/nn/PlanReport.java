@@ -1,0 +1,75 @@
+package org.ciphernet.nn;
+
+import java.util.List;
+
+/**
+ * What a compiled plan costs, per step and in total: the levels each step consumes, its rotations
+ * (key switches for Galois automorphisms), relinearizations and plaintext products, and the size
+ * of the evaluation keys. {@link #toString()} renders it as a table.
+ *
+ * @param rows one row per step of the plan
+ * @param parameters a one-line description of the CKKS parameters
+ * @param depth levels consumed from input to output
+ * @param rotationSteps the exact rotation steps keys are generated for
+ * @param galoisKeyBytes the memory of the Galois keys
+ * @param relinearizationKeyBytes the memory of the relinearization key (0 if none is needed)
+ */
+public record PlanReport(String network, Mode mode, List<Row> rows, String parameters, int depth, List<Integer> rotationSteps,
+        long galoisKeyBytes, long relinearizationKeyBytes) {
+    /** Copies the lists. */
+    public PlanReport {
+        rows = List.copyOf(rows);
+        rotationSteps = List.copyOf(rotationSteps);
+    }
+
+    /**
+     * One step.
+     *
+     * @param layers the model layers the step implements (fused ones joined by '+')
+     * @param kind linear, square, add, add-plain, align or input
+     * @param levelIn the level its products happen at
+     * @param levelOut its output level
+     * @param rotations key-switched rotations (hoisted baby steps included)
+     * @param hoisted of those, baby steps sharing one decomposition
+     * @param keySwitches rotations plus relinearizations
+     * @param plaintextProducts plaintext (or constant) products
+     * @param detail the packing of a linear step (diagonals, baby/giant split, fold)
+     */
+    public record Row(String layers, String kind, int levelIn, int levelOut, int rotations, int hoisted, int keySwitches,
+            int plaintextProducts, double log2Scale, String detail) {
+    }
+
+    /** Total rotations. */
+    public int rotations() {
+        return rows.stream().mapToInt(Row::rotations).sum();
+    }
+
+    /** Total key switches. */
+    public int keySwitches() {
+        return rows.stream().mapToInt(Row::keySwitches).sum();
+    }
+
+    /** Total plaintext products. */
+    public int plaintextProducts() {
+        return rows.stream().mapToInt(Row::plaintextProducts).sum();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("plan for %s (%s): %s, depth %d%n", network, mode, parameters, depth));
+        sb.append(String.format("%-44s %-9s %7s %6s %6s %6s %7s %7s  %s%n", "layers", "kind", "levels", "rots", "hoist",
+                "kswitch", "ptmul", "log2 Δ", "packing"));
+        for (Row r : rows) {
+            String layers = r.layers.length() > 44 ? r.layers.substring(0, 41) + "..." : r.layers;
+            sb.append(String.format("%-44s %-9s %3d→%-3d %6d %6d %6d %7d %7.2f  %s%n", layers, r.kind, r.levelIn, r.levelOut,
+                    r.rotations, r.hoisted, r.keySwitches, r.plaintextProducts, r.log2Scale, r.detail));
+        }
+        sb.append(String.format("total: %d rotations, %d key switches, %d plaintext products%n", rotations(), keySwitches(),
+                plaintextProducts()));
+        sb.append(String.format("keys: %d rotation steps %s: %.1f MiB Galois keys + %.1f MiB relinearization key%n",
+                rotationSteps.size(), rotationSteps.size() > 24 ? "(…)" : rotationSteps.toString(), galoisKeyBytes / 1048576.0,
+                relinearizationKeyBytes / 1048576.0));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,428 @@
+package org.ciphernet.nn.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How one matrix–vector product {@code y = M·x} runs on a ciphertext of {@code slots} slots with
+ * the diagonal method (Halevi–Shoup): {@code y = Σ_d diag_d ⊙ rot_d(x)}, with
+ * <ul>
+ *   <li>only the non-zero diagonals, each with zeros where M has none, so slots outside the valid
+ *       input are ignored and no masking is ever needed;</li>
+ *   <li>baby-step giant-step: {@code d = k·n1 + b}, the baby rotations {@code rot_b(x)} computed
+ *       once with a shared decomposition (hoisting), each giant group summed with plaintext
+ *       products and rotated by {@code k·n1}; n1 is chosen by search to minimize the cost;</li>
+ *   <li>giant steps in Horner form, {@code (((y_K)·r + y_{K−1})·r + …)} with r the rotation by
+ *       n1, when the giant indices are dense: the same count of rotations with two keys instead of
+ *       one per step;</li>
+ *   <li>optionally a <i>fold</i> for wide, short matrices (dense layers): with an output block o,
+ *       each entry (i, j) goes to diagonal {@code (j − i) mod o} at slot {@code j − d}, and log-many
+ *       rotate-and-add steps sum the slots congruent mod o into slot i. A dense 845→100 layer then
+ *       needs 128 diagonals instead of 944.</li>
+ * </ul>
+ */
+public final class DiagonalPlan {
+    /** Relative costs used by the search: a key switch, a hoisted baby step, a plaintext product. */
+    static final double ROTATION = 1.0;
+    static final double HOISTED = 0.6;
+    static final double PRODUCT = 0.02;
+
+    private final int slots;
+    private final int fold;
+    private final int foldStart;
+    private final int foldCount;
+    private final int n1;
+    private final int[] babies;
+    private final int[] giants;
+    private final boolean horner;
+    /** Per giant index position: per baby position, the diagonal entries (slot, value), or null. */
+    private final int[][][] entrySlots;
+    private final double[][][] entryValues;
+    private final int diagonals;
+
+    private DiagonalPlan(int slots, int fold, int foldStart, int foldCount, int n1, int[] babies, int[] giants,
+            boolean horner, int[][][] entrySlots, double[][][] entryValues, int diagonals) {
+        this.slots = slots;
+        this.fold = fold;
+        this.foldStart = foldStart;
+        this.foldCount = foldCount;
+        this.n1 = n1;
+        this.babies = babies;
+        this.giants = giants;
+        this.horner = horner;
+        this.entrySlots = entrySlots;
+        this.entryValues = entryValues;
+        this.diagonals = diagonals;
+    }
+
+    /** Plans {@code M·x} for a vector in slots [0, cols) of a {@code slots}-slot ciphertext. */
+    public static DiagonalPlan plan(SparseMatrix m, int slots) {
+        if (m.rows() > slots || m.cols() > slots) {
+            throw new IllegalArgumentException("a " + m.rows() + "×" + m.cols() + " matrix does not fit " + slots + " slots");
+        }
+        double best = Double.MAX_VALUE;
+        int bestFold = slots;
+        List<Integer> candidates = new ArrayList<>();
+        candidates.add(slots);
+        for (int o = Integer.highestOneBit(Math.max(1, m.rows() - 1)) << 1; o < slots; o <<= 1) {
+            if (o >= m.rows() && o + m.cols() <= slots) {
+                candidates.add(o);
+            }
+        }
+        for (int o : candidates) {
+            double cost = cost(m, slots, o);
+            if (cost < best) {
+                best = cost;
+                bestFold = o;
+            }
+        }
+        return build(m, slots, bestFold);
+    }
+
+    private static int[] distinctDiagonals(SparseMatrix m, int slots, int o, int[] foldRange) {
+        Set<Integer> d = new HashSet<>();
+        int tMin = Integer.MAX_VALUE;
+        int tMax = Integer.MIN_VALUE;
+        for (int r = 0; r < m.rows(); r++) {
+            for (int k = m.rowStart(r); k < m.rowEnd(r); k++) {
+                int j = m.colAt(k);
+                int diag = Math.floorMod(j - r, o);
+                d.add(diag);
+                if (o < slots) {
+                    int t = (j - diag - r) / o;
+                    tMin = Math.min(tMin, t);
+                    tMax = Math.max(tMax, t);
+                }
+            }
+        }
+        if (foldRange != null) {
+            foldRange[0] = o < slots ? tMin : 0;
+            foldRange[1] = o < slots ? tMax : 0;
+        }
+        return d.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    private static double cost(SparseMatrix m, int slots, int o) {
+        int[] range = new int[2];
+        int[] d = distinctDiagonals(m, slots, o, range);
+        if (d.length == 0) {
+            return 0;
+        }
+        Split s = bestSplit(centered(d, slots, o), slots);
+        double foldCost = 0;
+        if (o < slots) {
+            int count = Integer.highestOneBit(range[1] - range[0]) << 1;
+            if ((long) count * o > slots) {
+                return Double.MAX_VALUE;
+            }
+            foldCost = ROTATION * (Integer.numberOfTrailingZeros(Math.max(1, count)) + (range[0] != 0 ? 1 : 0));
+        }
+        return s.cost + foldCost + PRODUCT * d.length;
+    }
+
+    private static int[] centered(int[] d, int slots, int o) {
+        int[] c = new int[d.length];
+        for (int i = 0; i < d.length; i++) {
+            c[i] = o == slots && d[i] > slots / 2 ? d[i] - slots : d[i];
+        }
+        return c;
+    }
+
+    private record Split(int n1, double cost, boolean horner) {
+    }
+
+    private static Split bestSplit(int[] d, int slots) {
+        Set<Integer> cands = new TreeSet<>();
+        int g = 0;
+        for (int x : d) {
+            g = gcd(g, Math.abs(x));
+        }
+        for (int m = 1; m <= 256; m++) {
+            cands.add(m);
+            if (g > 1 && (long) g * m <= slots) {
+                cands.add(g * m);
+            }
+        }
+        for (int p = 512; p <= slots; p <<= 1) {
+            cands.add(p);
+        }
+        Split best = null;
+        for (int n1 : cands) {
+            Set<Integer> b = new HashSet<>();
+            Set<Integer> k = new HashSet<>();
+            int kMin = Integer.MAX_VALUE;
+            int kMax = Integer.MIN_VALUE;
+            for (int x : d) {
+                b.add(Math.floorMod(x, n1));
+                int ki = Math.floorDiv(x, n1);
+                k.add(ki);
+                kMin = Math.min(kMin, ki);
+                kMax = Math.max(kMax, ki);
+            }
+            double baby = HOISTED * (b.size() - (b.contains(0) ? 1 : 0));
+            int classic = k.size() - (k.contains(0) ? 1 : 0);
+            int hornerRots = kMax - kMin + (kMin != 0 ? 1 : 0);
+            boolean useHorner = hornerRots <= classic;
+            double cost = baby + ROTATION * Math.min(classic, hornerRots);
+            if (best == null || cost < best.cost - 1e-9) {
+                best = new Split(n1, cost, useHorner);
+            }
+        }
+        return best;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    private static DiagonalPlan build(SparseMatrix m, int slots, int o) {
+        int[] range = new int[2];
+        int[] d = distinctDiagonals(m, slots, o, range);
+        int[] dc = centered(d, slots, o);
+        Split s = d.length == 0 ? new Split(1, 0, true) : bestSplit(dc, slots);
+        int n1 = s.n1;
+        TreeSet<Integer> bs = new TreeSet<>();
+        TreeSet<Integer> ks = new TreeSet<>();
+        for (int x : dc) {
+            bs.add(Math.floorMod(x, n1));
+            ks.add(Math.floorDiv(x, n1));
+        }
+        int[] babies = bs.stream().mapToInt(Integer::intValue).toArray();
+        int[] giants = ks.stream().mapToInt(Integer::intValue).toArray();
+        Map<Integer, Integer> babyPos = new HashMap<>();
+        for (int i = 0; i < babies.length; i++) {
+            babyPos.put(babies[i], i);
+        }
+        Map<Integer, Integer> giantPos = new HashMap<>();
+        for (int i = 0; i < giants.length; i++) {
+            giantPos.put(giants[i], i);
+        }
+        // count, then collect, the entries of each (giant, baby) diagonal
+        int[] count = new int[giants.length * babies.length];
+        for (int r = 0; r < m.rows(); r++) {
+            for (int k = m.rowStart(r); k < m.rowEnd(r); k++) {
+                int j = m.colAt(k);
+                int diag = Math.floorMod(j - r, o);
+                int c = o == slots && diag > slots / 2 ? diag - slots : diag;
+                int gi = giantPos.get(Math.floorDiv(c, n1));
+                int bi = babyPos.get(Math.floorMod(c, n1));
+                count[gi * babies.length + bi]++;
+            }
+        }
+        int[][][] slotsOut = new int[giants.length][babies.length][];
+        double[][][] valsOut = new double[giants.length][babies.length][];
+        for (int gi = 0; gi < giants.length; gi++) {
+            for (int bi = 0; bi < babies.length; bi++) {
+                int c = count[gi * babies.length + bi];
+                if (c > 0) {
+                    slotsOut[gi][bi] = new int[c];
+                    valsOut[gi][bi] = new double[c];
+                }
+            }
+        }
+        int[] fill = new int[giants.length * babies.length];
+        for (int r = 0; r < m.rows(); r++) {
+            for (int k = m.rowStart(r); k < m.rowEnd(r); k++) {
+                int j = m.colAt(k);
+                int diag = Math.floorMod(j - r, o);
+                int c = o == slots && diag > slots / 2 ? diag - slots : diag;
+                int kk = Math.floorDiv(c, n1);
+                int gi = giantPos.get(kk);
+                int bi = babyPos.get(Math.floorMod(c, n1));
+                int slotOfOutput = o == slots ? r : j - diag; // i'
+                int f = fill[gi * babies.length + bi]++;
+                // pre-rotated by the giant step: pt[i' + k·n1] = M[i][j]
+                slotsOut[gi][bi][f] = Math.floorMod(slotOfOutput + kk * n1, slots);
+                valsOut[gi][bi][f] = m.valueAt(k);
+            }
+        }
+        int foldCount = o < slots ? Integer.highestOneBit(Math.max(1, range[1] - range[0])) << 1 : 1;
+        if (o < slots && range[1] == range[0]) {
+            foldCount = 1;
+        }
+        return new DiagonalPlan(slots, o, range[0], foldCount, n1, babies, giants, s.horner, slotsOut, valsOut, d.length);
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    /** The output block of the fold, or the slot count when there is no fold. */
+    public int fold() {
+        return fold;
+    }
+
+    /** The first fold offset (in blocks). */
+    public int foldStart() {
+        return foldStart;
+    }
+
+    /** The number of blocks summed by the fold (a power of two; 1 means no fold). */
+    public int foldCount() {
+        return foldCount;
+    }
+
+    public int n1() {
+        return n1;
+    }
+
+    public int[] babies() {
+        return babies.clone();
+    }
+
+    public int[] giants() {
+        return giants.clone();
+    }
+
+    public boolean horner() {
+        return horner;
+    }
+
+    /** The number of non-zero diagonals (plaintext products). */
+    public int diagonals() {
+        return diagonals;
+    }
+
+    /** Whether giant group gi has a diagonal for baby bi. */
+    public boolean hasDiagonal(int gi, int bi) {
+        return entrySlots[gi][bi] != null;
+    }
+
+    /** The pre-rotated plaintext vector of (giant gi, baby bi). */
+    public double[] diagonal(int gi, int bi) {
+        double[] v = new double[slots];
+        int[] s = entrySlots[gi][bi];
+        double[] x = entryValues[gi][bi];
+        for (int i = 0; i < s.length; i++) {
+            v[s[i]] += x[i];
+        }
+        return v;
+    }
+
+    /** Baby rotations that need a key switch (hoisted). */
+    public int hoistedRotations() {
+        int n = 0;
+        for (int b : babies) {
+            n += b != 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Giant-step rotations. */
+    public int giantRotations() {
+        if (giants.length == 0) {
+            return 0;
+        }
+        if (horner) {
+            int kMin = giants[0];
+            return giants[giants.length - 1] - kMin + (kMin != 0 ? 1 : 0);
+        }
+        int n = 0;
+        for (int k : giants) {
+            n += k != 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Fold rotations. */
+    public int foldRotations() {
+        if (foldCount == 1 && fold == slots) {
+            return 0;
+        }
+        return Integer.numberOfTrailingZeros(foldCount) + (foldStart != 0 ? 1 : 0);
+    }
+
+    /** All rotations (key switches) of one evaluation. */
+    public int rotations() {
+        return hoistedRotations() + giantRotations() + foldRotations();
+    }
+
+    /** The rotation steps this plan needs keys for. */
+    public Set<Integer> steps() {
+        Set<Integer> s = new TreeSet<>();
+        for (int b : babies) {
+            if (b != 0) {
+                s.add(b);
+            }
+        }
+        if (giants.length > 0) {
+            if (horner) {
+                if (giants[giants.length - 1] != giants[0]) {
+                    s.add(n1);
+                }
+                if (giants[0] != 0) {
+                    s.add(giants[0] * n1);
+                }
+            } else {
+                for (int k : giants) {
+                    if (k != 0) {
+                        s.add(k * n1);
+                    }
+                }
+            }
+        }
+        if (foldRotations() > 0) {
+            if (foldStart != 0) {
+                s.add(foldStart * fold);
+            }
+            for (int c = 1; c < foldCount; c <<= 1) {
+                s.add(c * fold);
+            }
+        }
+        s.removeIf(x -> Math.floorMod(x, slots) == 0);
+        Set<Integer> normalized = new TreeSet<>();
+        for (int x : s) {
+            normalized.add(normalize(x, slots));
+        }
+        return normalized;
+    }
+
+    /** How many times each rotation step is applied in one evaluation. */
+    public java.util.Map<Integer, Integer> stepUses() {
+        java.util.Map<Integer, Integer> u = new java.util.TreeMap<>();
+        java.util.function.IntConsumer use = st -> {
+            if (Math.floorMod(st, slots) != 0) {
+                u.merge(normalize(st, slots), 1, Integer::sum);
+            }
+        };
+        for (int b : babies) {
+            use.accept(b);
+        }
+        if (giants.length > 0) {
+            if (horner) {
+                for (int k = giants[0]; k < giants[giants.length - 1]; k++) {
+                    use.accept(n1);
+                }
+                use.accept(giants[0] * n1);
+            } else {
+                for (int k : giants) {
+                    use.accept(k * n1);
+                }
+            }
+        }
+        if (foldRotations() > 0) {
+            use.accept(foldStart * fold);
+            for (int c = 1; c < foldCount; c <<= 1) {
+                use.accept(c * fold);
+            }
+        }
+        return u;
+    }
+
+    /** A rotation step as the evaluator normalizes it: into (−slots/2, slots/2]. */
+    public static int normalize(int step, int slots) {
+        int k = Math.floorMod(step, slots);
+        return k > slots / 2 ? k - slots : k;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%d diagonals, n1=%d, %d babies, %d giants%s%s", diagonals, n1, babies.length, giants.length,
+                horner ? " (Horner)" : "", fold < slots ? ", fold " + fold + "×" + foldCount : "");
+    }
+}
