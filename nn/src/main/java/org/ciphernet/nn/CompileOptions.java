@@ -7,8 +7,10 @@ import org.ciphernet.ckks.SecurityLevel;
 
 /**
  * What the compiler may choose. The defaults pick 128-bit-secure parameters just deep enough for
- * the network, with a scale of 2^40 if the ring allows it (down to 2^30 for deep networks) and 20
- * bits of headroom for the output values.
+ * the network, with a scale of 2^40 if the ring allows it (down to 2^30 for deep networks) and 10
+ * bits of headroom for the output values (|output| < 2^9). With these defaults every prime stays
+ * below 2^50, where the vectorized double-precision kernels apply; above it the arithmetic falls
+ * back to the much slower scalar 128-bit path.
  *
  * @param mode single-image (rotations) or batched (one image per slot)
  * @param security the security level parameters must meet
@@ -44,7 +46,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
 
     /** Single-image defaults. */
     public static CompileOptions singleImage() {
-        return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 20, Optional.empty(), true, DEFAULT_MAX_KEY_BYTES);
+        return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 10, Optional.empty(), true, DEFAULT_MAX_KEY_BYTES);
     }
 
     /** Batched defaults. */
