@@ -280,47 +280,11 @@ public final class Evaluator {
         if (cts.length != weights.length || cts.length == 0) {
             throw new IllegalArgumentException(cts.length + " ciphertexts but " + weights.length + " weights");
         }
-        if (!(weightScale >= 1) || Double.isInfinite(weightScale)) {
-            throw new IllegalArgumentException("weight scale must be finite and at least 1, got " + weightScale);
+        int[] all = new int[cts.length];
+        for (int t = 0; t < all.length; t++) {
+            all[t] = t;
         }
-        int level = Integer.MAX_VALUE;
-        int size = 0;
-        for (int t = 0; t < cts.length; t++) {
-            check(cts[t]);
-            checkScales(cts[0].scale(), cts[t].scale(), "linearCombination term " + t);
-            level = Math.min(level, cts[t].level());
-            size = Math.max(size, cts[t].size());
-        }
-        double scale = cts[0].scale() * weightScale;
-        checkScaleFits(scale, level);
-        long[][] w = new long[cts.length][];
-        for (int t = 0; t < cts.length; t++) {
-            double v = weights[t] * weightScale;
-            context.checkFits(Math.abs(v), level, "weight " + t + " × scale");
-            w[t] = context.residues(v, level);
-        }
-        int[] q = context.levelPrimes(level);
-        RnsPoly[] out = new RnsPoly[size];
-        for (int part = 0; part < size; part++) {
-            out[part] = ring.zero(q, true);
-            int n = 0;
-            for (Ciphertext ct : cts) {
-                n += part < ct.size() ? 1 : 0;
-            }
-            long[][] x = new long[n][];
-            long[] s = new long[n];
-            for (int i = 0; i <= level; i++) {
-                int k = 0;
-                for (int t = 0; t < cts.length; t++) {
-                    if (part < cts[t].size()) {
-                        x[k] = cts[t].part(part).limb(i);
-                        s[k++] = w[t][i];
-                    }
-                }
-                ring.ops(i).multiplyAccumulateScalars(out[part].limb(i), x, s);
-            }
-        }
-        return new Ciphertext(out, level, scale, context.fingerprint());
+        return linearTransform(cts, new int[][] {all}, new double[][] {weights}, weightScale)[0];
     }
 
     /** Coefficients per block of {@link #linearTransform}: the blocks of all inputs stay in cache. */
