@@ -344,42 +344,7 @@ public final class DiagonalPlan {
 
     /** The rotation steps this plan needs keys for. */
     public Set<Integer> steps() {
-        Set<Integer> s = new TreeSet<>();
-        for (int b : babies) {
-            if (b != 0) {
-                s.add(b);
-            }
-        }
-        if (giants.length > 0) {
-            if (horner) {
-                if (giants[giants.length - 1] != giants[0]) {
-                    s.add(n1);
-                }
-                if (giants[0] != 0) {
-                    s.add(giants[0] * n1);
-                }
-            } else {
-                for (int k : giants) {
-                    if (k != 0) {
-                        s.add(k * n1);
-                    }
-                }
-            }
-        }
-        if (foldRotations() > 0) {
-            if (foldStart != 0) {
-                s.add(foldStart * fold);
-            }
-            for (int c = 1; c < foldCount; c <<= 1) {
-                s.add(c * fold);
-            }
-        }
-        s.removeIf(x -> Math.floorMod(x, slots) == 0);
-        Set<Integer> normalized = new TreeSet<>();
-        for (int x : s) {
-            normalized.add(normalize(x, slots));
-        }
-        return normalized;
+        return new TreeSet<>(stepUses().keySet());
     }
 
     /** How many times each rotation step is applied in one evaluation. */
