@@ -12,7 +12,7 @@ import org.ciphernet.ckks.CkksParameters;
  * @param inputSize the number of values of one image
  * @param inputGather for each slot of the encrypted vector, the image index it holds, or −1 for zero
  *     (the identity in batched mode, where slot b holds image b instead)
- * @param outputSize the number of output values
+ * @param outputSlots the slot (single-image mode) or ciphertext (batched mode) holding each output value
  * @param outputLevel the level of the result
  * @param outputScale the scale of the result
  * @param inputScale the scale images are encoded at
@@ -21,17 +21,28 @@ import org.ciphernet.ckks.CkksParameters;
  * @param relinearization whether a relinearization key is needed
  */
 public record ClientSpec(String network, Mode mode, CkksParameters parameters, int inputSize, int[] inputGather,
-        int outputSize, int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
+        int[] outputSlots, int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
         boolean relinearization) {
     /** Copies the arrays. */
     public ClientSpec {
         Objects.requireNonNull(parameters, "parameters");
         inputGather = inputGather.clone();
+        outputSlots = outputSlots.clone();
         rotationSteps = List.copyOf(rotationSteps);
     }
 
     @Override
     public int[] inputGather() {
         return inputGather.clone();
+    }
+
+    @Override
+    public int[] outputSlots() {
+        return outputSlots.clone();
+    }
+
+    /** The number of output values. */
+    public int outputSize() {
+        return outputSlots.length;
     }
 }

@@ -33,18 +33,22 @@ public final class Compiler {
 
     /** Compiles with the given options. */
     public static HePlan compile(Network network, CompileOptions options) {
-        List<Boolean> variants = new ArrayList<>();
-        variants.add(false);
-        if (options.mode() == Mode.SINGLE_IMAGE && options.im2col() && network.nodes().get(0).layer() instanceof Conv2d
-                && network.nodes().get(0).inputs().get(0).equals(Network.INPUT)) {
-            variants.add(true);
+        List<Variant> variants = new ArrayList<>();
+        boolean single = options.mode() == Mode.SINGLE_IMAGE;
+        boolean im2colPossible = single && options.im2col() && network.nodes().get(0).layer() instanceof Conv2d
+                && network.nodes().get(0).inputs().get(0).equals(Network.INPUT);
+        for (boolean im2col : im2colPossible ? new boolean[] {false, true} : new boolean[] {false}) {
+            variants.add(new Variant(im2col, false));
+            if (single && stridedAfter(network, im2col ? 1 : 0)) {
+                variants.add(new Variant(im2col, true));
+            }
         }
         HePlan best = null;
         double bestCost = Double.MAX_VALUE;
         RuntimeException firstFailure = null;
-        for (boolean im2col : variants) {
+        for (Variant v : variants) {
             try {
-                HePlan p = compile(network, options, im2col);
+                HePlan p = compile(network, options, v.im2col, v.multiplex);
                 double cost = estimatedCost(p);
                 if (cost < bestCost) {
                     best = p;
@@ -62,6 +66,27 @@ public final class Compiler {
         return best;
     }
 
+    /** A layout choice: client-side patches for the first convolution, multiplexed strided layers. */
+    private record Variant(boolean im2col, boolean multiplex) {
+    }
+
+    /** Whether a strided convolution or pooling appears at or after model node {@code from}. */
+    private static boolean stridedAfter(Network network, int from) {
+        for (int i = from; i < network.nodes().size(); i++) {
+            switch (network.nodes().get(i).layer()) {
+                case Conv2d c when c.stride() > 1 -> {
+                    return true;
+                }
+                case org.ciphernet.nn.model.AvgPool2d p when p.stride() > 1 -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
     /** Key switches weighted by the number of primes they work on, times the ring degree. */
     private static double estimatedCost(HePlan p) {
         double c = 0;
@@ -71,10 +96,11 @@ public final class Compiler {
         return c * p.parameters().degree();
     }
 
-    private static HePlan compile(Network network, CompileOptions options, boolean im2col) {
+    /** One layout variant; package-private so tests can force a layout. */
+    static HePlan compile(Network network, CompileOptions options, boolean im2col, boolean multiplex) {
         Set<String> forcedAligns = new HashSet<>();
         for (int attempt = 0; attempt < 64; attempt++) {
-            Lowering.Result lowered = Lowering.lower(network, im2col);
+            Lowering.Result lowered = Lowering.lower(network, im2col, multiplex);
             List<IrNode> nodes = new ArrayList<>(lowered.nodes());
             IrNode output = Fusion.fuse(nodes, lowered.output());
             Scheduler.schedule(nodes, forcedAligns);
@@ -246,7 +272,7 @@ public final class Compiler {
                         hoisted = s.diagonals.hoistedRotations();
                         products = s.diagonals.diagonals();
                         rotationSteps.addAll(s.diagonals.steps());
-                        detail = s.diagonals.toString();
+                        detail = s.diagonals.toString() + (n.layoutName == null || n.layoutName.equals("flat") ? "" : "; out: " + n.layoutName);
                     } else {
                         products = n.matrix.nonZeros();
                         detail = n.matrix.rows() + "×" + n.matrix.cols() + ", " + n.matrix.nonZeros() + " weights";

@@ -129,8 +129,16 @@ public final class HeClient {
     /** Decrypts the output of a single-image inference. */
     public double[] decrypt(EncryptedTensor out) {
         requireMode(Mode.SINGLE_IMAGE, "decrypt");
+        if (out.ciphertexts().size() != 1) {
+            throw new IllegalArgumentException("a single-image output is one ciphertext, got " + out.ciphertexts().size());
+        }
         double[] v = decryptSlots(out.ciphertexts().get(0));
-        return java.util.Arrays.copyOf(v, spec.outputSize());
+        int[] at = spec.outputSlots();
+        double[] r = new double[at.length];
+        for (int i = 0; i < at.length; i++) {
+            r[i] = v[at[i]];
+        }
+        return r;
     }
 
     /** Decrypts a batched output: {@code result[image][output]}. */
@@ -140,8 +148,9 @@ public final class HeClient {
             throw new IllegalArgumentException("expected " + spec.outputSize() + " output ciphertexts, got " + out.ciphertexts().size());
         }
         double[][] r = new double[out.images()][spec.outputSize()];
+        int[] at = spec.outputSlots();
         for (int e = 0; e < spec.outputSize(); e++) {
-            double[] v = decryptSlots(out.ciphertexts().get(e));
+            double[] v = decryptSlots(out.ciphertexts().get(at[e]));
             for (int b = 0; b < out.images(); b++) {
                 r[b][e] = v[b];
             }

@@ -66,7 +66,7 @@ public final class HePlan {
     /** What a client needs: parameters, input layout, output size and the keys to generate. */
     public ClientSpec clientSpec() {
         Step out = output();
-        return new ClientSpec(network.name(), mode, context.parameters(), network.inputShape().size(), inputGather, out.node.size,
+        return new ClientSpec(network.name(), mode, context.parameters(), network.inputShape().size(), inputGather, out.node.slots,
                 out.levelOut, out.scaleOut, steps.get(0).scaleOut, steps.get(0).levelOut,
                 keys.steps().stream().sorted().toList(), relinearization);
     }

@@ -160,8 +160,8 @@ public final class HeServer implements AutoCloseable {
             values[s.index] = out;
             double ms = (System.nanoTime() - t0) / 1e6;
             if (inspector != null) {
-                OptionalDouble err = s.node.tap == null ? OptionalDouble.empty()
-                        : inspector.maxError(s.node.tap, new EncryptedTensor(out, input.images()));
+                OptionalDouble err = s.node.tap == null || s.node.slots == null ? OptionalDouble.empty()
+                        : inspector.maxError(s.node.tap, new EncryptedTensor(out, input.images()), s.node.slots);
                 rows.add(new RunReport.Row(s.node.label, s.kind(), ms, out.get(0).level(), Math.log(out.get(0).scale()) / Math.log(2), err));
             }
             for (int in : s.inputs) {

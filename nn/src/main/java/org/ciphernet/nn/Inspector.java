@@ -16,50 +16,49 @@ public interface Inspector {
     /**
      * The largest absolute error of an encrypted tensor that should equal the output of model layer
      * {@code layer}, or empty if unknown.
+     *
+     * @param slots where each element of the layer's output (in flat C×H×W order) is: its slot in
+     *     single-image mode, its ciphertext in batched mode
      */
-    OptionalDouble maxError(String layer, EncryptedTensor value);
+    OptionalDouble maxError(String layer, EncryptedTensor value, int[] slots);
 
     /** An inspector that checks nothing. */
     static Inspector none() {
-        return (layer, value) -> OptionalDouble.empty();
+        return (layer, value, slots) -> OptionalDouble.empty();
     }
 
     /** Compares single-image tensors with the plaintext reference of the same image. */
     static Inspector against(HeClient client, Network net, double[] image) {
         Map<String, double[]> ref = ReferenceEvaluator.evaluateAll(net, image);
-        return (layer, value) -> {
+        return (layer, value, slots) -> {
             double[] expected = ref.get(layer);
             if (expected == null || layer.equals(Network.INPUT)) {
                 return OptionalDouble.empty();
             }
             double[] got = client.decryptSlots(value.ciphertexts().get(0));
-            return OptionalDouble.of(maxAbs(expected, got, expected.length));
+            double worst = 0;
+            for (int i = 0; i < expected.length; i++) {
+                worst = Math.max(worst, Math.abs(expected[i] - got[slots[i]]));
+            }
+            return OptionalDouble.of(worst);
         };
     }
 
     /** Compares batched tensors with the plaintext reference of every image. */
     static Inspector againstBatch(HeClient client, Network net, double[][] images) {
         List<Map<String, double[]>> refs = java.util.Arrays.stream(images).map(im -> ReferenceEvaluator.evaluateAll(net, im)).toList();
-        return (layer, value) -> {
+        return (layer, value, slots) -> {
             if (refs.get(0).get(layer) == null || layer.equals(Network.INPUT)) {
                 return OptionalDouble.empty();
             }
             double worst = 0;
-            for (int e = 0; e < value.ciphertexts().size(); e++) {
-                double[] got = client.decryptSlots(value.ciphertexts().get(e));
+            for (int e = 0; e < slots.length; e++) {
+                double[] got = client.decryptSlots(value.ciphertexts().get(slots[e]));
                 for (int b = 0; b < images.length; b++) {
                     worst = Math.max(worst, Math.abs(refs.get(b).get(layer)[e] - got[b]));
                 }
             }
             return OptionalDouble.of(worst);
         };
-    }
-
-    private static double maxAbs(double[] a, double[] b, int n) {
-        double m = 0;
-        for (int i = 0; i < n; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
     }
 }

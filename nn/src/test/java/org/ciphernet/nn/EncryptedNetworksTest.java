@@ -21,7 +21,10 @@ class EncryptedNetworksTest {
     static final double TOLERANCE = 0x1p-12;
 
     static void checkSingle(Network net, CompileOptions options) {
-        HePlan plan = Compiler.compile(net, options);
+        checkSingle(Compiler.compile(net, options), net);
+    }
+
+    static void checkSingle(HePlan plan, Network net) {
         System.out.println(plan.report());
         HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), new byte[32]);
         try (HeServer server = new HeServer(plan, client.evaluationKeys())) {
@@ -75,6 +78,18 @@ class EncryptedNetworksTest {
     void sharedSourceSkipsWithDiracAndProjection() {
         checkSingle(TestNetworks.sharedSource(3), CompileOptions.singleImage());
         checkBatched(TestNetworks.sharedSource(3), 3);
+    }
+
+    @Test
+    void multiplexedLayoutsForStridedLayers() {
+        // every layout variant of strided networks, whichever the compiler would pick
+        for (Network net : List.of(TestNetworks.stridedStack(6), TestNetworks.sharedSource(3), TestNetworks.convBnQuadPoolDense(1))) {
+            for (boolean multiplex : new boolean[] {false, true}) {
+                checkSingle(Compiler.compile(net, CompileOptions.singleImage(), false, multiplex), net);
+            }
+        }
+        checkSingle(TestNetworks.stridedStack(6), CompileOptions.singleImage());
+        checkBatched(TestNetworks.stridedStack(6), 3);
     }
 
     @Test

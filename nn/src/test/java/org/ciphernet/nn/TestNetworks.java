@@ -109,4 +109,27 @@ final class TestNetworks {
                 .layer("fc", dense(r, 108, 4))
                 .build();
     }
+
+    /**
+     * Strided layers followed by more convolutions, on an odd-sized input (the multiplexed grid
+     * must grow): conv stride 2 → BN → per-channel quadratic with a = 0 → conv → x² + skip →
+     * avgpool stride 2 → 1×1 conv → x² → flatten → dense.
+     */
+    static Network stridedStack(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        return Network.builder("strided-stack", new Shape(3, 7, 7))
+                .layer("c1", conv(r, 3, 4, 3, 2, 1))
+                .layer("bn", new BatchNorm(new double[] {1.1, 0.9, 1.0, 1.2}, new double[] {0.1, -0.1, 0, 0.05},
+                        new double[] {0.05, 0, -0.05, 0.1}, new double[] {0.5, 1.5, 1.0, 0.8}, 1e-5))
+                .layer("q", new Quadratic(new double[] {0.5, 0, 0.3, -0.2}, new double[] {0.5, 1, 0.2, 0.7}, new double[] {0.1, 0, -0.2, 0}))
+                .layer("c2", conv(r, 4, 4, 3, 1, 1))
+                .layer("a2", new Square())
+                .add("skip", "a2", "q")
+                .layer("pool", new AvgPool2d(2, 2))
+                .layer("c3", conv(r, 4, 8, 1, 1, 0))
+                .layer("a3", new Square())
+                .layer("flatten", new Flatten())
+                .layer("fc", dense(r, 32, 3))
+                .build();
+    }
 }

@@ -66,6 +66,8 @@ public final class Fusion {
             }
             if (in.tap == null) {
                 in.tap = l.tap;
+                in.slots = l.slots;
+                in.layoutName = l.layoutName;
             }
             nodes.remove(l);
             if (l == output) {

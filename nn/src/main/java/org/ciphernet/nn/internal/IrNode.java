@@ -30,6 +30,10 @@ public final class IrNode {
     public String label;
     /** The model node whose output this node's output equals, or null. */
     public String tap;
+    /** With a tap: the slot holding each element of the tapped tensor (its layout). */
+    public int[] slots;
+    /** With a tap: a short description of that layout, for reports. */
+    public String layoutName;
     /** An identity map inserted to align levels and scales before an addition (never fused). */
     public boolean align;
     /** A LINEAR node whose matrix is the identity: only its bias is added, at no level. */

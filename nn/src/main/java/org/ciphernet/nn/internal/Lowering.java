@@ -37,15 +37,28 @@ public final class Lowering {
     private Lowering() {
     }
 
+    /** Lowers with flat layouts everywhere (batched mode, and single-image plans without strides). */
     public static Result lower(Network net, boolean im2col) {
+        return lower(net, im2col, false);
+    }
+
+    /**
+     * Lowers the network. With {@code multiplex}, strided convolutions and poolings keep their
+     * output on the input's grid with a larger gap ({@link Layout}) instead of packing it densely.
+     */
+    public static Result lower(Network net, boolean im2col, boolean multiplex) {
         List<IrNode> nodes = new ArrayList<>();
         Map<String, IrNode> byName = new HashMap<>();
+        Map<String, Layout> layouts = new HashMap<>();
         int inSize = net.inputShape().size();
         int[] gather = identityGather(inSize);
         IrNode input = new IrNode(IrNode.Kind.INPUT, inSize, Network.INPUT);
         input.tap = Network.INPUT;
+        Layout inputLayout = Layout.flat(net.inputShape());
+        input.slots = inputLayout.slotOf();
         nodes.add(input);
         byName.put(Network.INPUT, input);
+        layouts.put(Network.INPUT, inputLayout);
         boolean inputReadByOthers = false;
         for (Node n : net.nodes()) {
             for (int i = 0; i < n.inputs().size(); i++) {
@@ -57,47 +70,92 @@ public final class Lowering {
         for (Node n : net.nodes()) {
             IrNode x = byName.get(n.inputs().get(0));
             Shape in = net.shapeOf(n.inputs().get(0));
+            Layout inL = layouts.get(n.inputs().get(0));
+            Shape outShape = n.shape();
+            Layout outL;
             IrNode out;
             switch (n.layer()) {
                 case Conv2d c -> {
                     if (im2col && x == input && !inputReadByOthers && n == net.nodes().get(0)) {
-                        Im2col g = im2col(c, in, n.shape());
+                        Im2col g = im2col(c, in, outShape);
                         gather = g.gather;
                         input.size = gather.length;
                         input.tap = null; // the encrypted vector is the gathered input, not the image
-                        out = IrNode.linear(input, g.matrix, convBias(c, n.shape()), n.name());
+                        input.slots = null;
+                        outL = Layout.flat(outShape);
+                        out = IrNode.linear(input, g.matrix, convBias(c, outShape), n.name());
                     } else {
-                        out = IrNode.linear(x, convMatrix(c, in, n.shape()), convBias(c, n.shape()), n.name());
+                        outL = inL.after(outShape, c.stride(), multiplex);
+                        out = IrNode.linear(x, convMatrix(c, in, outShape, inL, outL), outL.scatter(convBias(c, outShape)), n.name());
                     }
                 }
-                case Dense d -> out = IrNode.linear(x, denseMatrix(d), d.bias(), n.name());
+                case Dense d -> {
+                    outL = Layout.flat(outShape);
+                    out = IrNode.linear(x, denseMatrix(d, inL), d.bias(), n.name());
+                }
                 case BatchNorm b -> {
+                    outL = inL;
                     int hw = in.height() * in.width();
-                    double[] s = b.scale();
-                    double[] t = b.shift();
                     double[] diag = new double[in.size()];
                     double[] bias = new double[in.size()];
                     for (int i = 0; i < diag.length; i++) {
-                        diag[i] = s[i / hw];
-                        bias[i] = t[i / hw];
+                        diag[i] = b.scale()[i / hw];
+                        bias[i] = b.shift()[i / hw];
                     }
-                    out = IrNode.linear(x, SparseMatrix.diagonal(diag), bias, n.name());
+                    out = IrNode.linear(x, SparseMatrix.diagonal(inL.scatter(diag)), inL.scatter(bias), n.name());
                 }
-                case AvgPool2d p -> out = IrNode.linear(x, poolMatrix(p.kernel(), p.kernel(), p.stride(), in, n.shape()),
-                        new double[n.shape().size()], n.name());
-                case GlobalAvgPool g -> out = IrNode.linear(x, poolMatrix(in.height(), in.width(), 1, in, n.shape()),
-                        new double[n.shape().size()], n.name());
-                case Flatten f -> out = IrNode.linear(x, SparseMatrix.identity(in.size()), new double[in.size()], n.name());
-                case Square s -> out = IrNode.square(x, n.name());
-                case Quadratic q -> out = quadratic(q, x, in, n.name(), nodes);
-                case Add a -> out = IrNode.add(x, byName.get(n.inputs().get(1)), n.name());
+                case AvgPool2d p -> {
+                    outL = inL.after(outShape, p.stride(), multiplex);
+                    out = IrNode.linear(x, poolMatrix(p.kernel(), p.kernel(), p.stride(), in, outShape, inL, outL),
+                            new double[outL.span()], n.name());
+                }
+                case GlobalAvgPool g -> {
+                    outL = Layout.flat(outShape);
+                    out = IrNode.linear(x, poolMatrix(in.height(), in.width(), 1, in, outShape, inL, outL),
+                            new double[outL.span()], n.name());
+                }
+                case Flatten f -> {
+                    outL = inL.unstructured();
+                    out = IrNode.linear(x, SparseMatrix.identity(inL.span()), new double[inL.span()], n.name());
+                }
+                case Square s -> {
+                    outL = inL;
+                    out = IrNode.square(x, n.name());
+                }
+                case Quadratic q -> {
+                    outL = inL;
+                    out = quadratic(q, x, in, inL, n.name(), nodes);
+                }
+                case Add a -> {
+                    outL = inL;
+                    String other = n.inputs().get(1);
+                    IrNode y = byName.get(other);
+                    Layout yL = layouts.get(other);
+                    if (!yL.sameSlots(inL)) {
+                        y = IrNode.linear(y, relayout(yL, inL), new double[inL.span()], n.name() + ".relayout");
+                        nodes.add(y);
+                    }
+                    out = IrNode.add(x, y, n.name());
+                }
                 case Unsupported u -> throw new UnsupportedLayerException(u.opType(), n.name(), u.replacement());
             }
             out.tap = n.name();
+            out.slots = outL.slotOf();
+            out.layoutName = outL.toString();
             nodes.add(out);
             byName.put(n.name(), out);
+            layouts.put(n.name(), outL);
         }
         return new Result(nodes, byName.get(net.output().name()), gather);
+    }
+
+    /** The permutation that moves a tensor from one layout to another. */
+    private static SparseMatrix relayout(Layout from, Layout to) {
+        SparseMatrix.Builder b = new SparseMatrix.Builder(to.span(), from.span());
+        for (int i = 0; i < from.slotOf().length; i++) {
+            b.add(to.slotOf()[i], from.slotOf()[i], 1.0);
+        }
+        return b.build();
     }
 
     private static int[] identityGather(int n) {
@@ -108,7 +166,7 @@ public final class Lowering {
         return g;
     }
 
-    private static IrNode quadratic(Quadratic q, IrNode x, Shape in, String name, List<IrNode> nodes) {
+    private static IrNode quadratic(Quadratic q, IrNode x, Shape in, Layout layout, String name, List<IrNode> nodes) {
         int n = in.size();
         int hw = in.height() * in.width();
         double[] a = new double[n];
@@ -130,15 +188,15 @@ public final class Lowering {
                 shift[i] = b[i] / (2 * a[i]);
                 rest[i] = c[i] - b[i] * b[i] / (4 * a[i]);
             }
-            IrNode shifted = IrNode.linear(x, SparseMatrix.identity(n), shift, name + ".shift");
+            IrNode shifted = IrNode.linear(x, SparseMatrix.identity(layout.span()), layout.scatter(shift), name + ".shift");
             IrNode sq = IrNode.square(shifted, name + ".square");
             nodes.add(shifted);
             nodes.add(sq);
-            return IrNode.linear(sq, SparseMatrix.diagonal(a), rest, name + ".scale");
+            return IrNode.linear(sq, SparseMatrix.diagonal(layout.scatter(a)), layout.scatter(rest), name + ".scale");
         }
         IrNode sq = IrNode.square(x, name + ".square");
-        IrNode quad = IrNode.linear(sq, SparseMatrix.diagonal(a), new double[n], name + ".a");
-        IrNode lin = IrNode.linear(x, SparseMatrix.diagonal(b), c, name + ".bx+c");
+        IrNode quad = IrNode.linear(sq, SparseMatrix.diagonal(layout.scatter(a)), new double[layout.span()], name + ".a");
+        IrNode lin = IrNode.linear(x, SparseMatrix.diagonal(layout.scatter(b)), layout.scatter(c), name + ".bx+c");
         nodes.add(sq);
         nodes.add(quad);
         nodes.add(lin);
@@ -146,13 +204,18 @@ public final class Lowering {
     }
 
     static SparseMatrix convMatrix(Conv2d c, Shape in, Shape out) {
+        return convMatrix(c, in, out, Layout.flat(in), Layout.flat(out));
+    }
+
+    static SparseMatrix convMatrix(Conv2d c, Shape in, Shape out, Layout inL, Layout outL) {
         double[] w = c.effectiveWeights();
         int k = c.kernel();
-        SparseMatrix.Builder b = new SparseMatrix.Builder(out.size(), in.size());
+        int[] src = inL.slotOf();
+        SparseMatrix.Builder b = new SparseMatrix.Builder(outL.span(), inL.span());
         for (int o = 0; o < c.outChannels(); o++) {
             for (int oy = 0; oy < out.height(); oy++) {
                 for (int ox = 0; ox < out.width(); ox++) {
-                    int row = out.index(o, oy, ox);
+                    int row = outL.slotOf()[out.index(o, oy, ox)];
                     for (int i = 0; i < c.inChannels(); i++) {
                         for (int ky = 0; ky < k; ky++) {
                             int iy = oy * c.stride() - c.padding() + ky;
@@ -162,7 +225,7 @@ public final class Lowering {
                             for (int kx = 0; kx < k; kx++) {
                                 int ix = ox * c.stride() - c.padding() + kx;
                                 if (ix >= 0 && ix < in.width()) {
-                                    b.add(row, in.index(i, iy, ix), w[((o * c.inChannels() + i) * k + ky) * k + kx]);
+                                    b.add(row, src[in.index(i, iy, ix)], w[((o * c.inChannels() + i) * k + ky) * k + kx]);
                                 }
                             }
                         }
@@ -220,26 +283,26 @@ public final class Lowering {
         return new Im2col(gather, b.build());
     }
 
-    private static SparseMatrix denseMatrix(Dense d) {
+    private static SparseMatrix denseMatrix(Dense d, Layout inL) {
         double[] w = d.weights();
-        SparseMatrix.Builder b = new SparseMatrix.Builder(d.outputs(), d.inputs());
+        SparseMatrix.Builder b = new SparseMatrix.Builder(d.outputs(), inL.span());
         for (int o = 0; o < d.outputs(); o++) {
             for (int i = 0; i < d.inputs(); i++) {
-                b.add(o, i, w[o * d.inputs() + i]);
+                b.add(o, inL.slotOf()[i], w[o * d.inputs() + i]);
             }
         }
         return b.build();
     }
 
-    private static SparseMatrix poolMatrix(int kh, int kw, int stride, Shape in, Shape out) {
-        SparseMatrix.Builder b = new SparseMatrix.Builder(out.size(), in.size());
+    private static SparseMatrix poolMatrix(int kh, int kw, int stride, Shape in, Shape out, Layout inL, Layout outL) {
+        SparseMatrix.Builder b = new SparseMatrix.Builder(outL.span(), inL.span());
         double inv = 1.0 / (kh * kw);
         for (int c = 0; c < out.channels(); c++) {
             for (int oy = 0; oy < out.height(); oy++) {
                 for (int ox = 0; ox < out.width(); ox++) {
                     for (int ky = 0; ky < kh; ky++) {
                         for (int kx = 0; kx < kw; kx++) {
-                            b.add(out.index(c, oy, ox), in.index(c, oy * stride + ky, ox * stride + kx), inv);
+                            b.add(outL.slotOf()[out.index(c, oy, ox)], inL.slotOf()[in.index(c, oy * stride + ky, ox * stride + kx)], inv);
                         }
                     }
                 }
