@@ -468,7 +468,7 @@ public final class Evaluator {
             return a;
         }
         int g = Galois.rotationElement(k, context.degree());
-        return applyGalois(a, g, requireKey(keys, g, "rotation by " + step + " (normalized " + k + ")"));
+        return applyGalois(a, g, requireKey(keys, g, "rotation by " + step + " (normalized " + k + ")", a.level()));
     }
 
     /** Complex-conjugates every slot. */
@@ -476,7 +476,7 @@ public final class Evaluator {
         check(a);
         context.check(keys.fingerprint(), "the Galois keys");
         int g = Galois.conjugationElement(context.degree());
-        return applyGalois(a, g, requireKey(keys, g, "conjugation"));
+        return applyGalois(a, g, requireKey(keys, g, "conjugation", a.level()));
     }
 
     private Ciphertext applyGalois(Ciphertext a, int g, SwitchingKey key) {
@@ -510,7 +510,7 @@ public final class Evaluator {
                 continue;
             }
             int g = Galois.rotationElement(k, context.degree());
-            SwitchingKey key = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")");
+            SwitchingKey key = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")", a.level());
             if (digits == null) {
                 digits = ks.decompose(a.part(1), a.level(), par);
             }
@@ -541,11 +541,15 @@ public final class Evaluator {
 
     // ---- helpers --------------------------------------------------------------------------
 
-    private SwitchingKey requireKey(GaloisKeys keys, int g, String what) {
+    private SwitchingKey requireKey(GaloisKeys keys, int g, String what, int level) {
         SwitchingKey key = keys.key(g);
         if (key == null) {
             throw new CkksException.MissingKeyException("no Galois key for " + what + " (Galois element " + g
                     + "); keys exist for steps " + keys.steps() + (keys.hasConjugation() ? " and conjugation" : ""));
+        }
+        if (level > key.maxLevel()) {
+            throw new CkksException.LevelException("the Galois key for " + what + " was made for levels up to " + key.maxLevel()
+                    + "; the ciphertext is at level " + level);
         }
         return key;
     }

@@ -35,6 +35,19 @@ public final class GaloisKeys {
         return fingerprint;
     }
 
+    /**
+     * The highest ciphertext level the key for a rotation step works at (keys can be made for low
+     * levels only, see {@link KeyGenerator#galoisKeys(int[], int[], boolean)}), or −1 without a key.
+     */
+    public int maxLevel(int step, int slots) {
+        int k = Math.floorMod(step, slots);
+        if (!steps.contains(k)) {
+            return -1;
+        }
+        SwitchingKey key = byElement.get(org.ciphernet.ntt.Galois.rotationElement(k, 2 * slots));
+        return key == null ? -1 : key.maxLevel();
+    }
+
     /** The key of a Galois element, or null. */
     SwitchingKey key(int galoisElement) {
         return byElement.get(galoisElement);

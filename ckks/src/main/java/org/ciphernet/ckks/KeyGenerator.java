@@ -1,5 +1,6 @@
 package org.ciphernet.ckks;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -78,21 +79,46 @@ public final class KeyGenerator {
      * conjugation.
      */
     public GaloisKeys galoisKeys(int[] steps, boolean conjugation) {
+        int[] top = new int[steps.length];
+        Arrays.fill(top, context.maxLevel());
+        return galoisKeys(steps, top, conjugation);
+    }
+
+    /**
+     * Galois keys for the given rotation steps, each only for ciphertexts up to its level in
+     * {@code maxLevels} (a key for level ℓ holds the digits and primes of {@code Q_ℓ} and P only,
+     * so keys used late in a deep circuit are much smaller). A step given twice gets the higher
+     * level. Conjugation, if asked, gets a full key.
+     *
+     * @throws IllegalArgumentException if the arrays differ in length or a level is outside
+     *     {@code [0, maxLevel]}
+     */
+    public GaloisKeys galoisKeys(int[] steps, int[] maxLevels, boolean conjugation) {
+        if (steps.length != maxLevels.length) {
+            throw new IllegalArgumentException(steps.length + " steps but " + maxLevels.length + " levels");
+        }
         int n = context.degree();
         int slots = context.slots();
-        Map<Integer, SwitchingKey> keys = new HashMap<>();
-        SortedSet<Integer> normalized = new TreeSet<>();
-        for (int step : steps) {
-            int k = Math.floorMod(step, slots);
-            if (k == 0 || !normalized.add(k)) {
-                continue;
+        Map<Integer, Integer> levelOf = new HashMap<>();
+        for (int i = 0; i < steps.length; i++) {
+            if (maxLevels[i] < 0 || maxLevels[i] > context.maxLevel()) {
+                throw new IllegalArgumentException("level " + maxLevels[i] + " for step " + steps[i] + " outside [0, "
+                        + context.maxLevel() + "]");
             }
+            int k = Math.floorMod(steps[i], slots);
+            if (k != 0) {
+                levelOf.merge(k, maxLevels[i], Math::max);
+            }
+        }
+        Map<Integer, SwitchingKey> keys = new HashMap<>();
+        SortedSet<Integer> normalized = new TreeSet<>(levelOf.keySet());
+        for (int k : normalized) {
             int g = Galois.rotationElement(k, n);
-            keys.put(g, galoisKey(g));
+            keys.put(g, galoisKey(g, levelOf.get(k)));
         }
         if (conjugation) {
             int g = Galois.conjugationElement(n);
-            keys.put(g, galoisKey(g));
+            keys.put(g, galoisKey(g, context.maxLevel()));
         }
         return new GaloisKeys(keys, normalized, conjugation, context.fingerprint());
     }
@@ -109,38 +135,56 @@ public final class KeyGenerator {
         return galoisKeys(steps, conjugation);
     }
 
-    private SwitchingKey galoisKey(int galoisElement) {
+    private SwitchingKey galoisKey(int galoisElement, int maxLevel) {
         RnsPoly s = secretKey.poly();
         RnsPoly rotated = ring.zero(context.allPrimes(), true);
         // key from σ_g(s) to s
         ring.automorphism(s, galoisElement, rotated);
-        return switchingKey(rotated);
+        return switchingKey(rotated, maxLevel);
     }
 
-    /** A switching key from {@code sPrime} (NTT over all primes) to the secret key. */
+    /** A switching key from {@code sPrime} (NTT over all primes) to the secret key, for all levels. */
     SwitchingKey switchingKey(RnsPoly sPrime) {
+        return switchingKey(sPrime, context.maxLevel());
+    }
+
+    /**
+     * A switching key from {@code sPrime} (NTT over all primes) to the secret key for ciphertexts
+     * up to {@code maxLevel}: the digits of {@code Q_maxLevel}, over its primes and P's.
+     */
+    SwitchingKey switchingKey(RnsPoly sPrime, int maxLevel) {
         KeySwitcher ks = context.keySwitcher();
-        int digits = ks.digitCount();
-        int[] all = context.allPrimes();
+        int digits = ks.digitsAt(maxLevel);
+        int[] primes = context.levelAndSpecialPrimes(maxLevel);
         byte[] seed = prng.nextSeed();
         Prng uniform = Prng.reproducibleFromSeed(seed);
-        RnsPoly s = secretKey.poly();
+        RnsPoly s = restrict(secretKey.poly(), primes);
         RnsPoly[] b = new RnsPoly[digits];
         RnsPoly[] a = new RnsPoly[digits];
         for (int d = 0; d < digits; d++) {
-            a[d] = Sampler.uniform(ring, all, uniform);
-            RnsPoly e = Sampler.fromSmall(ring, all, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
+            a[d] = Sampler.uniform(ring, primes, uniform);
+            RnsPoly e = Sampler.fromSmall(ring, primes, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
             ring.toNtt(e);
-            RnsPoly bd = ring.zero(all, true);
+            RnsPoly bd = ring.zero(primes, true);
             ring.multiply(a[d], s, bd);
             ring.sub(e, bd, bd); // e - a·s
             long[] tmp = new long[context.degree()];
-            for (int i = ks.digitStart(d); i < ks.digitEnd(d); i++) {
+            // limb i is prime i for the Q primes (≤ maxLevel) the gadget touches
+            for (int i = ks.digitStart(d); i < Math.min(ks.digitEnd(d), maxLevel + 1); i++) {
                 ring.ops(i).multiplyScalar(sPrime.limb(i), ks.pModQ(i), tmp);
                 ring.ops(i).add(bd.limb(i), tmp, bd.limb(i));
             }
             b[d] = bd;
         }
-        return new SwitchingKey(b, a, seed, context.fingerprint());
+        return new SwitchingKey(b, a, seed, context.fingerprint(), maxLevel, context.qCount());
+    }
+
+    /** The limbs of a polynomial over all primes that belong to {@code primes} (shared, not copied). */
+    private RnsPoly restrict(RnsPoly all, int[] primes) {
+        long[][] limbs = new long[primes.length][];
+        for (int i = 0; i < primes.length; i++) {
+            limbs[i] = all.limb(primes[i]);
+        }
+        return new RnsPoly(all.degree(), primes, limbs, all.isNtt());
     }
 }

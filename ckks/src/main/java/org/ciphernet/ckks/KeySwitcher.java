@@ -162,13 +162,17 @@ final class KeySwitcher {
      * the NTT-domain Galois permutation {@code perm}, or the identity when null.
      */
     RnsPoly[] applyKey(RnsPoly[] digits, SwitchingKey key, int level, int[] perm, LimbParallelism par) {
+        if (level > key.maxLevel()) {
+            throw new CkksException.LevelException("the key-switching key covers levels up to " + key.maxLevel()
+                    + "; the ciphertext is at level " + level);
+        }
         int[] target = context.levelAndSpecialPrimes(level);
         int n = context.degree();
         int digitsUsed = digits.length;
         RnsPoly out0 = ring.zero(target, true);
         RnsPoly out1 = ring.zero(target, true);
         par.forEach(target.length, t -> {
-            int prime = target[t]; // the key is over all primes, limb index = prime index
+            int prime = target[t];
             long[][] x = new long[digitsUsed][];
             long[][] kb = new long[digitsUsed][];
             long[][] ka = new long[digitsUsed][];
@@ -183,8 +187,8 @@ final class KeySwitcher {
                 } else {
                     x[d] = src;
                 }
-                kb[d] = key.b(d).limb(prime);
-                ka[d] = key.a(d).limb(prime);
+                kb[d] = key.bLimb(d, prime);
+                ka[d] = key.aLimb(d, prime);
             }
             ring.ops(prime).multiplyAccumulate(out0.limb(t), x, kb);
             ring.ops(prime).multiplyAccumulate(out1.limb(t), x, ka);

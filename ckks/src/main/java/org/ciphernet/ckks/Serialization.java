@@ -30,7 +30,7 @@ import org.ciphernet.ring.RnsPoly;
  */
 public final class Serialization {
     /** Format version written and accepted. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final int MAGIC = 0x54454E43; // "CNET" little-endian
     private static final int HEADER = 4 + 1 + 1 + 8;
 
@@ -231,7 +231,8 @@ public final class Serialization {
     /** A relinearization key as bytes. */
     public byte[] write(RelinearizationKey rk) {
         context.check(rk.fingerprint(), "the relinearization key");
-        ByteBuffer b = header(HEADER + switchingKeyBytes(), RELINEARIZATION_KEY, context.fingerprint());
+        ByteBuffer b = header(size(HEADER + switchingKeyBytes(rk.key().maxLevel()), "the relinearization key"), RELINEARIZATION_KEY,
+                context.fingerprint());
         putSwitchingKey(b, rk.key());
         return b.array();
     }
@@ -239,7 +240,6 @@ public final class Serialization {
     public RelinearizationKey readRelinearizationKey(byte[] bytes) {
         ByteBuffer b = openChecked(bytes, RELINEARIZATION_KEY);
         try {
-            expectRemaining(b, switchingKeyBytes());
             SwitchingKey k = getSwitchingKey(b);
             requireEnd(b);
             return new RelinearizationKey(k);
@@ -252,9 +252,14 @@ public final class Serialization {
     public byte[] write(GaloisKeys gk) {
         context.check(gk.fingerprint(), "the Galois keys");
         SortedSet<Integer> steps = gk.steps();
-        int keys = steps.size() + (gk.hasConjugation() ? 1 : 0);
-        ByteBuffer b = header(HEADER + 4 + 1 + 4 * steps.size() + keys * switchingKeyBytes(), GALOIS_KEYS,
-                context.fingerprint());
+        long total = HEADER + 4 + 1 + 4L * steps.size();
+        for (int s : steps) {
+            total += switchingKeyBytes(gk.key(Galois.rotationElement(s, n)).maxLevel());
+        }
+        if (gk.hasConjugation()) {
+            total += switchingKeyBytes(gk.key(Galois.conjugationElement(n)).maxLevel());
+        }
+        ByteBuffer b = header(size(total, "these Galois keys"), GALOIS_KEYS, context.fingerprint());
         b.putInt(steps.size());
         b.put((byte) (gk.hasConjugation() ? 1 : 0));
         for (int s : steps) {
@@ -280,8 +285,8 @@ public final class Serialization {
             if (conj != 0 && conj != 1) {
                 throw new CkksException.SerializationException("conjugation flag " + conj + " is not 0 or 1");
             }
-            int keys = count + conj;
-            expectRemaining(b, 4L * count + (long) keys * switchingKeyBytes());
+            // every key takes at least the bytes of a level-0 key
+            expectAtLeast(b, 4L * count + (long) (count + conj) * switchingKeyBytes(0));
             SortedSet<Integer> steps = new TreeSet<>();
             for (int i = 0; i < count; i++) {
                 int s = b.getInt();
@@ -313,16 +318,27 @@ public final class Serialization {
         return per * n;
     }
 
-    private int allPrimesBytes() {
-        int per = 0;
-        for (int w : width) {
-            per += w;
+    /** Bytes of a key for levels up to {@code maxLevel}: the level, b_d over Q_maxLevel ∪ P, the seed. */
+    private long switchingKeyBytes(int maxLevel) {
+        return 4 + (long) context.keySwitcher().digitsAt(maxLevel) * primesBytes(context.levelAndSpecialPrimes(maxLevel))
+                + Prng.SEED_BYTES;
+    }
+
+    private long primesBytes(int[] primes) {
+        long per = 0;
+        for (int p : primes) {
+            per += width[p];
         }
         return per * n;
     }
 
-    private int switchingKeyBytes() {
-        return context.keySwitcher().digitCount() * allPrimesBytes() + Prng.SEED_BYTES;
+    /** A buffer size, or a clear error when it exceeds what one byte array can hold. */
+    private static int size(long bytes, String what) {
+        if (bytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(what + " would take " + bytes + " bytes, more than one byte array holds (2 GiB); "
+                    + "serialize them in smaller groups");
+        }
+        return (int) bytes;
     }
 
     private void putPoly(ByteBuffer b, RnsPoly p) {
@@ -357,6 +373,7 @@ public final class Serialization {
     }
 
     private void putSwitchingKey(ByteBuffer b, SwitchingKey k) {
+        b.putInt(k.maxLevel());
         for (int d = 0; d < k.digits(); d++) {
             putPoly(b, k.b(d));
         }
@@ -364,8 +381,13 @@ public final class Serialization {
     }
 
     private SwitchingKey getSwitchingKey(ByteBuffer b) {
-        int digits = context.keySwitcher().digitCount();
-        int[] all = context.allPrimes();
+        int maxLevel = b.getInt();
+        if (maxLevel < 0 || maxLevel > context.maxLevel()) {
+            throw new CkksException.SerializationException("key level " + maxLevel + " outside [0, " + context.maxLevel() + "]");
+        }
+        expectAtLeast(b, switchingKeyBytes(maxLevel) - 4);
+        int digits = context.keySwitcher().digitsAt(maxLevel);
+        int[] all = context.levelAndSpecialPrimes(maxLevel);
         RnsPoly[] kb = new RnsPoly[digits];
         for (int d = 0; d < digits; d++) {
             kb[d] = getPoly(b, all);
@@ -377,7 +399,7 @@ public final class Serialization {
         for (int d = 0; d < digits; d++) {
             ka[d] = Sampler.uniform(ring, all, uniform);
         }
-        return new SwitchingKey(kb, ka, seed, context.fingerprint());
+        return new SwitchingKey(kb, ka, seed, context.fingerprint(), maxLevel, context.qCount());
     }
 
     private static ByteBuffer header(int size, byte type, long fingerprint) {
@@ -444,6 +466,12 @@ public final class Serialization {
         }
         if (b.remaining() > needed) {
             throw new CkksException.SerializationException((b.remaining() - needed) + " unexpected trailing bytes");
+        }
+    }
+
+    private static void expectAtLeast(ByteBuffer b, long needed) {
+        if (b.remaining() < needed) {
+            throw truncated();
         }
     }
 

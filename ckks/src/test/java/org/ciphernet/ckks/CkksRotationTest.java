@@ -1,5 +1,7 @@
 package org.ciphernet.ckks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -49,6 +51,43 @@ class CkksRotationTest {
                 CkksTestKit.assertBits(19.5, rotated(v, s), kit.decrypt(kit.eval.rotate(c, s, keys)), "rotate " + s + " at level " + level);
             }
         }
+    }
+
+    @Test
+    void keysMadeForLowLevelsOnly() {
+        SplittableRandom rnd = new SplittableRandom(15);
+        int[] steps = {3, -7, 100};
+        int[] levels = {1, 0, 2};
+        GaloisKeys low = kit.keys.galoisKeys(steps, levels, false);
+        GaloisKeys full = kit.keys.galoisKeys(steps, false);
+        assertTrue(low.sizeInBytes() < full.sizeInBytes(), low.sizeInBytes() + " vs " + full.sizeInBytes());
+        Serialization ser = new Serialization(kit.ctx);
+        byte[] bytes = ser.write(low);
+        GaloisKeys back = ser.readGaloisKeys(bytes);
+        double[] v = CkksTestKit.random(rnd, slots, 1);
+        for (int i = 0; i < steps.length; i++) {
+            assertEquals(levels[i], low.maxLevel(steps[i], slots));
+            assertEquals(levels[i], back.maxLevel(steps[i], slots));
+            for (int level = 0; level <= kit.ctx.maxLevel(); level++) {
+                Ciphertext c = kit.eval.dropToLevel(kit.encrypt(v), level);
+                int s = steps[i];
+                if (level <= levels[i]) {
+                    String what = "step " + s + " at level " + level;
+                    CkksTestKit.assertBits(19.5, rotated(v, s), kit.decrypt(kit.eval.rotate(c, s, low)), what);
+                    CkksTestKit.assertBits(19.5, rotated(v, s), kit.decrypt(kit.eval.rotate(c, s, back)), what + " (deserialized)");
+                    CkksTestKit.assertBits(19.5, rotated(v, s), kit.decrypt(kit.eval.rotateHoisted(c, new int[] {s}, low)[0]), what + " hoisted");
+                } else {
+                    CkksException.LevelException e = assertThrows(CkksException.LevelException.class, () -> kit.eval.rotate(c, s, low));
+                    assertTrue(e.getMessage().contains("rotation by " + s), e.getMessage());
+                    assertThrows(CkksException.LevelException.class, () -> kit.eval.rotateHoisted(c, new int[] {s}, low));
+                }
+            }
+        }
+        assertEquals(-1, low.maxLevel(5, slots));
+        assertThrows(IllegalArgumentException.class, () -> kit.keys.galoisKeys(new int[] {1}, new int[] {kit.ctx.maxLevel() + 1}, false));
+        assertThrows(IllegalArgumentException.class, () -> kit.keys.galoisKeys(new int[] {1, 2}, new int[] {0}, false));
+        byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 1);
+        assertThrows(CkksException.SerializationException.class, () -> ser.readGaloisKeys(cut));
     }
 
     @Test
