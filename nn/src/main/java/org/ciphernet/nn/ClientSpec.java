@@ -18,17 +18,23 @@ import org.ciphernet.ckks.CkksParameters;
  * @param inputScale the scale images are encoded at
  * @param inputLevel the level images are encrypted at
  * @param rotationSteps the rotation steps to generate Galois keys for
+ * @param rotationLevels for each rotation step, the highest level its key is used at (the key is
+ *     made for those levels only)
  * @param relinearization whether a relinearization key is needed
  */
 public record ClientSpec(String network, Mode mode, CkksParameters parameters, int inputSize, int[] inputGather,
         int[] outputSlots, int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
-        boolean relinearization) {
+        List<Integer> rotationLevels, boolean relinearization) {
     /** Copies the arrays. */
     public ClientSpec {
         Objects.requireNonNull(parameters, "parameters");
         inputGather = inputGather.clone();
         outputSlots = outputSlots.clone();
         rotationSteps = List.copyOf(rotationSteps);
+        rotationLevels = List.copyOf(rotationLevels);
+        if (rotationLevels.size() != rotationSteps.size()) {
+            throw new IllegalArgumentException(rotationSteps.size() + " rotation steps but " + rotationLevels.size() + " levels");
+        }
     }
 
     @Override

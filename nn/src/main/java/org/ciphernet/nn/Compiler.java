@@ -211,38 +211,55 @@ public final class Compiler {
 
     /**
      * The exact step set if its keys fit the budget; otherwise ±powers of two plus the most used
-     * steps that still fit.
+     * steps that still fit. Either way each key is made only for the levels it is used at.
      */
-    private static RotationKeys chooseKeys(List<Step> steps, Set<Integer> exact, int slots, long perKey, long budget) {
-        if (perKey * exact.size() <= budget) {
-            return new RotationKeys(slots, exact);
+    private static RotationKeys chooseKeys(List<Step> steps, Map<Integer, Set<Integer>> byLevel, int slots,
+            java.util.function.IntToLongFunction perKey, long budget) {
+        Set<Integer> exact = new TreeSet<>();
+        byLevel.values().forEach(exact::addAll);
+        RotationKeys all = new RotationKeys(slots, exact).withLevels(byLevel);
+        if (keyBytes(all, perKey) <= budget) {
+            return all;
         }
         Set<Integer> chosen = new TreeSet<>(RotationKeys.powersOfTwo(slots));
         Map<Integer, Integer> uses = new java.util.HashMap<>();
+        Map<Integer, Integer> topLevel = new java.util.HashMap<>();
         for (Step s : steps) {
             if (s.diagonals != null) {
-                s.diagonals.stepUses().forEach((k, v) -> uses.merge(k, v, Integer::sum));
+                s.diagonals.stepUses().forEach((k, v) -> {
+                    uses.merge(k, v, Integer::sum);
+                    topLevel.merge(k, s.evalLevel, Math::max);
+                });
             }
         }
         RotationKeys base = new RotationKeys(slots, chosen);
+        long used = keyBytes(base.withLevels(byLevel), perKey);
         List<Integer> byValue = new ArrayList<>(uses.keySet());
         // value of a dedicated key: key switches it saves
         byValue.sort((a, b) -> Integer.compare(uses.get(b) * (base.cost(b) - 1), uses.get(a) * (base.cost(a) - 1)));
         for (int st : byValue) {
-            if (perKey * (chosen.size() + 1) > budget) {
-                break;
-            }
-            if (base.cost(st) > 1) {
+            long extra = perKey.applyAsLong(topLevel.get(st));
+            if (base.cost(st) > 1 && used + extra <= budget) {
                 chosen.add(st);
+                used += extra;
             }
         }
-        return new RotationKeys(slots, chosen);
+        return new RotationKeys(slots, chosen).withLevels(byLevel);
+    }
+
+    private static long keyBytes(RotationKeys keys, java.util.function.IntToLongFunction perKey) {
+        long b = 0;
+        for (int st : keys.steps()) {
+            b += perKey.applyAsLong(keys.level(st));
+        }
+        return b;
     }
 
     private static HePlan finish(Network network, CompileOptions options, CkksContext ctx, List<Step> steps, int[] gather,
             int depth) {
         CkksParameters params = ctx.parameters();
         Set<Integer> rotationSteps = new TreeSet<>();
+        Map<Integer, Set<Integer>> stepsByLevel = new java.util.TreeMap<>();
         boolean relin = false;
         List<PlanReport.Row> rows = new ArrayList<>();
         for (Step s : steps) {
@@ -272,6 +289,7 @@ public final class Compiler {
                         hoisted = s.diagonals.hoistedRotations();
                         products = s.diagonals.diagonals();
                         rotationSteps.addAll(s.diagonals.steps());
+                        stepsByLevel.computeIfAbsent(s.evalLevel, l -> new TreeSet<>()).addAll(s.diagonals.steps());
                         detail = s.diagonals.toString() + (n.layoutName == null || n.layoutName.equals("flat") ? "" : "; out: " + n.layoutName);
                     } else {
                         products = n.matrix.nonZeros();
@@ -282,8 +300,11 @@ public final class Compiler {
             rows.add(new PlanReport.Row(n.label, s.kind(), s.evalLevel, s.levelOut, rots, hoisted, rots + relins, products,
                     Math.log(s.scaleOut) / Math.log(2), detail));
         }
-        long perKey = (long) params.dnum() * 2 * (params.qBits().size() + params.pBits().size()) * params.degree() * 8L;
-        RotationKeys keys = chooseKeys(steps, rotationSteps, params.slots(), perKey, options.maxKeyBytes());
+        int alpha = params.pBits().size();
+        // a key for level ℓ: the digits of Q_ℓ (|P| primes each), both halves over Q_ℓ ∪ P
+        java.util.function.IntToLongFunction perKey = level -> (long) (level / alpha + 1) * 2 * (level + 1 + alpha)
+                * params.degree() * 8L;
+        RotationKeys keys = chooseKeys(steps, stepsByLevel, params.slots(), perKey, options.maxKeyBytes());
         if (!keys.steps().equals(rotationSteps)) {
             // rotations without their own key are composed: recount the key switches
             for (int i = 0; i < steps.size(); i++) {
@@ -303,7 +324,7 @@ public final class Compiler {
                 params.logN(), params.slots(), params.qBits(), params.pBits(), params.logScale(), params.dnum(), params.logQp(),
                 params.security());
         PlanReport report = new PlanReport(network.name(), options.mode(), rows, desc, depth, List.copyOf(keys.steps()),
-                perKey * keys.steps().size(), relin ? perKey : 0);
+                keyBytes(keys, perKey), relin ? perKey.applyAsLong(ctx.maxLevel()) : 0);
         return new HePlan(network, options.mode(), ctx, steps, gather, keys, relin, report);
     }
 }

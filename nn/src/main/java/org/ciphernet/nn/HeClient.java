@@ -87,7 +87,8 @@ public final class HeClient {
         if (evaluationKeys == null) {
             Optional<RelinearizationKey> rk = spec.relinearization() ? Optional.of(keygen.relinearizationKey()) : Optional.empty();
             int[] steps = spec.rotationSteps().stream().mapToInt(Integer::intValue).toArray();
-            GaloisKeys gk = keygen.galoisKeys(steps, false);
+            int[] levels = spec.rotationLevels().stream().mapToInt(Integer::intValue).toArray();
+            GaloisKeys gk = keygen.galoisKeys(steps, levels, false);
             evaluationKeys = new EvaluationKeys(rk, gk);
         }
         return evaluationKeys;

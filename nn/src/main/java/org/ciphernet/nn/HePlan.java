@@ -68,7 +68,7 @@ public final class HePlan {
         Step out = output();
         return new ClientSpec(network.name(), mode, context.parameters(), network.inputShape().size(), inputGather, out.node.slots,
                 out.levelOut, out.scaleOut, steps.get(0).scaleOut, steps.get(0).levelOut,
-                keys.steps().stream().sorted().toList(), relinearization);
+                keys.steps().stream().sorted().toList(), keys.steps().stream().sorted().map(keys::level).toList(), relinearization);
     }
 
     RotationKeys keys() {

@@ -76,14 +76,18 @@ public final class HeServer implements AutoCloseable {
         if (relin != null) {
             ctx.check(relin.fingerprint(), "the relinearization key");
         }
-        Set<Integer> have = new HashSet<>();
-        for (int s : galois.steps()) {
-            have.add(Math.floorMod(s, ctx.slots()));
-        }
-        for (int s : spec.rotationSteps()) {
-            if (!have.contains(Math.floorMod(s, ctx.slots()))) {
-                throw new CkksException.MissingKeyException("no rotation key for step " + s + ", which the plan needs; keys exist for "
+        List<Integer> needed = spec.rotationSteps();
+        for (int i = 0; i < needed.size(); i++) {
+            int step = needed.get(i);
+            int level = spec.rotationLevels().get(i);
+            int have = galois.maxLevel(step, ctx.slots());
+            if (have < 0) {
+                throw new CkksException.MissingKeyException("no rotation key for step " + step + ", which the plan needs; keys exist for "
                         + galois.steps());
+            }
+            if (have < level) {
+                throw new CkksException.MissingKeyException("the rotation key for step " + step + " was made for levels up to " + have
+                        + "; the plan rotates by " + step + " at level " + level);
             }
         }
         this.threads = threads;

@@ -2,17 +2,21 @@ package org.ciphernet.nn;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.ciphernet.nn.internal.DiagonalPlan;
 
 /**
- * The rotation steps keys exist for, and how any other step is composed from them: by its
- * non-adjacent form over the ±powers of two, which are always in a reduced key set.
+ * The rotation steps keys exist for, the highest level each key is used at (keys are generated
+ * for those levels only), and how any other step is composed from them: by its non-adjacent form
+ * over the ±powers of two, which are always in a reduced key set.
  */
 final class RotationKeys {
     private final int slots;
     private final Set<Integer> steps;
+    private final Map<Integer, Integer> levels = new TreeMap<>();
 
     RotationKeys(int slots, Set<Integer> steps) {
         this.slots = slots;
@@ -20,6 +24,29 @@ final class RotationKeys {
         for (int s : steps) {
             this.steps.add(DiagonalPlan.normalize(s, slots));
         }
+    }
+
+    /**
+     * The same key set restricted to the keys these rotations use, each at the highest level it
+     * is used at ({@code uses}: per level, how often each step is applied there).
+     */
+    RotationKeys withLevels(Map<Integer, Set<Integer>> stepsByLevel) {
+        Map<Integer, Integer> need = new TreeMap<>();
+        stepsByLevel.forEach((level, sts) -> {
+            for (int st : sts) {
+                for (int k : compose(st)) {
+                    need.merge(k, level, Math::max);
+                }
+            }
+        });
+        RotationKeys r = new RotationKeys(slots, need.keySet());
+        r.levels.putAll(need);
+        return r;
+    }
+
+    /** The highest level the key for a step is used at (−1 if unknown). */
+    int level(int step) {
+        return levels.getOrDefault(DiagonalPlan.normalize(step, slots), -1);
     }
 
     /** ±2^k for every k below log2(slots). */

@@ -145,6 +145,12 @@ class EncryptedNetworksTest {
         assertTrue(e.getMessage().contains("step " + missing), e.getMessage());
         assertThrows(CkksException.MissingKeyException.class,
                 () -> new HeServer(plan, new EvaluationKeys(java.util.Optional.empty(), keys.galois())));
+        // keys with every step, but made for level 0 only
+        int[] all = plan.clientSpec().rotationSteps().stream().mapToInt(Integer::intValue).toArray();
+        EvaluationKeys lowKeys = new EvaluationKeys(keys.relinearization(),
+                org.ciphernet.ckks.KeyGenerator.reproducible(plan.context(), new byte[32]).galoisKeys(all, new int[all.length], false));
+        CkksException.MissingKeyException tooLow = assertThrows(CkksException.MissingKeyException.class, () -> new HeServer(plan, lowKeys));
+        assertTrue(tooLow.getMessage().contains("made for levels up to 0"), tooLow.getMessage());
         // keys of other parameters
         HePlan batched = Compiler.compile(TestNetworks.quadraticWithZero(2), CompileOptions.batched()
                 .withParameters(org.ciphernet.ckks.CkksParameters.forDepth(14, 4, 40, 20, 2)));
