@@ -101,7 +101,7 @@ public class CnnBench {
             System.out.println(plan.report());
             HeClient client = HeClient.create(plan.clientSpec(), plan.context());
             server = new HeServer(plan, client.evaluationKeys(), 2, 0);
-            input = client.encrypt(image(3 * 32 * 32, 1));
+            input = client.encrypt(ExampleNetworks.calibrationImage(net.inputShape(), 1));
         }
 
         @TearDown(Level.Trial)

@@ -73,7 +73,9 @@ final class TimingsCommand implements Callable<Integer> {
         int inputSize = net.inputShape().size();
         int images = batched ? plan.parameters().slots() : 1;
         double[][] x = new double[images][];
-        for (int b = 0; b < images; b++) {
+        // the first image is the one the random weights were calibrated on (other images can overflow a deep x² network)
+        x[0] = ExampleNetworks.calibrationImage(net.inputShape(), 1);
+        for (int b = 1; b < images; b++) {
             x[b] = image(inputSize, b + 1);
         }
         t0 = System.nanoTime();

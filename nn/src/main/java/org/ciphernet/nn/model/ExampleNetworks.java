@@ -7,10 +7,24 @@ import java.util.SplittableRandom;
  * and a ResNet-20-shaped network with x² activations and shared-source skips for 32×32×3 images.
  * Weights are drawn from a seeded generator and each convolution is rescaled so that its outputs on
  * a calibration image stay within [−1, 1], which keeps x² activations from vanishing or exploding
- * (trained networks get the same effect from batch-norm and a range penalty).
+ * on that image (trained networks get the same effect from batch-norm and a range penalty).
+ *
+ * <p>Random x² networks are badly conditioned: on another image an activation 10 % above its
+ * calibrated range grows doubly exponentially through the squares, and the deep ResNet-20-shaped
+ * network overflows doubles in plaintext. Check such networks on {@link #calibrationImage}.
  */
 public final class ExampleNetworks {
     private ExampleNetworks() {
+    }
+
+    /** The image (values in [0, 1)) the networks made with this seed were calibrated on. */
+    public static double[] calibrationImage(Shape input, long seed) {
+        SplittableRandom r = new SplittableRandom(seed ^ 0x9e3779b97f4a7c15L);
+        double[] image = new double[input.size()];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = r.nextDouble();
+        }
+        return image;
     }
 
     /**
@@ -82,11 +96,7 @@ public final class ExampleNetworks {
             this.builder = Network.builder(name, input);
             this.name = name;
             this.inputShape = input;
-            SplittableRandom r = new SplittableRandom(seed ^ 0x9e3779b97f4a7c15L);
-            image = new double[input.size()];
-            for (int i = 0; i < image.length; i++) {
-                image[i] = r.nextDouble();
-            }
+            image = calibrationImage(input, seed);
         }
 
         void conv(String node, int in, int out, int k, int stride, int pad, SplittableRandom rnd) {
