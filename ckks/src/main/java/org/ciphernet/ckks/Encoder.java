@@ -224,17 +224,35 @@ public final class Encoder {
     }
 
     /** Rounds scaled coefficients into RNS limbs (NTT form) at a level. */
-    private RnsPoly scaledToRns(double[] coeffs, int level, double scale) {
+    RnsPoly scaledToRns(double[] coeffs, int level, double scale) {
         RnsPoly p = ring.zero(context.levelPrimes(level), false);
         double maxAbs = 0;
         for (double c : coeffs) {
             maxAbs = Math.max(maxAbs, Math.abs(c));
         }
         context.checkFits(maxAbs * scale, level, describe(maxAbs, scale));
-        for (int t = 0; t < n; t++) {
-            long[] r = context.residues(coeffs[t] * scale, level);
+        if (maxAbs * scale < 0x1p62) {
+            // the common case: round once, then one Barrett reduction per prime and coefficient
+            long[] x = new long[n];
+            for (int t = 0; t < n; t++) {
+                x[t] = Math.round(coeffs[t] * scale);
+            }
             for (int i = 0; i <= level; i++) {
-                p.limb(i)[t] = r[i];
+                Modulus m = ring.modulus(i);
+                long q = m.value();
+                long[] limb = p.limb(i);
+                for (int t = 0; t < n; t++) {
+                    long v = x[t];
+                    long r = ModArith.reduce128(0, Math.abs(v), m);
+                    limb[t] = v < 0 && r != 0 ? q - r : r;
+                }
+            }
+        } else {
+            for (int t = 0; t < n; t++) {
+                long[] r = context.residues(coeffs[t] * scale, level);
+                for (int i = 0; i <= level; i++) {
+                    p.limb(i)[t] = r[i];
+                }
             }
         }
         ring.toNtt(p);
