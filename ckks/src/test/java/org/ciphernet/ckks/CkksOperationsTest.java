@@ -208,6 +208,29 @@ class CkksOperationsTest {
             assertArrayEquals(l2.poly().limb(i), r2.poly().limb(i));
         }
         CkksTestKit.assertBits(40, new double[slots], kit.decrypt(kit.eval.rescale(rows[1])), "linearTransform, empty row");
+        // six rows over the same inputs (the first four share each input load), then a different one
+        int[] all = {0, 1, 2, 3, 4, 5, 6};
+        int[][] dense = {all, all, all, all, all, all, {3}};
+        double[][] dw = new double[7][];
+        for (int r = 0; r < 6; r++) {
+            dw[r] = new double[7];
+            for (int k = 0; k < 7; k++) {
+                dw[r][k] = w[(k + r) % 7] * (r % 2 == 0 ? 1 : -1);
+            }
+        }
+        dw[6] = new double[] {w[3]};
+        Ciphertext[] dr = kit.eval.linearTransform(three, dense, dw, q);
+        for (int r = 0; r < 7; r++) {
+            Ciphertext[] ins = new Ciphertext[dense[r].length];
+            for (int k = 0; k < ins.length; k++) {
+                ins[k] = three[dense[r][k]];
+            }
+            Plaintext single = kit.decryptor.decrypt(kit.eval.linearCombination(ins, dw[r], q));
+            Plaintext grouped = kit.decryptor.decrypt(dr[r]);
+            for (int i = 0; i <= single.level(); i++) {
+                assertArrayEquals(single.poly().limb(i), grouped.poly().limb(i), "dense row " + r + ", prime " + i);
+            }
+        }
         Plaintext pa = kit.decryptor.decrypt(kit.eval.linearCombination(two, w, q));
         Plaintext pb = kit.decryptor.decrypt(seq);
         for (int i = 0; i <= pa.level(); i++) {

@@ -92,6 +92,27 @@ public final class LimbOps {
     }
 
     /**
+     * Four sums over the same operands: {@code acc[r] += Σ_i s[r][i] · b[i]} for r = 0…3, each
+     * operand read once for the four rows (dense weighted sums). Same results as four calls of
+     * {@link #multiplyAccumulateScalars}.
+     */
+    public void multiplyAccumulateScalars4(long[][] acc, long[][] b, long[][] s) {
+        if (acc.length != 4 || s.length != 4) {
+            throw new IllegalArgumentException("need 4 accumulators and 4 scalar rows, got " + acc.length + " and " + s.length);
+        }
+        for (int r = 0; r < 4; r++) {
+            if (b.length != s[r].length) {
+                throw new IllegalArgumentException(b.length + " operands but " + s[r].length + " scalars in row " + r);
+            }
+            for (int t = 0; t < b.length; t++) {
+                sameLength(acc[r], b[t], acc[r]);
+                checkResidue(s[r][t]);
+            }
+        }
+        kernel.multiplyAccumulateScalars4(acc, b, s, b.length, acc[0].length);
+    }
+
+    /**
      * {@code acc += Σ_i s[i] · b[i]} where the elements of {@code b} are residues of other primes
      * (basis conversion): they must be below 2^50 when {@code operandsBelow2To50} is true, which the
      * caller guarantees; otherwise this LimbOps must be on the scalar backend (any 61-bit operand).

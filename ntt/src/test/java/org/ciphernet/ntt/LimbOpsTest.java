@@ -105,6 +105,50 @@ class LimbOpsTest {
     }
 
     @Test
+    void fourRowSumsMatchBigInteger() {
+        SplittableRandom rnd = new SplittableRandom(33);
+        int len = 1000 + 5; // a vector tail too
+        for (long q : TestPrimes.edgePrimes(1 << 12)) {
+            Modulus m = Modulus.of(q);
+            BigInteger bq = BigInteger.valueOf(q);
+            for (int terms : new int[] {0, 1, 7, 65, 845}) {
+                long[][] b = new long[terms][];
+                long[][] s = new long[4][terms];
+                for (int t = 0; t < terms; t++) {
+                    b[t] = t % 3 == 0 ? TestPrimes.filled(len, q - 1) : TestPrimes.random(rnd, len, q);
+                    for (int r = 0; r < 4; r++) {
+                        // row 0 all extreme, row 1 all zero, rows 2–3 mixed
+                        s[r][t] = r == 0 ? q - 1 : r == 1 ? 0 : t % 2 == 0 ? q - 1 : rnd.nextLong(q);
+                    }
+                }
+                long[][] acc0 = new long[4][];
+                long[][] expected = new long[4][len];
+                for (int r = 0; r < 4; r++) {
+                    acc0[r] = r == 0 ? TestPrimes.filled(len, q - 1) : TestPrimes.random(rnd, len, q);
+                    for (int i = 0; i < len; i++) {
+                        BigInteger e = BigInteger.valueOf(acc0[r][i]);
+                        for (int t = 0; t < terms; t++) {
+                            e = e.add(BigInteger.valueOf(b[t][i]).multiply(BigInteger.valueOf(s[r][t])));
+                        }
+                        expected[r][i] = e.mod(bq).longValue();
+                    }
+                }
+                for (Backend backend : NttTest.backends()) {
+                    LimbOps ops = LimbOps.of(m, backend);
+                    long[][] acc = new long[4][];
+                    for (int r = 0; r < 4; r++) {
+                        acc[r] = acc0[r].clone();
+                    }
+                    ops.multiplyAccumulateScalars4(acc, b, s);
+                    for (int r = 0; r < 4; r++) {
+                        assertArrayEquals(expected[r], acc[r], backend + " 4-row MAC q=" + q + " terms=" + terms + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void misuseIsRejected() {
         LimbOps ops = LimbOps.of(Modulus.of(12289));
         assertThrows(IllegalArgumentException.class, () -> ops.add(new long[4], new long[5], new long[4]));

@@ -22,4 +22,15 @@ public interface LimbKernel {
 
     /** {@code acc += sum_i b[i] * s[i]} with scalars {@code s[i]} (the basis-conversion inner loop). */
     void multiplyAccumulateScalars(long[] acc, long[][] b, long[] s, int terms, int len);
+
+    /**
+     * Four weighted sums of the same operands, {@code acc[r] += sum_i b[i] * s[r][i]} for r < 4:
+     * each operand is loaded once for the four rows (dense layers). The default runs the rows one
+     * by one; results are canonical, so every implementation agrees bit for bit.
+     */
+    default void multiplyAccumulateScalars4(long[][] acc, long[][] b, long[][] s, int terms, int len) {
+        for (int r = 0; r < 4; r++) {
+            multiplyAccumulateScalars(acc[r], b, s[r], terms, len);
+        }
+    }
 }

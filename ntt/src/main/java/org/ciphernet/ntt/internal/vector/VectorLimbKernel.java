@@ -209,4 +209,58 @@ public final class VectorLimbKernel implements LimbKernel {
         }
         scalar.multiplyAccumulateScalars(acc, b, s, terms, i, len);
     }
+
+    @Override
+    public void multiplyAccumulateScalars4(long[][] acc, long[][] b, long[][] s, int terms, int len) {
+        if (!doublePath) {
+            LimbKernel.super.multiplyAccumulateScalars4(acc, b, s, terms, len);
+            return;
+        }
+        DoubleVector qv = DoubleVector.broadcast(DS, -qd);
+        DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
+        DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
+        long[] a0 = acc[0];
+        long[] a1 = acc[1];
+        long[] a2 = acc[2];
+        long[] a3 = acc[3];
+        long[] s0 = s[0];
+        long[] s1 = s[1];
+        long[] s2 = s[2];
+        long[] s3 = s[3];
+        int per = termsPerReduction;
+        int i = 0;
+        for (int end = bound(len); i < end; i += L) {
+            DoubleVector u0 = (DoubleVector) LongVector.fromArray(LS, a0, i).convert(VectorOperators.L2D, 0);
+            DoubleVector u1 = (DoubleVector) LongVector.fromArray(LS, a1, i).convert(VectorOperators.L2D, 0);
+            DoubleVector u2 = (DoubleVector) LongVector.fromArray(LS, a2, i).convert(VectorOperators.L2D, 0);
+            DoubleVector u3 = (DoubleVector) LongVector.fromArray(LS, a3, i).convert(VectorOperators.L2D, 0);
+            for (int t0 = 0; t0 < terms; t0 += per) {
+                for (int t = t0, tEnd = Math.min(terms, t0 + per); t < tEnd; t++) {
+                    DoubleVector x = (DoubleVector) LongVector.fromArray(LS, b[t], i).convert(VectorOperators.L2D, 0);
+                    u0 = u0.add(product(x, s0[t], qv, qinvv, rv));
+                    u1 = u1.add(product(x, s1[t], qv, qinvv, rv));
+                    u2 = u2.add(product(x, s2[t], qv, qinvv, rv));
+                    u3 = u3.add(product(x, s3[t], qv, qinvv, rv));
+                }
+                u0 = u0.fma(qinvv, rv).sub(rv).fma(qv, u0);
+                u1 = u1.fma(qinvv, rv).sub(rv).fma(qv, u1);
+                u2 = u2.fma(qinvv, rv).sub(rv).fma(qv, u2);
+                u3 = u3.fma(qinvv, rv).sub(rv).fma(qv, u3);
+            }
+            ((LongVector) u0.sub(qv, u0.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a0, i);
+            ((LongVector) u1.sub(qv, u1.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a1, i);
+            ((LongVector) u2.sub(qv, u2.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a2, i);
+            ((LongVector) u3.sub(qv, u3.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a3, i);
+        }
+        for (int r = 0; r < 4; r++) {
+            scalar.multiplyAccumulateScalars(acc[r], b, s[r], terms, i, len);
+        }
+    }
+
+    /** {@code x·y} reduced to a small signed representative (the term of the sums above). */
+    private static DoubleVector product(DoubleVector x, long y, DoubleVector qv, DoubleVector qinvv, DoubleVector rv) {
+        DoubleVector yv = DoubleVector.broadcast(DS, (double) y);
+        DoubleVector hi = x.mul(yv);
+        return hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(yv, hi.neg()));
+    }
 }
