@@ -47,6 +47,10 @@ final class TimingsCommand implements Callable<Integer> {
             description = "memory for pre-encoded weights, MiB; beyond it weights are encoded as they are used (default ${DEFAULT-VALUE})")
     long cacheMib;
 
+    @Option(names = "--max-key-mib", defaultValue = "8192",
+            description = "budget for Galois keys, MiB; above it rotations are composed from fewer keys (default ${DEFAULT-VALUE})")
+    long maxKeyMib;
+
     @Option(names = "--check", description = "compare every step of the warm-up run with the plaintext reference (decrypts; slower)")
     boolean check;
 
@@ -64,7 +68,7 @@ final class TimingsCommand implements Callable<Integer> {
         Network net = network == Net.resnet20 ? ExampleNetworks.resNet20Shaped(1) : ExampleNetworks.cryptoNets(1);
         int t = threads > 0 ? threads : network == Net.cryptonets ? 1 : 2;
         long t0 = System.nanoTime();
-        HePlan plan = Compiler.compile(net, batched ? CompileOptions.batched() : CompileOptions.singleImage());
+        HePlan plan = Compiler.compile(net, (batched ? CompileOptions.batched() : CompileOptions.singleImage()).withMaxKeyBytes(maxKeyMib << 20));
         out.printf("compiled in %.1f s%n%s%n", seconds(t0), plan.report());
         t0 = System.nanoTime();
         HeClient client = HeClient.create(plan.clientSpec(), plan.context());

@@ -291,6 +291,7 @@ public final class Compiler {
                         rotationSteps.addAll(s.diagonals.steps());
                         stepsByLevel.computeIfAbsent(s.evalLevel, l -> new TreeSet<>()).addAll(s.diagonals.steps());
                         detail = s.diagonals.toString() + (n.layoutName == null || n.layoutName.equals("flat") ? "" : "; out: " + n.layoutName);
+                        n.matrix = null; // the diagonals hold every weight; the server never reads the matrix
                     } else {
                         products = n.matrix.nonZeros();
                         detail = n.matrix.rows() + "×" + n.matrix.cols() + ", " + n.matrix.nonZeros() + " weights";
