@@ -133,9 +133,9 @@ public class CnnBench {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.SECONDS)
-    @Warmup(iterations = 0)
-    @Measurement(iterations = 1)
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx16g"})
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 2)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx14g"})
     public EncryptedTensor resNet20(ResNetState s) {
         return s.server.infer(s.input);
     }
