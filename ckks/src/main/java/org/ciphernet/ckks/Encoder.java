@@ -232,15 +232,27 @@ public final class Encoder {
         }
         context.checkFits(maxAbs * scale, level, describe(maxAbs, scale));
         if (maxAbs * scale < 0x1p62) {
-            // the common case: round once, then one Barrett reduction per prime and coefficient
+            // the common case: round once, then reduce per prime — in doubles when the rounded
+            // values and the prime are exact doubles (a loop the JIT vectorizes), else with Barrett
             long[] x = new long[n];
             for (int t = 0; t < n; t++) {
                 x[t] = Math.round(coeffs[t] * scale);
+            }
+            boolean doubles = maxAbs * scale < 0x1p52;
+            double[] xd = doubles ? new double[n] : null;
+            if (doubles) {
+                for (int t = 0; t < n; t++) {
+                    xd[t] = x[t];
+                }
             }
             for (int i = 0; i <= level; i++) {
                 Modulus m = ring.modulus(i);
                 long q = m.value();
                 long[] limb = p.limb(i);
+                if (doubles && m.fitsDoublePath()) {
+                    reduceExact(xd, q, limb);
+                    continue;
+                }
                 for (int t = 0; t < n; t++) {
                     long v = x[t];
                     long r = ModArith.reduce128(0, Math.abs(v), m);
@@ -257,6 +269,21 @@ public final class Encoder {
         }
         ring.toNtt(p);
         return p;
+    }
+
+    /**
+     * {@code out[t] = x[t] mod q} for integers {@code |x[t]| < 2^52} and {@code q < 2^50}: the
+     * quotient estimate may be off by one, but {@code x − k·q} is an integer below q in magnitude,
+     * so the fused multiply-add computes it exactly and one correction makes it canonical.
+     */
+    private static void reduceExact(double[] x, long q, long[] out) {
+        double qd = q;
+        double qinv = 1.0 / qd;
+        for (int t = 0; t < x.length; t++) {
+            double v = x[t];
+            double r = Math.fma(-Math.rint(v * qinv), qd, v);
+            out[t] = (long) (r < 0 ? r + qd : r);
+        }
     }
 
     private static String describe(double value, double scale) {

@@ -15,10 +15,13 @@ class EncoderRoundingTest {
         int n = ctx.degree();
         SplittableRandom rnd = new SplittableRandom(21);
         double scale = 0x1p30;
-        for (int level = 0; level <= ctx.maxLevel(); level++) {
+        for (int run = 0; run < 2 * (ctx.maxLevel() + 1); run++) {
+            int level = run / 2;
             // random values of both signs, zeros, tiny values, and the largest magnitude the level
-            // holds (just below the 2^62 switch to the BigInteger path when the level is that wide)
-            double big = Math.min(0x1p62 - 0x1p12, Math.scalb(1.0, (int) Math.floor(ctx.log2Modulus(level)) - 2)) / scale;
+            // holds: just below 2^52 (the double-precision reduction) or below 2^62 (Barrett; the
+            // BigInteger path starts there) when the level is that wide
+            double limit = run % 2 == 0 ? 0x1p52 - 0x1p4 : 0x1p62 - 0x1p12;
+            double big = Math.min(limit, Math.scalb(1.0, (int) Math.floor(ctx.log2Modulus(level)) - 2)) / scale;
             double[] c = new double[n];
             for (int t = 0; t < n; t++) {
                 c[t] = switch (t % 6) {

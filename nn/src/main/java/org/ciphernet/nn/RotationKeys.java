@@ -28,7 +28,7 @@ final class RotationKeys {
 
     /**
      * The same key set restricted to the keys these rotations use, each at the highest level it
-     * is used at ({@code uses}: per level, how often each step is applied there).
+     * is used at ({@code stepsByLevel}: per level, the rotation steps applied at that level).
      */
     RotationKeys withLevels(Map<Integer, Set<Integer>> stepsByLevel) {
         Map<Integer, Integer> need = new TreeMap<>();

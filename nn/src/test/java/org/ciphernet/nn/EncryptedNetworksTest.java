@@ -83,7 +83,8 @@ class EncryptedNetworksTest {
     @Test
     void multiplexedLayoutsForStridedLayers() {
         // every layout variant of strided networks, whichever the compiler would pick
-        for (Network net : List.of(TestNetworks.stridedStack(6), TestNetworks.sharedSource(3), TestNetworks.convBnQuadPoolDense(1))) {
+        for (Network net : List.of(TestNetworks.stridedStack(6), TestNetworks.sharedSource(3), TestNetworks.convBnQuadPoolDense(1),
+                TestNetworks.mixedLayoutAdd(7))) {
             for (boolean multiplex : new boolean[] {false, true}) {
                 checkSingle(Compiler.compile(net, CompileOptions.singleImage(), false, multiplex), net);
             }

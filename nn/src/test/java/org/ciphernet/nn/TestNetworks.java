@@ -132,4 +132,20 @@ final class TestNetworks {
                 .layer("fc", dense(r, 32, 3))
                 .build();
     }
+
+    /**
+     * An addition whose operands have different layouts: a flattened strided output (gapped when
+     * multiplexed) plus a dense layer's output (packed), so one is moved to the other's slots.
+     */
+    static Network mixedLayoutAdd(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        return Network.builder("mixed-layout-add", new Shape(1, 4, 4))
+                .layer("conv", conv(r, 1, 2, 3, 2, 1))
+                .layer("act", new Square())
+                .layer("flatten", new Flatten())
+                .layer("fc1", dense(r, 8, 8))
+                .add("sum", "fc1", "flatten")
+                .layer("fc2", dense(r, 8, 3))
+                .build();
+    }
 }

@@ -33,6 +33,7 @@ public final class VectorLimbKernel implements LimbKernel {
     /** Elements per block of the blocked multiply-accumulate (2 KiB of partial sums). */
     private static final int BLOCK = 256;
     private static final ThreadLocal<double[]> blockScratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
+    private static final ThreadLocal<double[][]> blockScratch4 = ThreadLocal.withInitial(() -> new double[4][BLOCK]);
     /** Products a reduced accumulator can absorb before it must be reduced again. */
     private final int termsPerReduction;
 
@@ -193,21 +194,27 @@ public final class VectorLimbKernel implements LimbKernel {
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
         int per = termsPerReduction;
-        int i = 0;
-        for (int end = bound(len); i < end; i += L) {
-            DoubleVector sum = (DoubleVector) LongVector.fromArray(LS, acc, i).convert(VectorOperators.L2D, 0);
+        double[] sums = blockScratch.get();
+        int end = bound(len);
+        // Blocked like multiplyAccumulate: each operand streams through one block while the partial
+        // sums stay in L1 (a vector-at-a-time loop over hundreds of operands defeats the prefetchers).
+        for (int base = 0; base < end; base += BLOCK) {
+            int blockEnd = Math.min(end, base + BLOCK);
+            load(acc, sums, base, blockEnd);
             for (int t0 = 0; t0 < terms; t0 += per) {
                 for (int t = t0, tEnd = Math.min(terms, t0 + per); t < tEnd; t++) {
-                    DoubleVector x = (DoubleVector) LongVector.fromArray(LS, b[t], i).convert(VectorOperators.L2D, 0);
-                    DoubleVector y = DoubleVector.broadcast(DS, (double) s[t]);
-                    DoubleVector hi = x.mul(y);
-                    sum = sum.add(hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(y, hi.neg())));
+                    long[] bt = b[t];
+                    double y = (double) s[t];
+                    for (int i = base; i < blockEnd; i += L) {
+                        DoubleVector x = (DoubleVector) LongVector.fromArray(LS, bt, i).convert(VectorOperators.L2D, 0);
+                        DoubleVector.fromArray(DS, sums, i - base).add(product(x, y, qv, qinvv, rv)).intoArray(sums, i - base);
+                    }
                 }
-                sum = sum.fma(qinvv, rv).sub(rv).fma(qv, sum);
+                reduce(sums, base, blockEnd, qv, qinvv, rv);
             }
-            ((LongVector) sum.sub(qv, sum.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(acc, i);
+            store(sums, acc, base, blockEnd, qv);
         }
-        scalar.multiplyAccumulateScalars(acc, b, s, terms, i, len);
+        scalar.multiplyAccumulateScalars(acc, b, s, terms, end, len);
     }
 
     @Override
@@ -219,47 +226,71 @@ public final class VectorLimbKernel implements LimbKernel {
         DoubleVector qv = DoubleVector.broadcast(DS, -qd);
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
-        long[] a0 = acc[0];
-        long[] a1 = acc[1];
-        long[] a2 = acc[2];
-        long[] a3 = acc[3];
-        long[] s0 = s[0];
-        long[] s1 = s[1];
-        long[] s2 = s[2];
-        long[] s3 = s[3];
+        double[][] sums = blockScratch4.get();
+        double[] u0 = sums[0];
+        double[] u1 = sums[1];
+        double[] u2 = sums[2];
+        double[] u3 = sums[3];
         int per = termsPerReduction;
-        int i = 0;
-        for (int end = bound(len); i < end; i += L) {
-            DoubleVector u0 = (DoubleVector) LongVector.fromArray(LS, a0, i).convert(VectorOperators.L2D, 0);
-            DoubleVector u1 = (DoubleVector) LongVector.fromArray(LS, a1, i).convert(VectorOperators.L2D, 0);
-            DoubleVector u2 = (DoubleVector) LongVector.fromArray(LS, a2, i).convert(VectorOperators.L2D, 0);
-            DoubleVector u3 = (DoubleVector) LongVector.fromArray(LS, a3, i).convert(VectorOperators.L2D, 0);
+        int end = bound(len);
+        // blocked as above; each operand vector is loaded once for the four rows
+        for (int base = 0; base < end; base += BLOCK) {
+            int blockEnd = Math.min(end, base + BLOCK);
+            for (int r = 0; r < 4; r++) {
+                load(acc[r], sums[r], base, blockEnd);
+            }
             for (int t0 = 0; t0 < terms; t0 += per) {
                 for (int t = t0, tEnd = Math.min(terms, t0 + per); t < tEnd; t++) {
-                    DoubleVector x = (DoubleVector) LongVector.fromArray(LS, b[t], i).convert(VectorOperators.L2D, 0);
-                    u0 = u0.add(product(x, s0[t], qv, qinvv, rv));
-                    u1 = u1.add(product(x, s1[t], qv, qinvv, rv));
-                    u2 = u2.add(product(x, s2[t], qv, qinvv, rv));
-                    u3 = u3.add(product(x, s3[t], qv, qinvv, rv));
+                    long[] bt = b[t];
+                    double y0 = (double) s[0][t];
+                    double y1 = (double) s[1][t];
+                    double y2 = (double) s[2][t];
+                    double y3 = (double) s[3][t];
+                    for (int i = base; i < blockEnd; i += L) {
+                        DoubleVector x = (DoubleVector) LongVector.fromArray(LS, bt, i).convert(VectorOperators.L2D, 0);
+                        int j = i - base;
+                        DoubleVector.fromArray(DS, u0, j).add(product(x, y0, qv, qinvv, rv)).intoArray(u0, j);
+                        DoubleVector.fromArray(DS, u1, j).add(product(x, y1, qv, qinvv, rv)).intoArray(u1, j);
+                        DoubleVector.fromArray(DS, u2, j).add(product(x, y2, qv, qinvv, rv)).intoArray(u2, j);
+                        DoubleVector.fromArray(DS, u3, j).add(product(x, y3, qv, qinvv, rv)).intoArray(u3, j);
+                    }
                 }
-                u0 = u0.fma(qinvv, rv).sub(rv).fma(qv, u0);
-                u1 = u1.fma(qinvv, rv).sub(rv).fma(qv, u1);
-                u2 = u2.fma(qinvv, rv).sub(rv).fma(qv, u2);
-                u3 = u3.fma(qinvv, rv).sub(rv).fma(qv, u3);
+                for (int r = 0; r < 4; r++) {
+                    reduce(sums[r], base, blockEnd, qv, qinvv, rv);
+                }
             }
-            ((LongVector) u0.sub(qv, u0.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a0, i);
-            ((LongVector) u1.sub(qv, u1.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a1, i);
-            ((LongVector) u2.sub(qv, u2.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a2, i);
-            ((LongVector) u3.sub(qv, u3.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a3, i);
+            for (int r = 0; r < 4; r++) {
+                store(sums[r], acc[r], base, blockEnd, qv);
+            }
         }
         for (int r = 0; r < 4; r++) {
-            scalar.multiplyAccumulateScalars(acc[r], b, s[r], terms, i, len);
+            scalar.multiplyAccumulateScalars(acc[r], b, s[r], terms, end, len);
+        }
+    }
+
+    private static void load(long[] acc, double[] sums, int base, int blockEnd) {
+        for (int i = base; i < blockEnd; i += L) {
+            ((DoubleVector) LongVector.fromArray(LS, acc, i).convert(VectorOperators.L2D, 0)).intoArray(sums, i - base);
+        }
+    }
+
+    private static void reduce(double[] sums, int base, int blockEnd, DoubleVector qv, DoubleVector qinvv, DoubleVector rv) {
+        for (int i = base; i < blockEnd; i += L) {
+            DoubleVector sum = DoubleVector.fromArray(DS, sums, i - base);
+            sum.fma(qinvv, rv).sub(rv).fma(qv, sum).intoArray(sums, i - base);
+        }
+    }
+
+    private static void store(double[] sums, long[] acc, int base, int blockEnd, DoubleVector qv) {
+        for (int i = base; i < blockEnd; i += L) {
+            DoubleVector sum = DoubleVector.fromArray(DS, sums, i - base);
+            ((LongVector) sum.sub(qv, sum.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(acc, i);
         }
     }
 
     /** {@code x·y} reduced to a small signed representative (the term of the sums above). */
-    private static DoubleVector product(DoubleVector x, long y, DoubleVector qv, DoubleVector qinvv, DoubleVector rv) {
-        DoubleVector yv = DoubleVector.broadcast(DS, (double) y);
+    private static DoubleVector product(DoubleVector x, double y, DoubleVector qv, DoubleVector qinvv, DoubleVector rv) {
+        DoubleVector yv = DoubleVector.broadcast(DS, y);
         DoubleVector hi = x.mul(yv);
         return hi.fma(qinvv, rv).sub(rv).fma(qv, hi).add(x.fma(yv, hi.neg()));
     }
