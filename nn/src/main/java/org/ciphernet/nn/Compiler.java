@@ -22,8 +22,9 @@ import org.ciphernet.nn.model.Network;
  * and additions; fuses runs of linear layers (batch-norm, Dirac convolutions, quadratic
  * coefficients, pooling, flattening) so each costs one level; assigns a level and scale to every
  * tensor; chooses secure parameters just deep enough; and, in single-image mode, plans every
- * linear map with the diagonal method and baby-step giant-step rotations, choosing between the
- * direct layout and the client-side patch layout for a first convolution by estimated cost.
+ * linear map with the diagonal method and baby-step giant-step rotations, choosing by estimated
+ * cost between the direct and the client-side patch layout for a first convolution, and between
+ * flat and multiplexed layouts for strided layers.
  */
 public final class Compiler {
     private static final double SCALE_TOLERANCE = 0x1p-41;

@@ -28,6 +28,10 @@ import org.ciphernet.nn.model.UnsupportedLayerException;
  * client applies before encrypting (each output position's receptive field, laid out kernel tap
  * by kernel tap) and a block matrix on the gathered vector whose non-zeros lie on only
  * {@code C_in·k² + C_out − 1} diagonals, whatever the stride.
+ *
+ * <p>Every tensor has a {@link Layout}: matrices, biases and activation coefficients are built in
+ * slot coordinates, and an addition of two differently laid-out tensors moves one operand to the
+ * other's slots.
  */
 public final class Lowering {
     /** The lowered graph in topological order, its input gather (index or −1 for zero), and output. */
