@@ -214,10 +214,8 @@ public final class Compiler {
      * The exact step set if its keys fit the budget; otherwise ±powers of two plus the most used
      * steps that still fit. Either way each key is made only for the levels it is used at.
      */
-    private static RotationKeys chooseKeys(List<Step> steps, Map<Integer, Set<Integer>> byLevel, int slots,
+    private static RotationKeys chooseKeys(List<Step> steps, Set<Integer> exact, Map<Integer, Set<Integer>> byLevel, int slots,
             java.util.function.IntToLongFunction perKey, long budget) {
-        Set<Integer> exact = new TreeSet<>();
-        byLevel.values().forEach(exact::addAll);
         RotationKeys all = new RotationKeys(slots, exact).withLevels(byLevel);
         if (keyBytes(all, perKey) <= budget) {
             return all;
@@ -259,7 +257,6 @@ public final class Compiler {
     private static HePlan finish(Network network, CompileOptions options, CkksContext ctx, List<Step> steps, int[] gather,
             int depth) {
         CkksParameters params = ctx.parameters();
-        Set<Integer> rotationSteps = new TreeSet<>();
         Map<Integer, Set<Integer>> stepsByLevel = new java.util.TreeMap<>();
         boolean relin = false;
         List<PlanReport.Row> rows = new ArrayList<>();
@@ -289,7 +286,6 @@ public final class Compiler {
                         rots = s.diagonals.rotations();
                         hoisted = s.diagonals.hoistedRotations();
                         products = s.diagonals.diagonals();
-                        rotationSteps.addAll(s.diagonals.steps());
                         stepsByLevel.computeIfAbsent(s.evalLevel, l -> new TreeSet<>()).addAll(s.diagonals.steps());
                         detail = s.diagonals.toString() + (n.layoutName == null || n.layoutName.equals("flat") ? "" : "; out: " + n.layoutName);
                         n.matrix = null; // the diagonals hold every weight; the server never reads the matrix
@@ -306,7 +302,9 @@ public final class Compiler {
         // a key for level ℓ: the digits of Q_ℓ (|P| primes each), both halves over Q_ℓ ∪ P
         java.util.function.IntToLongFunction perKey = level -> (long) (level / alpha + 1) * 2 * (level + 1 + alpha)
                 * params.degree() * 8L;
-        RotationKeys keys = chooseKeys(steps, stepsByLevel, params.slots(), perKey, options.maxKeyBytes());
+        Set<Integer> rotationSteps = new TreeSet<>();
+        stepsByLevel.values().forEach(rotationSteps::addAll);
+        RotationKeys keys = chooseKeys(steps, rotationSteps, stepsByLevel, params.slots(), perKey, options.maxKeyBytes());
         if (!keys.steps().equals(rotationSteps)) {
             // rotations without their own key are composed: recount the key switches
             for (int i = 0; i < steps.size(); i++) {
