@@ -148,6 +148,15 @@ public final class Network {
             return layer(nodeName, new Add(), a, b);
         }
 
+        /** The shape of a node added so far (or of {@link #INPUT}). */
+        public Shape shapeOf(String nodeName) {
+            Shape s = shapes.get(nodeName);
+            if (s == null) {
+                throw new IllegalArgumentException("no node named '" + nodeName + "' yet in " + name);
+            }
+            return s;
+        }
+
         /** The network; its output is the last layer added. */
         public Network build() {
             if (nodes.isEmpty()) {
