@@ -35,6 +35,22 @@ public final class KeyGenerator {
         return new KeyGenerator(context, Prng.reproducibleFromSeed(seed));
     }
 
+    /**
+     * A generator for a secret key kept from an earlier session (read with
+     * {@link Serialization#readSecretKey}); the keys it derives use fresh {@code SecureRandom} randomness.
+     */
+    public static KeyGenerator fromSecretKey(CkksContext context, SecretKey secretKey) {
+        context.check(secretKey.fingerprint(), "the secret key");
+        return new KeyGenerator(context, Prng.fromSecureRandom(), secretKey);
+    }
+
+    private KeyGenerator(CkksContext context, Prng prng, SecretKey secretKey) {
+        this.context = context;
+        this.ring = context.ring();
+        this.prng = prng;
+        this.secretKey = secretKey;
+    }
+
     private KeyGenerator(CkksContext context, Prng prng) {
         this.context = Objects.requireNonNull(context, "context");
         this.ring = context.ring();

@@ -41,6 +41,7 @@ public final class Serialization {
     private static final byte PUBLIC_KEY = 5;
     private static final byte RELINEARIZATION_KEY = 6;
     private static final byte GALOIS_KEYS = 7;
+    private static final byte SECRET_KEY = 8;
 
     private final CkksContext context;
     private final RingContext ring;
@@ -198,6 +199,48 @@ public final class Serialization {
         } catch (BufferUnderflowException e) {
             throw truncated();
         }
+    }
+
+    // ---- secret key ---------------------------------------------------------------------------
+
+    /**
+     * The secret key as bytes: one signed byte (−1, 0 or 1) per coefficient. <b>These bytes decrypt
+     * everything encrypted under the key</b>: store them only where the data owner controls access
+     * (the CLI writes them with owner-only file permissions), never log or send them.
+     */
+    public byte[] write(SecretKey sk) {
+        context.check(sk.fingerprint(), "the secret key");
+        RnsPoly s = sk.poly().copyPrefix(1);
+        ring.toCoefficients(s);
+        long[] limb = s.limb(0);
+        long q = ring.modulus(s.primeIndex(0)).value();
+        ByteBuffer b = header(HEADER + n, SECRET_KEY, context.fingerprint());
+        for (long v : limb) {
+            if (v != 0 && v != 1 && v != q - 1) {
+                throw new IllegalStateException("the secret key is not ternary");
+            }
+            b.put((byte) (v == q - 1 ? -1 : v));
+        }
+        java.util.Arrays.fill(limb, 0);
+        return b.array();
+    }
+
+    /** Reads a secret key written by {@link #write(SecretKey)}; every coefficient must be −1, 0 or 1. */
+    public SecretKey readSecretKey(byte[] bytes) {
+        ByteBuffer b = openChecked(bytes, SECRET_KEY);
+        expectRemaining(b, n);
+        long[] coefficients = new long[n];
+        for (int i = 0; i < n; i++) {
+            byte v = b.get();
+            if (v < -1 || v > 1) {
+                throw new CkksException.SerializationException("secret-key coefficient " + i + " is " + v + ", not -1, 0 or 1");
+            }
+            coefficients[i] = v;
+        }
+        RnsPoly sp = Sampler.fromSmall(ring, context.allPrimes(), coefficients);
+        ring.toNtt(sp);
+        java.util.Arrays.fill(coefficients, 0);
+        return new SecretKey(sp, context.fingerprint());
     }
 
     // ---- keys (seeded) ----------------------------------------------------------------------

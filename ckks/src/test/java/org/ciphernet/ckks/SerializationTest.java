@@ -23,6 +23,32 @@ class SerializationTest {
     }
 
     @Test
+    void secretKeyRoundTripsAndDecrypts() {
+        SplittableRandom rnd = new SplittableRandom(22);
+        double[] v = CkksTestKit.random(rnd, kit.encoder.slots(), 1);
+        Ciphertext ct = kit.encryptor.encrypt(kit.encoder.encode(v));
+        byte[] bytes = io.write(kit.keys.secretKey());
+        assertEquals(14 + kit.ctx.degree(), bytes.length, "one byte per coefficient after the header");
+        SecretKey back = io.readSecretKey(bytes);
+        assertEquals(kit.keys.secretKey().poly(), back.poly());
+        double[] got = kit.encoder.decode(new Decryptor(kit.ctx, back).decrypt(ct));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(kit.decrypt(ct), got, "the same decryption, bit for bit");
+        assertTrue(CkksTestKit.bits(v, got) > 20);
+        // a new generator on the kept key makes keys that work with the old ciphertexts
+        KeyGenerator kg = KeyGenerator.fromSecretKey(kit.ctx, back);
+        Ciphertext fresh = Encryptor.withPublicKey(kit.ctx, kg.publicKey()).encrypt(kit.encoder.encode(v));
+        assertTrue(CkksTestKit.bits(v, kit.decrypt(fresh)) > 20);
+
+        byte[] bad = bytes.clone();
+        bad[14 + 5] = 2;
+        CkksException.SerializationException e = assertThrows(CkksException.SerializationException.class, () -> io.readSecretKey(bad));
+        assertTrue(e.getMessage().contains("coefficient 5"), e.getMessage());
+        assertThrows(CkksException.SerializationException.class, () -> io.readSecretKey(java.util.Arrays.copyOf(bytes, bytes.length - 1)));
+        assertThrows(CkksException.SerializationException.class, () -> io.readPublicKey(bytes), "type is checked");
+        assertEquals("SecretKey[redacted]", back.toString());
+    }
+
+    @Test
     void ciphertextsPlaintextsAndKeysRoundTrip() {
         SplittableRandom rnd = new SplittableRandom(21);
         double[] v = CkksTestKit.random(rnd, kit.encoder.slots(), 1);

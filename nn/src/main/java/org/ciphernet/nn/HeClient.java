@@ -61,6 +61,26 @@ public final class HeClient {
         return new HeClient(spec, context, kg, Encryptor.reproducibleWithPublicKey(context, kg.publicKey(), encSeed));
     }
 
+    /**
+     * A client for keys kept from an earlier session: the secret key read back with
+     * {@link org.ciphernet.ckks.Serialization#readSecretKey}. Encryption randomness (and any
+     * evaluation keys it makes) come from {@code SecureRandom}.
+     */
+    public static HeClient restore(ClientSpec spec, CkksContext context, org.ciphernet.ckks.SecretKey secretKey) {
+        checkContext(spec, context);
+        KeyGenerator kg = KeyGenerator.fromSecretKey(context, secretKey);
+        return new HeClient(spec, context, kg, Encryptor.withPublicKey(context, kg.publicKey()));
+    }
+
+    /**
+     * The secret key, to be kept by the data owner (for example written with
+     * {@link org.ciphernet.ckks.Serialization#write(org.ciphernet.ckks.SecretKey)} to a file only
+     * the owner can read, and given back to {@link #restore}). Never send it to the server.
+     */
+    public org.ciphernet.ckks.SecretKey secretKey() {
+        return keygen.secretKey();
+    }
+
     private static void checkContext(ClientSpec spec, CkksContext context) {
         if (!spec.parameters().equals(context.parameters())) {
             throw new CkksException.ParameterMismatchException("the context's parameters are not the plan's");
