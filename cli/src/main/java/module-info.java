@@ -3,7 +3,9 @@ module org.ciphernet.cli {
     requires org.ciphernet.ntt;
     requires org.ciphernet.ckks;
     requires org.ciphernet.nn;
+    requires org.ciphernet.harness;
     requires info.picocli;
+    requires me.tongfei.progressbar;
 
     opens org.ciphernet.cli to info.picocli;
 }

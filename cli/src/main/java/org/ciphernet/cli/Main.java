@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code ciphernet} tool (run it through the {@code ./ciphernet} launcher). */
 @Command(name = "ciphernet", mixinStandardHelpOptions = true, version = "ciphernet 0.1.0",
         description = "Homomorphic encryption (RNS-CKKS) and encrypted CNN inference in pure Java.",
-        subcommands = {SelfCheckCommand.class, TimingsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, InferCommand.class, HarnessCommand.class, ClientCommand.class, ServerCommand.class,
+            SelfCheckCommand.class, TimingsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

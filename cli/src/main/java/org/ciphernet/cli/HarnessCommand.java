@@ -1,0 +1,53 @@
+package org.ciphernet.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.ciphernet.harness.CaseResult;
+import org.ciphernet.harness.Harness;
+import org.ciphernet.harness.Manifest;
+import org.ciphernet.harness.Report;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ciphernet harness}: every case table of {@code testdata/harness/cases.json}, with a report. */
+@Command(name = "harness", mixinStandardHelpOptions = true,
+        description = "Runs the trained models on real test images, plaintext and encrypted, and writes report.md, results.csv and PNG plots.")
+final class HarnessCommand implements Callable<Integer> {
+    @Option(names = "--images", defaultValue = "4", description = "encrypted test images per model (default ${DEFAULT-VALUE})")
+    int images;
+
+    @Option(names = "--full", description = "plaintext accuracy on the whole test sets (encrypted: --images per model)")
+    boolean full;
+
+    @Option(names = "--threads", defaultValue = "2", description = "server threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--out", defaultValue = "harness-report", description = "report folder (default ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--only", split = ",", description = "run only these models")
+    List<String> only;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Manifest.Model> models = Manifest.models(Home.testdata());
+        List<Manifest.Table> tables = Manifest.tables(Home.testdata());
+        Harness.Options options = new Harness.Options(images, full, threads);
+        Map<String, CaseResult> results = new LinkedHashMap<>();
+        for (Manifest.Table t : tables) {
+            for (String name : t.models()) {
+                if (only == null || only.contains(name)) {
+                    results.put(name, Harness.evaluate(Manifest.model(models, name), Home.testdata(), options, new BarProgress()));
+                }
+            }
+        }
+        String command = "./ciphernet harness --images " + images + (full ? " --full" : "") + " --threads " + threads
+                + (only == null ? "" : " --only " + String.join(",", only));
+        System.out.println(Report.write(out, tables, results, command, options));
+        System.out.println("report written to " + out.toAbsolutePath());
+        return results.values().stream().allMatch(CaseResult::agrees) ? 0 : 1;
+    }
+}

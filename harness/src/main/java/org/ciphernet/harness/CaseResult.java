@@ -1,0 +1,42 @@
+package org.ciphernet.harness;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the harness measured for one model.
+ *
+ * @param plaintextAccuracy our plaintext (double) evaluation of the imported model on {@code plaintextImages}
+ * @param encryptedAccuracy accuracy of the decrypted predictions on the first {@code encryptedImages}
+ * @param agreement share of those whose encrypted prediction equals the plaintext one
+ * @param maxLogitError largest |decrypted − plaintext| logit over those images
+ * @param millisPerImage mean server time per encrypted image
+ * @param keyBytes Galois plus relinearization key memory
+ * @param layers per-step time and precision of the first encrypted image
+ * @param unsupported why the model cannot run encrypted (for example a ReLU teacher); then only
+ *     the recorded PyTorch accuracy is reported
+ */
+public record CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
+        int encryptedImages, double agreement, double maxLogitError, double millisPerImage, int levels, int rotations,
+        int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
+        Optional<String> unsupported) {
+
+    /** One encrypted image: its label, the plaintext and the decrypted prediction, and the server time. */
+    public record Prediction(int label, int plaintext, int encrypted, double millis) {
+    }
+
+    /** One step of the plan: its layers, time and error against the plaintext reference (bits, −log2). */
+    public record Layer(String layers, String kind, double millis, double errorBits) {
+    }
+
+    /** A model the engine rejects. */
+    static CaseResult unsupported(Manifest.Model model, String why) {
+        return new CaseResult(model, Double.NaN, 0, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, "",
+                List.of(), List.of(), Optional.of(why));
+    }
+
+    /** Whether the encrypted predictions agree with the plaintext ones on at least 99.5 % of the images. */
+    public boolean agrees() {
+        return unsupported.isPresent() || agreement >= 0.995;
+    }
+}

@@ -1,0 +1,131 @@
+package org.ciphernet.harness;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.ciphernet.nn.CompileOptions;
+import org.ciphernet.nn.Compiler;
+import org.ciphernet.nn.EncryptedTensor;
+import org.ciphernet.nn.EvaluationKeys;
+import org.ciphernet.nn.HeClient;
+import org.ciphernet.nn.HePlan;
+import org.ciphernet.nn.HeServer;
+import org.ciphernet.nn.Inspector;
+import org.ciphernet.nn.PlanReport;
+import org.ciphernet.nn.RunReport;
+import org.ciphernet.nn.model.Network;
+import org.ciphernet.nn.model.ReferenceEvaluator;
+import org.ciphernet.nn.model.UnsupportedLayerException;
+import org.ciphernet.nn.onnx.OnnxImporter;
+
+/**
+ * Runs one trained model on real test images, in plain doubles and encrypted: imports the ONNX
+ * file, compiles it (128-bit secure parameters, single-image mode), generates keys, and for each of
+ * the first K test images encrypts, evaluates on the server with evaluation keys only, decrypts and
+ * compares with the plaintext model.
+ */
+public final class Harness {
+    private Harness() {
+    }
+
+    /** Options of a run: encrypted images per model, whether the plaintext pass covers the whole test set, threads. */
+    public record Options(int encryptedImages, boolean plaintextOnAll, int threads) {
+        /** Validates the counts. */
+        public Options {
+            if (encryptedImages < 1 || threads < 1) {
+                throw new IllegalArgumentException("need at least one encrypted image and one thread");
+            }
+        }
+    }
+
+    /** Evaluates a model of the manifest; {@code testdata} is the repository's testdata folder. */
+    public static CaseResult evaluate(Manifest.Model model, Path testdata, Options options, Progress progress) throws IOException {
+        Network net;
+        try {
+            net = OnnxImporter.read(testdata.resolve("models").resolve(model.file()));
+        } catch (UnsupportedLayerException e) {
+            return CaseResult.unsupported(model, e.getMessage());
+        }
+        return evaluate(model, net, Datasets.test(model.dataset(), testdata), options, progress);
+    }
+
+    /** Evaluates an imported network on labelled images. */
+    public static CaseResult evaluate(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress) {
+        LabeledImages plainSet = options.plaintextOnAll() ? test : test.first(options.encryptedImages());
+        int[] plain = new int[plainSet.size()];
+        int correct = 0;
+        progress.start(model.name() + ": plaintext", plainSet.size());
+        for (int i = 0; i < plain.length; i++) {
+            plain[i] = argmax(ReferenceEvaluator.evaluate(net, plainSet.images()[i]));
+            correct += plain[i] == plainSet.labels()[i] ? 1 : 0;
+            progress.advance();
+        }
+        progress.finish();
+
+        progress.start(model.name() + ": compile and keys", 2);
+        HePlan plan = Compiler.compile(net, CompileOptions.singleImage());
+        progress.advance();
+        HeClient client = HeClient.create(plan.clientSpec(), plan.context());
+        EvaluationKeys keys = client.evaluationKeys();
+        progress.advance();
+        progress.finish();
+
+        int k = Math.min(options.encryptedImages(), test.size());
+        List<CaseResult.Prediction> predictions = new ArrayList<>();
+        List<CaseResult.Layer> layers = new ArrayList<>();
+        double worst = 0;
+        double totalMillis = 0;
+        int encCorrect = 0;
+        int agree = 0;
+        try (HeServer server = new HeServer(plan, keys, options.threads(), HeServer.DEFAULT_PLAINTEXT_CACHE)) {
+            progress.start(model.name() + ": encrypted", k);
+            for (int i = 0; i < k; i++) {
+                double[] image = test.images()[i];
+                EncryptedTensor in = client.encrypt(image);
+                Inspector inspector = i == 0 ? Inspector.against(client, net, image) : Inspector.none();
+                long t0 = System.nanoTime();
+                HeServer.Result r = server.inferWithReport(in, inspector);
+                double millis = (System.nanoTime() - t0) / 1e6;
+                if (i == 0) {
+                    for (RunReport.Row row : r.report().rows()) {
+                        layers.add(new CaseResult.Layer(row.layers(), row.kind(), row.millis(), row.errorBits().orElse(Double.NaN)));
+                    }
+                    // the inspected run decrypts every step; time the same image again without it
+                    t0 = System.nanoTime();
+                    r = server.inferWithReport(in, Inspector.none());
+                    millis = (System.nanoTime() - t0) / 1e6;
+                }
+                double[] got = client.decrypt(r.output());
+                double[] want = ReferenceEvaluator.evaluate(net, image);
+                for (int j = 0; j < want.length; j++) {
+                    worst = Math.max(worst, Math.abs(got[j] - want[j]));
+                }
+                int enc = argmax(got);
+                int pl = argmax(want);
+                predictions.add(new CaseResult.Prediction(test.labels()[i], pl, enc, millis));
+                totalMillis += millis;
+                encCorrect += enc == test.labels()[i] ? 1 : 0;
+                agree += enc == pl ? 1 : 0;
+                progress.advance();
+            }
+            progress.finish();
+        }
+        PlanReport rep = plan.report();
+        return new CaseResult(model, (double) correct / plain.length, plain.length, (double) encCorrect / k, k, (double) agree / k,
+                worst, totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(),
+                rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters(), layers, predictions, Optional.empty());
+    }
+
+    /** The index of the largest value. */
+    public static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,59 @@
+package org.ciphernet.harness;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+
+/** PNG bar charts of the harness results (JFreeChart, headless). */
+final class Plots {
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private Plots() {
+    }
+
+    /** Accuracy per model (PyTorch, plaintext, encrypted), labelled with the training seed. */
+    static void accuracy(Path png, String title, List<CaseResult> rows) throws IOException {
+        DefaultCategoryDataset d = new DefaultCategoryDataset();
+        for (CaseResult r : rows) {
+            String label = r.model().name() + " (seed " + r.model().seed() + ")";
+            d.addValue(100 * r.model().plaintextAccuracy(), "PyTorch (whole test set)", label);
+            if (r.unsupported().isEmpty()) {
+                d.addValue(100 * r.plaintextAccuracy(), "plaintext (" + r.plaintextImages() + " images)", label);
+                d.addValue(100 * r.encryptedAccuracy(), "encrypted (" + r.encryptedImages() + " images)", label);
+            }
+        }
+        JFreeChart c = ChartFactory.createBarChart(title, "model", "accuracy, %", d, PlotOrientation.VERTICAL, true, false, false);
+        ((CategoryPlot) c.getPlot()).getRangeAxis().setRange(50, 100);
+        ChartUtils.saveChartAsPNG(png.toFile(), c, 900, 500);
+    }
+
+    /** Per-step server time and precision (bits of agreement with the plaintext reference). */
+    static void layers(Path png, CaseResult r) throws IOException {
+        DefaultCategoryDataset d = new DefaultCategoryDataset();
+        int i = 0;
+        for (CaseResult.Layer l : r.layers()) {
+            String label = (i++) + " " + shorten(l.layers());
+            d.addValue(l.millis(), "time, ms", label);
+            if (!Double.isNaN(l.errorBits())) {
+                d.addValue(l.errorBits(), "precision, bits (−log2 max error)", label);
+            }
+        }
+        JFreeChart c = ChartFactory.createBarChart(r.model().name() + ": per-step time and precision", "step", "ms / bits", d,
+                PlotOrientation.VERTICAL, true, false, false);
+        ((CategoryPlot) c.getPlot()).getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        ChartUtils.saveChartAsPNG(png.toFile(), c, 1100, 600);
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 28 ? s : s.substring(0, 25) + "...";
+    }
+}

@@ -1,0 +1,117 @@
+package org.ciphernet.harness;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes the harness results: {@code report.md} (one table per case table, with the answer to its
+ * question), {@code results.csv} (one row per model) and PNG plots ({@link Plots}).
+ */
+public final class Report {
+    private Report() {
+    }
+
+    /** Writes the report files into a folder and returns the Markdown. */
+    public static String write(Path dir, List<Manifest.Table> tables, Map<String, CaseResult> results, String command,
+            Harness.Options options) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder md = new StringBuilder();
+        md.append("# Ciphernet reproducibility harness\n\n");
+        md.append("Command: `").append(command).append("`  \n");
+        md.append(String.format(Locale.ROOT, "Encrypted images per model: %d (the first of each test set); plaintext accuracy on %s; "
+                + "%d server thread(s); %s, %d cores, Java %s.%n%n", options.encryptedImages(),
+                options.plaintextOnAll() ? "the whole test set" : "the same images", options.threads(),
+                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+        md.append("PyTorch: float32 accuracy recorded at training on the whole test set. Plain: our double-precision evaluation "
+                + "of the imported ONNX model. Encrypted: decrypted predictions. Agreement: encrypted prediction = plaintext "
+                + "prediction (required ≥ 99.5 %). Error: largest |decrypted − plaintext| logit. Latency: server time per "
+                + "image. Keys: Galois + relinearization key memory.\n\n");
+        for (Manifest.Table t : tables) {
+            md.append("## ").append(t.title()).append("\n\n");
+            md.append("| model | PyTorch acc. | plain acc. | encrypted acc. | agreement | max logit error | latency / image | levels | rotations | key switches | keys |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            List<CaseResult> rows = new ArrayList<>();
+            for (String name : t.models()) {
+                CaseResult r = results.get(name);
+                if (r == null) {
+                    continue;
+                }
+                rows.add(r);
+                if (r.unsupported().isPresent()) {
+                    md.append(String.format(Locale.ROOT, "| %s | %.2f %% | not HE-evaluable: %s | | | | | | | | |%n", name,
+                            100 * r.model().plaintextAccuracy(), firstSentence(r.unsupported().get())));
+                    continue;
+                }
+                md.append(String.format(Locale.ROOT, "| %s | %.2f %% | %.2f %% (%d) | %.2f %% (%d) | %.1f %% | %.2g | %.0f ms | %d | %d | %d | %.0f MiB |%n",
+                        name, 100 * r.model().plaintextAccuracy(), 100 * r.plaintextAccuracy(), r.plaintextImages(),
+                        100 * r.encryptedAccuracy(), r.encryptedImages(), 100 * r.agreement(), r.maxLogitError(),
+                        r.millisPerImage(), r.levels(), r.rotations(), r.keySwitches(), r.keyBytes() / 1048576.0));
+            }
+            md.append('\n');
+            if (t.question() != null && !t.question().isBlank()) {
+                md.append("**").append(t.question()).append("** ").append(answer(t, results)).append("\n\n");
+            }
+            if (!rows.isEmpty()) {
+                Plots.accuracy(dir.resolve(t.id() + "-accuracy.png"), t.title(), rows);
+                md.append("![accuracy](").append(t.id()).append("-accuracy.png)\n\n");
+            }
+        }
+        md.append("## Per-layer time and precision (first encrypted image)\n\n");
+        for (CaseResult r : results.values()) {
+            if (r.unsupported().isEmpty() && !r.layers().isEmpty()) {
+                Plots.layers(dir.resolve(r.model().name() + "-layers.png"), r);
+                md.append("- ").append(r.model().name()).append(" (").append(r.parameters()).append("): ![layers](")
+                        .append(r.model().name()).append("-layers.png)\n");
+            }
+        }
+        Files.writeString(dir.resolve("report.md"), md.toString());
+        Files.writeString(dir.resolve("results.csv"), csv(results));
+        return md.toString();
+    }
+
+    /** The D&amp;Z question: compute ratio reference / Dirac+shared and the accuracy gap. */
+    static String answer(Manifest.Table t, Map<String, CaseResult> results) {
+        if (!t.id().equals("drucker-zimerman")) {
+            return "";
+        }
+        CaseResult ref = results.get("resnet-residual");
+        CaseResult shared = results.get("resnet-shared");
+        if (ref == null || shared == null || ref.unsupported().isPresent() || shared.unsupported().isPresent()) {
+            return "Not measured (a variant is missing).";
+        }
+        double latency = ref.millisPerImage() / shared.millisPerImage();
+        double switches = (double) ref.keySwitches() / shared.keySwitches();
+        double gap = 100 * (ref.model().plaintextAccuracy() - shared.model().plaintextAccuracy());
+        boolean yes = latency >= 1.3 && gap <= 0.5;
+        return String.format(Locale.ROOT, "Measured: the reference takes %.2f× the latency and %.2f× the key switches of "
+                + "Dirac + shared-source; the accuracy gap (PyTorch, whole test set) is %.2f points. %s", latency, switches, gap,
+                yes ? "Yes." : "No, not in this measurement.");
+    }
+
+    static String csv(Map<String, CaseResult> results) {
+        StringBuilder s = new StringBuilder("model,dataset,seed,pytorch_accuracy,plain_accuracy,plain_images,encrypted_accuracy,"
+                + "encrypted_images,agreement,max_logit_error,ms_per_image,levels,rotations,key_switches,key_bytes,unsupported\n");
+        for (CaseResult r : results.values()) {
+            s.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%d,%.4f,%d,%.4f,%.4g,%.1f,%d,%d,%d,%d,%s%n", r.model().name(),
+                    r.model().dataset(), r.model().seed(), r.model().plaintextAccuracy(), r.plaintextAccuracy(), r.plaintextImages(),
+                    r.encryptedAccuracy(), r.encryptedImages(), r.agreement(), r.maxLogitError(), r.millisPerImage(), r.levels(),
+                    r.rotations(), r.keySwitches(), r.keyBytes(), r.unsupported().map(Report::csvText).orElse("")));
+        }
+        return s.toString();
+    }
+
+    private static String csvText(String s) {
+        return '"' + firstSentence(s).replace("\"", "'") + '"';
+    }
+
+    private static String firstSentence(String s) {
+        int colon = s.indexOf(": ");
+        return Optional.of(colon > 0 ? s.substring(0, colon) : s).get();
+    }
+}
