@@ -48,16 +48,12 @@ public record LabeledImages(String name, Shape shape, double[][] images, int[] l
         if (id[0] != ld[0]) {
             throw new IOException(images + " holds " + id[0] + " images but " + labels + " holds " + ld[0] + " labels");
         }
-        int pixels = id[1] * id[2];
-        if (img.remaining() != (long) id[0] * pixels || lab.remaining() != ld[0]) {
-            throw new IOException("IDX data of " + images + " or " + labels + " does not match its header");
+        if (lab.remaining() != ld[0]) {
+            throw new IOException("IDX data of " + labels + " does not match its header");
         }
-        double[][] x = new double[id[0]][pixels];
+        double[][] x = pixels(img, id, images);
         int[] y = new int[id[0]];
         for (int i = 0; i < id[0]; i++) {
-            for (int p = 0; p < pixels; p++) {
-                x[i][p] = Byte.toUnsignedInt(img.get()) / 255.0;
-            }
             y[i] = Byte.toUnsignedInt(lab.get());
         }
         return new LabeledImages(name, new Shape(1, id[1], id[2]), x, y);
@@ -67,19 +63,25 @@ public record LabeledImages(String name, Shape shape, double[][] images, int[] l
     public static LabeledImages readIdxUnlabelled(String name, Path images) throws IOException {
         ByteBuffer img = ByteBuffer.wrap(read(images));
         int[] id = header(img, images, 3);
-        int pixels = id[1] * id[2];
-        if (img.remaining() != (long) id[0] * pixels) {
-            throw new IOException("IDX data of " + images + " does not match its header");
-        }
-        double[][] x = new double[id[0]][pixels];
-        for (int i = 0; i < id[0]; i++) {
-            for (int p = 0; p < pixels; p++) {
-                x[i][p] = Byte.toUnsignedInt(img.get()) / 255.0;
-            }
-        }
+        double[][] x = pixels(img, id, images);
         int[] y = new int[id[0]];
         Arrays.fill(y, -1);
         return new LabeledImages(name, new Shape(1, id[1], id[2]), x, y);
+    }
+
+    /** The images after the header, scaled to [0, 1]; the byte count must match the header. */
+    private static double[][] pixels(ByteBuffer img, int[] id, Path p) throws IOException {
+        int pixels = id[1] * id[2];
+        if (img.remaining() != (long) id[0] * pixels) {
+            throw new IOException("IDX data of " + p + " does not match its header");
+        }
+        double[][] x = new double[id[0]][pixels];
+        for (int i = 0; i < id[0]; i++) {
+            for (int q = 0; q < pixels; q++) {
+                x[i][q] = Byte.toUnsignedInt(img.get()) / 255.0;
+            }
+        }
+        return x;
     }
 
     private static byte[] read(Path p) throws IOException {

@@ -36,21 +36,31 @@ final class Plots {
         ChartUtils.saveChartAsPNG(png.toFile(), c, 900, 500);
     }
 
-    /** Per-step server time and precision (bits of agreement with the plaintext reference). */
-    static void layers(Path png, CaseResult r) throws IOException {
-        DefaultCategoryDataset d = new DefaultCategoryDataset();
+    /**
+     * Per-step server time ({@code <model>-time.png}) and precision in bits, −log2 of the largest
+     * error against the plaintext reference, for the steps the inspector could compare
+     * ({@code <model>-precision.png}).
+     */
+    static void layers(Path dir, CaseResult r) throws IOException {
+        DefaultCategoryDataset time = new DefaultCategoryDataset();
+        DefaultCategoryDataset bits = new DefaultCategoryDataset();
         int i = 0;
         for (CaseResult.Layer l : r.layers()) {
             String label = (i++) + " " + shorten(l.layers());
-            d.addValue(l.millis(), "time, ms", label);
+            time.addValue(l.millis(), "time", label);
             if (!Double.isNaN(l.errorBits())) {
-                d.addValue(l.errorBits(), "precision, bits (−log2 max error)", label);
+                bits.addValue(l.errorBits(), "precision", label);
             }
         }
-        JFreeChart c = ChartFactory.createBarChart(r.model().name() + ": per-step time and precision", "step", "ms / bits", d,
-                PlotOrientation.VERTICAL, true, false, false);
+        save(dir.resolve(r.model().name() + "-time.png"), r.model().name() + ": server time per step", "ms", time);
+        save(dir.resolve(r.model().name() + "-precision.png"), r.model().name() + ": precision after each checked step",
+                "bits (−log2 max error)", bits);
+    }
+
+    private static void save(Path png, String title, String axis, DefaultCategoryDataset d) throws IOException {
+        JFreeChart c = ChartFactory.createBarChart(title, "step", axis, d, PlotOrientation.VERTICAL, false, false, false);
         ((CategoryPlot) c.getPlot()).getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
-        ChartUtils.saveChartAsPNG(png.toFile(), c, 1100, 600);
+        ChartUtils.saveChartAsPNG(png.toFile(), c, 1000, 550);
     }
 
     private static String shorten(String s) {

@@ -65,9 +65,10 @@ public final class Report {
         md.append("## Per-layer time and precision (first encrypted image)\n\n");
         for (CaseResult r : results.values()) {
             if (r.unsupported().isEmpty() && !r.layers().isEmpty()) {
-                Plots.layers(dir.resolve(r.model().name() + "-layers.png"), r);
-                md.append("- ").append(r.model().name()).append(" (").append(r.parameters()).append("): ![layers](")
-                        .append(r.model().name()).append("-layers.png)\n");
+                Plots.layers(dir, r);
+                String n = r.model().name();
+                md.append("- ").append(n).append(" (").append(r.parameters()).append("): ![time](").append(n)
+                        .append("-time.png) ![precision](").append(n).append("-precision.png)\n");
             }
         }
         Files.writeString(dir.resolve("report.md"), md.toString());
