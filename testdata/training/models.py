@@ -74,12 +74,13 @@ class DiracConv(nn.Module):
         nn.init.normal_(self.conv.weight, std=0.01)
         self.alpha = nn.Parameter(torch.ones(channels))
         self.beta = nn.Parameter(torch.ones(channels))
+        # the identity kernel, a constant (so the ONNX export folds the whole effective weight)
+        dirac = torch.zeros_like(self.conv.weight)
+        dirac[torch.arange(channels), torch.arange(channels), 1, 1] = 1.0
+        self.register_buffer("dirac", dirac, persistent=False)
 
     def effective_weight(self):
-        c = self.conv.weight.shape[0]
-        dirac = torch.zeros_like(self.conv.weight)
-        dirac[torch.arange(c), torch.arange(c), 1, 1] = 1.0
-        return self.alpha.view(-1, 1, 1, 1) * dirac + self.beta.view(-1, 1, 1, 1) * self.conv.weight
+        return self.alpha.view(-1, 1, 1, 1) * self.dirac + self.beta.view(-1, 1, 1, 1) * self.conv.weight
 
     def forward(self, x):
         return nn.functional.conv2d(x, self.effective_weight(), self.beta * self.conv.bias, padding=1)
