@@ -17,7 +17,7 @@ import org.ciphernet.ring.RnsPoly;
 /**
  * A compact, versioned binary format for parameters, plaintexts, ciphertexts (full and seeded) and
  * public, relinearization and Galois keys (seeded: the uniform halves are regenerated from their
- * 32-byte seeds, halving the size).
+ * 32-byte seeds, halving the size), and the secret key for its owner to keep.
  *
  * <p>Layout (little-endian): magic {@code "CNET"}, format version (1 byte), object type (1 byte),
  * parameter fingerprint (8 bytes), then the body. Residues modulo {@code q_i} take

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Writes the harness results: {@code report.md} (one table per case table, with the answer to its
@@ -113,6 +112,6 @@ public final class Report {
 
     private static String firstSentence(String s) {
         int colon = s.indexOf(": ");
-        return Optional.of(colon > 0 ? s.substring(0, colon) : s).get();
+        return colon > 0 ? s.substring(0, colon) : s;
     }
 }
