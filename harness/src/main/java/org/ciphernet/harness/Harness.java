@@ -54,11 +54,17 @@ public final class Harness {
     /** Evaluates an imported network on labelled images. */
     public static CaseResult evaluate(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress) {
         LabeledImages plainSet = options.plaintextOnAll() ? test : test.first(options.encryptedImages());
+        int k = Math.min(options.encryptedImages(), test.size());
+        double[][] reference = new double[k][]; // plaintext logits of the images that are also encrypted
         int[] plain = new int[plainSet.size()];
         int correct = 0;
         progress.start(model.name() + ": plaintext", plainSet.size());
         for (int i = 0; i < plain.length; i++) {
-            plain[i] = argmax(ReferenceEvaluator.evaluate(net, plainSet.images()[i]));
+            double[] logits = ReferenceEvaluator.evaluate(net, plainSet.images()[i]);
+            if (i < k) {
+                reference[i] = logits;
+            }
+            plain[i] = argmax(logits);
             correct += plain[i] == plainSet.labels()[i] ? 1 : 0;
             progress.advance();
         }
@@ -72,7 +78,6 @@ public final class Harness {
         progress.advance();
         progress.finish();
 
-        int k = Math.min(options.encryptedImages(), test.size());
         List<CaseResult.Prediction> predictions = new ArrayList<>();
         List<CaseResult.Layer> layers = new ArrayList<>();
         double worst = 0;
@@ -98,12 +103,12 @@ public final class Harness {
                     millis = (System.nanoTime() - t0) / 1e6;
                 }
                 double[] got = client.decrypt(r.output());
-                double[] want = ReferenceEvaluator.evaluate(net, image);
+                double[] want = reference[i];
                 for (int j = 0; j < want.length; j++) {
                     worst = Math.max(worst, Math.abs(got[j] - want[j]));
                 }
                 int enc = argmax(got);
-                int pl = argmax(want);
+                int pl = plain[i];
                 predictions.add(new CaseResult.Prediction(test.labels()[i], pl, enc, millis));
                 totalMillis += millis;
                 encCorrect += enc == test.labels()[i] ? 1 : 0;
