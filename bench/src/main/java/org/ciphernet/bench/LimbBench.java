@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Element-wise limb arithmetic on 2^logN coefficients: product, add, and multiply-accumulate of
- * {@code terms} products with one reduction per element (the key-switching / linear-layer loop).
+ * {@code terms} products with one reduction per element (the key-switching / linear-layer loop), and
+ * four scalar-weighted sums of the same operands (batched dense layers).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +49,11 @@ public class LimbBench {
     private long[] out;
     private long[][] bs;
     private long[][] cs;
+    private long[][] acc4;
+    private int[][] denseColumns;
+    private long[][] denseWeights;
+    private long[][] denseOut;
+    private long[][] weights4;
 
     @Setup
     public void setup() {
@@ -63,6 +69,21 @@ public class LimbBench {
         for (int t = 0; t < terms; t++) {
             bs[t] = random(rnd, n, q);
             cs[t] = random(rnd, n, q);
+        }
+        acc4 = new long[4][];
+        weights4 = new long[4][];
+        for (int r = 0; r < 4; r++) {
+            acc4[r] = random(rnd, n, q);
+            weights4[r] = random(rnd, terms, q);
+        }
+        denseColumns = new int[DENSE_ROWS][terms];
+        denseWeights = new long[DENSE_ROWS][];
+        denseOut = new long[DENSE_ROWS][n];
+        for (int r = 0; r < DENSE_ROWS; r++) {
+            for (int t = 0; t < terms; t++) {
+                denseColumns[r][t] = t;
+            }
+            denseWeights[r] = random(rnd, terms, q);
         }
     }
 
@@ -84,6 +105,30 @@ public class LimbBench {
     public long[] add() {
         ops.add(a, b, out);
         return out;
+    }
+
+    /**
+     * Four weighted sums of the same {@code terms} operands with scalar weights (a dense layer's
+     * inner loop in batched mode); per multiply-add, divide by {@code 4 · terms · 2^logN}.
+     */
+    @Benchmark
+    public long[][] weightedSums4() {
+        ops.multiplyAccumulateScalars4(acc4, bs, weights4);
+        return acc4;
+    }
+
+    /** Rows of {@link #denseRows}. */
+    static final int DENSE_ROWS = 16;
+
+    /**
+     * Sixteen weighted sums of the same {@code terms} operands through {@code sparseWeightedSums}
+     * (as {@code Evaluator.linearTransform} calls it per 1,024-coefficient block); per multiply-add,
+     * divide by {@code 16 · terms · 2^logN}.
+     */
+    @Benchmark
+    public long[][] denseRows() {
+        ops.sparseWeightedSums(bs, denseColumns, denseWeights, denseOut, 0, a.length);
+        return denseOut;
     }
 
     @Benchmark

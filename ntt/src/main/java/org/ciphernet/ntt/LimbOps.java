@@ -113,6 +113,48 @@ public final class LimbOps {
     }
 
     /**
+     * Sparse weighted sums of shared operands, the batched (one image per slot) form of a dense or
+     * convolutional layer on one limb: {@code out[r][i] = Σ_k weights[r][k] · in[columns[r][k]][i]}
+     * for every row r and every i in {@code [from, to)}, overwriting that range of {@code out[r]}. A
+     * null input counts as zero (a ciphertext without that part); weights are canonical residues;
+     * outputs must not be inputs. The vector backend keeps each row's sums in registers
+     * over tiles of coefficients for primes below about 2^32 (two exact fused multiply-adds per term);
+     * every backend gives the same canonical result.
+     */
+    public void sparseWeightedSums(long[][] in, int[][] columns, long[][] weights, long[][] out, int from, int to) {
+        if (columns.length != weights.length || columns.length != out.length) {
+            throw new IllegalArgumentException(columns.length + " column rows, " + weights.length + " weight rows and "
+                    + out.length + " outputs");
+        }
+        if (from < 0 || from > to) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ")");
+        }
+        for (long[] x : in) {
+            if (x != null && x.length < to) {
+                throw new IndexOutOfBoundsException("an input of length " + x.length + " for the range [" + from + ", " + to + ")");
+            }
+        }
+        for (int r = 0; r < columns.length; r++) {
+            if (out[r].length < to) {
+                throw new IndexOutOfBoundsException("output " + r + " of length " + out[r].length + " for the range [" + from + ", " + to + ")");
+            }
+            if (columns[r].length != weights[r].length) {
+                throw new IllegalArgumentException("row " + r + " has " + columns[r].length + " columns but "
+                        + weights[r].length + " weights");
+            }
+            for (int k = 0; k < columns[r].length; k++) {
+                if (columns[r][k] < 0 || columns[r][k] >= in.length) {
+                    throw new IndexOutOfBoundsException("row " + r + " reads input " + columns[r][k] + " of " + in.length);
+                }
+                checkResidue(weights[r][k]);
+            }
+        }
+        if (columns.length > 0 && to > from) {
+            kernel.sparseWeightedSums(in, columns, weights, out, from, to);
+        }
+    }
+
+    /**
      * {@code acc += Σ_i s[i] · b[i]} where the elements of {@code b} are residues of other primes
      * (basis conversion): they must be below 2^50 when {@code operandsBelow2To50} is true, which the
      * caller guarantees; otherwise this LimbOps must be on the scalar backend (any 61-bit operand).

@@ -117,8 +117,9 @@ class LimbOpsTest {
                 for (int t = 0; t < terms; t++) {
                     b[t] = t % 3 == 0 ? TestPrimes.filled(len, q - 1) : TestPrimes.random(rnd, len, q);
                     for (int r = 0; r < 4; r++) {
-                        // row 0 all extreme, row 1 all zero, rows 2–3 mixed
-                        s[r][t] = r == 0 ? q - 1 : r == 1 ? 0 : t % 2 == 0 ? q - 1 : rnd.nextLong(q);
+                        // row 0 all q - 1, row 1 all zero, row 2 all (q-1)/2 (the largest signed weight, so
+                        // the split-weight sums grow fastest), row 3 mixed with -(q-1)/2
+                        s[r][t] = r == 0 ? q - 1 : r == 1 ? 0 : r == 2 ? (q - 1) / 2 : t % 2 == 0 ? (q + 1) / 2 : rnd.nextLong(q);
                     }
                 }
                 long[][] acc0 = new long[4][];
@@ -146,6 +147,80 @@ class LimbOpsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void sparseWeightedSumsMatchBigIntegerOnEveryRangeAndBackend() {
+        SplittableRandom rnd = new SplittableRandom(35);
+        int len = 1024 + 128 + 8;
+        // ranges: whole tiles from 0, whole tiles at an offset, and a range that is not whole tiles
+        int[][] ranges = {{0, 1024}, {128, 1024 + 128}, {64, 64 + 200}, {0, len}};
+        for (long q : TestPrimes.edgePrimes(1 << 12)) {
+            Modulus m = Modulus.of(q);
+            BigInteger bq = BigInteger.valueOf(q);
+            for (int inputs : new int[] {1, 30, 845}) {
+                long[][] in = new long[inputs][];
+                for (int c = 0; c < inputs; c++) {
+                    // every seventh input is missing, every fifth holds q - 1 everywhere
+                    in[c] = c % 7 == 6 ? null : c % 5 == 0 ? TestPrimes.filled(len, q - 1) : TestPrimes.random(rnd, len, q);
+                }
+                int rows = 9;
+                int[][] columns = new int[rows][];
+                long[][] weights = new long[rows][];
+                for (int r = 0; r < rows; r++) {
+                    // rows 0–3 dense (same columns), row 4 empty, rows 5–8 sparse with repeats
+                    int terms = r < 4 ? inputs : r == 4 ? 0 : 1 + rnd.nextInt(Math.min(inputs, 40) + 1);
+                    columns[r] = new int[terms];
+                    weights[r] = new long[terms];
+                    for (int k = 0; k < terms; k++) {
+                        columns[r][k] = r < 4 ? k : rnd.nextInt(inputs);
+                        weights[r][k] = switch (r) {
+                            case 0 -> (q - 1) / 2;          // the largest signed weight: fastest growth
+                            case 1 -> (q + 1) / 2 % q;      // the most negative
+                            case 2 -> q - 1;
+                            default -> rnd.nextLong(q);
+                        };
+                    }
+                }
+                for (int[] range : ranges) {
+                    long[][] expected = new long[rows][len];
+                    for (int r = 0; r < rows; r++) {
+                        for (int i = range[0]; i < range[1]; i++) {
+                            BigInteger e = BigInteger.ZERO;
+                            for (int k = 0; k < columns[r].length; k++) {
+                                long[] x = in[columns[r][k]];
+                                if (x != null) {
+                                    e = e.add(BigInteger.valueOf(x[i]).multiply(BigInteger.valueOf(weights[r][k])));
+                                }
+                            }
+                            expected[r][i] = e.mod(bq).longValue();
+                        }
+                    }
+                    for (Backend backend : NttTest.backends()) {
+                        long[][] out = new long[rows][len];
+                        LimbOps.of(m, backend).sparseWeightedSums(in, columns, weights, out, range[0], range[1]);
+                        for (int r = 0; r < rows; r++) {
+                            assertArrayEquals(expected[r], out[r], backend + " sparse sums q=" + q + " inputs=" + inputs
+                                    + " range " + range[0] + ".." + range[1] + " row " + r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sparseWeightedSumsRejectBadShapes() {
+        LimbOps ops = LimbOps.of(Modulus.of(12289));
+        long[][] in = {new long[64], new long[64]};
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> ops.sparseWeightedSums(in, new int[][] {{2}}, new long[][] {{1}}, new long[1][64], 0, 64));
+        assertThrows(IllegalArgumentException.class,
+                () -> ops.sparseWeightedSums(in, new int[][] {{0}}, new long[][] {{12289}}, new long[1][64], 0, 64));
+        assertThrows(IllegalArgumentException.class,
+                () -> ops.sparseWeightedSums(in, new int[][] {{0, 1}}, new long[][] {{1}}, new long[1][64], 0, 64));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> ops.sparseWeightedSums(in, new int[][] {{0}}, new long[][] {{1}}, new long[1][64], 0, 128));
     }
 
     @Test

@@ -33,4 +33,63 @@ public interface LimbKernel {
             multiplyAccumulateScalars(acc[r], b, s[r], terms, len);
         }
     }
+
+    /**
+     * Sparse weighted sums of shared operands on the index range {@code [from, to)}:
+     * {@code out[r][i] = sum_k weights[r][k] * in[columns[r][k]][i]} for every row r; a null input
+     * counts as zero. The default copies the range out (when it does not start at 0) and runs the
+     * rows one by one, four at a time where four consecutive rows read the same columns.
+     */
+    default void sparseWeightedSums(long[][] in, int[][] columns, long[][] weights, long[][] out, int from, int to) {
+        int len = to - from;
+        long[][] x0 = in;
+        long[][] o = out;
+        if (from != 0) {
+            x0 = new long[in.length][];
+            for (int c = 0; c < in.length; c++) {
+                x0[c] = in[c] == null ? null : java.util.Arrays.copyOfRange(in[c], from, to);
+            }
+            o = new long[out.length][len];
+        }
+        int rows = columns.length;
+        long[][] acc4 = new long[4][];
+        for (int r = 0; r < rows; ) {
+            boolean four = r + 3 < rows && java.util.Arrays.equals(columns[r], columns[r + 1])
+                    && java.util.Arrays.equals(columns[r], columns[r + 2]) && java.util.Arrays.equals(columns[r], columns[r + 3]);
+            int group = four ? 4 : 1;
+            int terms = 0;
+            for (int c : columns[r]) {
+                terms += x0[c] != null ? 1 : 0;
+            }
+            long[][] x = new long[terms][];
+            long[][] s = new long[4][terms];
+            int t = 0;
+            for (int k = 0; k < columns[r].length; k++) {
+                if (x0[columns[r][k]] != null) {
+                    x[t] = x0[columns[r][k]];
+                    for (int g = 0; g < group; g++) {
+                        s[g][t] = weights[r + g][k];
+                    }
+                    t++;
+                }
+            }
+            for (int g = 0; g < group; g++) {
+                java.util.Arrays.fill(o[r + g], 0, len, 0L);
+            }
+            if (four) {
+                for (int g = 0; g < 4; g++) {
+                    acc4[g] = o[r + g];
+                }
+                multiplyAccumulateScalars4(acc4, x, s, terms, len);
+            } else {
+                multiplyAccumulateScalars(o[r], x, s[0], terms, len);
+            }
+            r += group;
+        }
+        if (from != 0) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(o[r], 0, out[r], from, len);
+            }
+        }
+    }
 }

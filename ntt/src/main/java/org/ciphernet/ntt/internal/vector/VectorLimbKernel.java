@@ -18,6 +18,9 @@ import org.ciphernet.ntt.internal.ScalarLimbKernel;
  * starts below q (canonical or reduced) and reduces it only when the next term could push it past
  * {@code 2^52}: every {@code floor((2^52 - q) / 0.875q)} terms (about 4,700 for 40-bit primes, 3 for
  * primes just below 2^50, 7 at 2^49), plus once at the end.
+ *
+ * <p>Four-row weighted sums over primes below about 2^32 take the cheaper exact path of
+ * {@link SplitWeightSums}: two fused multiply-adds per term and one reduction per dozens of terms.
  */
 public final class VectorLimbKernel implements LimbKernel {
     private static final double ROUND = DoubleModMath.ROUND;
@@ -36,6 +39,8 @@ public final class VectorLimbKernel implements LimbKernel {
     private static final ThreadLocal<double[][]> blockScratch4 = ThreadLocal.withInitial(() -> new double[4][BLOCK]);
     /** Products a reduced accumulator can absorb before it must be reduced again. */
     private final int termsPerReduction;
+    /** Four-row weighted sums with split weights, for primes small enough; null otherwise. */
+    private final SplitWeightSums split;
 
     public VectorLimbKernel(Modulus m) {
         this.scalar = new ScalarLimbKernel(m);
@@ -48,6 +53,7 @@ public final class VectorLimbKernel implements LimbKernel {
         this.termsPerReduction = doublePath
                 ? (int) Math.max(1, Math.floor((DoubleModMath.LIMIT - start) / DoubleModMath.up(0.875 * qd)))
                 : 0;
+        this.split = SplitWeightSums.forModulus(q);
     }
 
     /** Whether this kernel can run on this machine (the preferred vector shape has 64-bit lanes to spare). */
@@ -223,6 +229,14 @@ public final class VectorLimbKernel implements LimbKernel {
             LimbKernel.super.multiplyAccumulateScalars4(acc, b, s, terms, len);
             return;
         }
+        if (split != null) {
+            int end = bound(len);
+            split.sums4(acc, b, s, terms, end);
+            for (int r = 0; r < 4; r++) {
+                scalar.multiplyAccumulateScalars(acc[r], b, s[r], terms, end, len);
+            }
+            return;
+        }
         DoubleVector qv = DoubleVector.broadcast(DS, -qd);
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
@@ -265,6 +279,15 @@ public final class VectorLimbKernel implements LimbKernel {
         }
         for (int r = 0; r < 4; r++) {
             scalar.multiplyAccumulateScalars(acc[r], b, s[r], terms, end, len);
+        }
+    }
+
+    @Override
+    public void sparseWeightedSums(long[][] in, int[][] columns, long[][] weights, long[][] out, int from, int to) {
+        if (split != null && (to - from) % SplitWeightSums.TILE == 0) {
+            split.sparseSums(in, columns, weights, out, from, to);
+        } else {
+            LimbKernel.super.sparseWeightedSums(in, columns, weights, out, from, to);
         }
     }
 
