@@ -344,15 +344,14 @@ public final class Evaluator {
         int limbs = level + 1;
         int finalSize = size;
         int finalLevel = level;
-        // runs of 4 rows reading the same inputs (dense layers) share each input load
-        boolean[] startsFour = new boolean[rows];
-        for (int r = 0; r + 3 < rows; ) {
-            if (java.util.Arrays.equals(columns[r], columns[r + 1]) && java.util.Arrays.equals(columns[r], columns[r + 2])
-                    && java.util.Arrays.equals(columns[r], columns[r + 3])) {
-                startsFour[r] = true;
-                r += 4;
-            } else {
-                r++;
+        long[][][] wLimb = new long[limbs][rows][]; // [limb][row][term]
+        for (int i = 0; i < limbs; i++) {
+            for (int r = 0; r < rows; r++) {
+                long[] row = new long[columns[r].length];
+                for (int k = 0; k < row.length; k++) {
+                    row[k] = w[r][k][i];
+                }
+                wLimb[i][r] = row;
             }
         }
         par.forEach(finalSize * limbs * blocks, task -> {
@@ -362,45 +361,14 @@ public final class Evaluator {
             long[][] in = new long[cts.length][];
             for (int t = 0; t < cts.length; t++) {
                 if (part < cts[t].size()) {
-                    in[t] = java.util.Arrays.copyOfRange(cts[t].part(part).limb(i), from, from + block);
+                    in[t] = cts[t].part(part).limb(i);
                 }
             }
-            long[][] acc = new long[4][block];
-            for (int r = 0; r < rows; ) {
-                int group = startsFour[r] ? 4 : 1;
-                int terms = 0;
-                for (int c : columns[r]) {
-                    terms += in[c] != null ? 1 : 0;
-                }
-                if (terms == 0) {
-                    r += group;
-                    continue;
-                }
-                long[][] x = new long[terms][];
-                long[][] s = new long[4][terms];
-                int k2 = 0;
-                for (int k = 0; k < columns[r].length; k++) {
-                    if (in[columns[r][k]] != null) {
-                        x[k2] = in[columns[r][k]];
-                        for (int g = 0; g < group; g++) {
-                            s[g][k2] = w[r + g][k][i];
-                        }
-                        k2++;
-                    }
-                }
-                for (int g = 0; g < group; g++) {
-                    java.util.Arrays.fill(acc[g], 0);
-                }
-                if (group == 4) {
-                    ring.ops(i).multiplyAccumulateScalars4(acc, x, s);
-                } else {
-                    ring.ops(i).multiplyAccumulateScalars(acc[0], x, s[0]);
-                }
-                for (int g = 0; g < group; g++) {
-                    System.arraycopy(acc[g], 0, out[r + g][part].limb(i), from, block);
-                }
-                r += group;
+            long[][] o = new long[rows][];
+            for (int r = 0; r < rows; r++) {
+                o[r] = out[r][part].limb(i);
             }
+            ring.ops(i).sparseWeightedSums(in, columns, wLimb[i], o, from, from + block);
         });
         Ciphertext[] result = new Ciphertext[rows];
         for (int r = 0; r < rows; r++) {
