@@ -123,9 +123,12 @@ public class CnnBench {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 2)
-    @Measurement(iterations = 3)
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx16g"})
+    @Warmup(iterations = 3)
+    @Measurement(iterations = 8)
+    // A batch allocates several GiB of ciphertexts; a young generation that holds a whole inference,
+    // a pre-touched heap and transparent huge pages keep the collector and page faults out of the way.
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-XX:+UseParallelGC", "-Xms20g", "-Xmx20g",
+            "-Xmn16g", "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages"})
     public EncryptedTensor cryptoNetsBatched(BatchState s) {
         return s.server.infer(s.input);
     }

@@ -6,11 +6,15 @@ import org.ciphernet.ckks.CkksParameters;
 import org.ciphernet.ckks.SecurityLevel;
 
 /**
- * What the compiler may choose. The defaults pick 128-bit-secure parameters just deep enough for
- * the network, with a scale of 2^40 if the ring allows it (down to 2^30 for deep networks) and 10
- * bits of headroom for the output values (|output| < 2^9). With these defaults every prime stays
- * below 2^50, where the vectorized double-precision kernels apply; above it the arithmetic falls
- * back to the much slower scalar 128-bit path.
+ * What the compiler may choose. The single-image defaults pick 128-bit-secure parameters just deep
+ * enough for the network, with a scale of 2^40 if the ring allows it (down to 2^30 for deep
+ * networks) and 10 bits of headroom for the output values (|output| < 2^9). With these defaults
+ * every prime stays below 2^50, where the vectorized double-precision kernels apply; above it the
+ * arithmetic falls back to the much slower scalar 128-bit path. The batched defaults use a scale of
+ * 2^30 and {@code smallPrimes}: every prime stays near 2^30, where the weighted sums that make up a
+ * batched network take the split-weight kernel (two exact fused multiply-adds per term), and the
+ * output's headroom is one more 30-bit prime, which the plan leaves unused, instead of a wider
+ * first prime.
  *
  * @param mode single-image (rotations) or batched (one image per slot)
  * @param security the security level parameters must meet
@@ -22,9 +26,12 @@ import org.ciphernet.ckks.SecurityLevel;
  * @param maxKeyBytes memory allowed for Galois keys: when the exact step set needs more, keys are
  *     made for ±powers of two (and the most used steps that still fit) and other rotations are
  *     composed from them at run time
+ * @param smallPrimes keep every prime below 2^32 (scale at most 2^31): the first prime has the
+ *     scale's size and the integer bits are carried by {@code ceil((integerBits + 1) / scale)}
+ *     extra primes, so the output is decrypted at that level instead of level 0
  */
 public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits, int minScaleBits, int integerBits,
-        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes) {
+        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes, boolean smallPrimes) {
     /** Default Galois key budget: 8 GiB. */
     public static final long DEFAULT_MAX_KEY_BYTES = 8L << 30;
 
@@ -42,43 +49,51 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
         if (maxKeyBytes < 0) {
             throw new IllegalArgumentException("key budget must not be negative");
         }
+        if (smallPrimes && maxScaleBits > 31) {
+            throw new IllegalArgumentException("small primes need a scale of at most 2^31, got 2^" + maxScaleBits);
+        }
     }
 
     /** Single-image defaults. */
     public static CompileOptions singleImage() {
-        return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 10, Optional.empty(), true, DEFAULT_MAX_KEY_BYTES);
+        return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 10, Optional.empty(), true,
+                DEFAULT_MAX_KEY_BYTES, false);
     }
 
-    /** Batched defaults. */
+    /** Batched defaults: scale 2^30 and small primes. */
     public static CompileOptions batched() {
-        return singleImage().withMode(Mode.BATCHED);
+        return singleImage().withMode(Mode.BATCHED).withScaleBits(30, 30).withSmallPrimes(true);
     }
 
     public CompileOptions withMode(Mode m) {
-        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes);
+        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
     }
 
     public CompileOptions withSecurity(SecurityLevel s) {
-        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes);
+        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
     }
 
     public CompileOptions withScaleBits(int min, int max) {
-        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes);
+        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
     }
 
     public CompileOptions withIntegerBits(int bits) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes);
     }
 
     public CompileOptions withParameters(CkksParameters p) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes);
     }
 
     public CompileOptions withMaxKeyBytes(long bytes) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes);
+    }
+
+    public CompileOptions withSmallPrimes(boolean small) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small);
     }
 
     public CompileOptions withIm2col(boolean allowed) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes);
     }
 }

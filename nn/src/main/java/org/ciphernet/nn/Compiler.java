@@ -27,6 +27,14 @@ import org.ciphernet.nn.model.Network;
  * flat and multiplexed layouts for strided layers.
  */
 public final class Compiler {
+    /** Batched squares keep 3 parts until the next square only at scales of at least this many bits. */
+    static final int LAZY_RELINEARIZATION_MIN_SCALE_BITS = 36;
+
+    /** Whether the runtime relinearizes squares before rescaling them (see {@code HeServer}). */
+    static boolean relinearizesEagerly(Mode mode, CkksContext ctx) {
+        return mode == Mode.BATCHED && ctx.parameters().logScale() < LAZY_RELINEARIZATION_MIN_SCALE_BITS;
+    }
+
     private static final double SCALE_TOLERANCE = 0x1p-41;
 
     private Compiler() {
@@ -272,7 +280,9 @@ public final class Compiler {
                 case SQUARE -> {
                     relin = true;
                     relins = options.mode() == Mode.BATCHED ? n.size : 1;
-                    detail = options.mode() == Mode.BATCHED ? n.size + " squares, relinearized lazily" : "";
+                    detail = options.mode() != Mode.BATCHED ? ""
+                            : relinearizesEagerly(options.mode(), ctx) ? n.size + " squares, relinearized before rescaling"
+                            : n.size + " squares, relinearized lazily";
                 }
                 case ADD -> detail = "";
                 case LINEAR -> {

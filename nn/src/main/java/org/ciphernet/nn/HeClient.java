@@ -17,7 +17,11 @@ import org.ciphernet.ckks.Serialization;
 
 /**
  * The data owner's side: holds the secret key, makes the {@link EvaluationKeys} the server needs,
- * lays out and encrypts images, and decrypts results. Keys and encryption randomness come from
+ * lays out and encrypts images, and decrypts results. Batched plans encrypt with the secret key
+ * (symmetric RLWE encryption, whose fresh noise in the slots is about 2^6 smaller than public-key
+ * encryption's at N = 2^14: at the batched scale of 2^30 the public-key noise alone would cost 6 of
+ * about 16 bits of precision); single-image plans, at scales of 2^33 to 2^40, encrypt with the
+ * public key. Keys and encryption randomness come from
  * {@link java.security.SecureRandom}-seeded generators; {@link #reproducible} exists for tests.
  */
 public final class HeClient {
@@ -38,18 +42,28 @@ public final class HeClient {
         this.decryptor = new Decryptor(context, keygen.secretKey());
     }
 
+    /** The encryptor for a plan's mode (see the class comment); {@code seed} null for secure randomness. */
+    private static Encryptor encryptor(ClientSpec spec, CkksContext context, KeyGenerator kg, byte[] seed) {
+        boolean secretKey = spec.mode() == Mode.BATCHED;
+        if (seed == null) {
+            return secretKey ? Encryptor.withSecretKey(context, kg.secretKey()) : Encryptor.withPublicKey(context, kg.publicKey());
+        }
+        return secretKey ? Encryptor.reproducibleWithSecretKey(context, kg.secretKey(), seed)
+                : Encryptor.reproducibleWithPublicKey(context, kg.publicKey(), seed);
+    }
+
     /** A client with fresh secure keys. */
     public static HeClient create(ClientSpec spec) {
         CkksContext ctx = CkksContext.create(Objects.requireNonNull(spec, "spec").parameters());
         KeyGenerator kg = new KeyGenerator(ctx);
-        return new HeClient(spec, ctx, kg, Encryptor.withPublicKey(ctx, kg.publicKey()));
+        return new HeClient(spec, ctx, kg, encryptor(spec, ctx, kg, null));
     }
 
     /** A client sharing a context already built for the same parameters (saves building tables). */
     public static HeClient create(ClientSpec spec, CkksContext context) {
         checkContext(spec, context);
         KeyGenerator kg = new KeyGenerator(context);
-        return new HeClient(spec, context, kg, Encryptor.withPublicKey(context, kg.publicKey()));
+        return new HeClient(spec, context, kg, encryptor(spec, context, kg, null));
     }
 
     /** <b>For tests only:</b> keys and encryption randomness derived from a 32-byte seed. */
@@ -58,7 +72,7 @@ public final class HeClient {
         KeyGenerator kg = KeyGenerator.reproducible(context, seed);
         byte[] encSeed = seed.clone();
         encSeed[0] ^= 0x5a;
-        return new HeClient(spec, context, kg, Encryptor.reproducibleWithPublicKey(context, kg.publicKey(), encSeed));
+        return new HeClient(spec, context, kg, encryptor(spec, context, kg, encSeed));
     }
 
     /**
@@ -69,7 +83,7 @@ public final class HeClient {
     public static HeClient restore(ClientSpec spec, CkksContext context, org.ciphernet.ckks.SecretKey secretKey) {
         checkContext(spec, context);
         KeyGenerator kg = KeyGenerator.fromSecretKey(context, secretKey);
-        return new HeClient(spec, context, kg, Encryptor.withPublicKey(context, kg.publicKey()));
+        return new HeClient(spec, context, kg, encryptor(spec, context, kg, null));
     }
 
     /**

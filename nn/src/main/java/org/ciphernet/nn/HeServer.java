@@ -45,6 +45,10 @@ public final class HeServer implements AutoCloseable {
     private final int threads;
     private final ExecutorService pool;
     private final Map<Integer, Plaintext[][]> cache = new HashMap<>();
+    /** Bits kept free above the scale of deferred sums (as the default 10 integer bits, and a sign). */
+    private static final int DEFERRED_HEADROOM_BITS = 11;
+    /** Square steps whose rescale waits for the consuming linear layer (see {@link #defersRescale}). */
+    private final boolean[] deferredRescale;
 
     /** A server with one thread and the default plaintext cache. */
     public HeServer(HePlan plan, EvaluationKeys keys) {
@@ -96,6 +100,7 @@ public final class HeServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }) : null;
+        this.deferredRescale = defersRescale(plan);
         if (plan.mode() == Mode.SINGLE_IMAGE && cacheBytes() <= plaintextCacheBytes) {
             for (Step s : plan.steps()) {
                 if (s.diagonals != null) {
@@ -152,7 +157,7 @@ public final class HeServer implements AutoCloseable {
             List<Ciphertext> out = switch (s.node.kind) {
                 case INPUT -> input.ciphertexts();
                 case LINEAR -> linear(s, values[s.inputs[0]]);
-                case SQUARE -> map(values[s.inputs[0]], this::square);
+                case SQUARE -> map(values[s.inputs[0]], deferredRescale[s.index] ? this::squareUnrescaled : this::square);
                 case ADD -> {
                     List<Ciphertext> a = values[s.inputs[0]];
                     List<Ciphertext> b = values[s.inputs[1]];
@@ -205,10 +210,80 @@ public final class HeServer implements AutoCloseable {
         if (x.size() == 3) {
             x = eval.relinearize(x, relin);
         }
+        if (relinearizesBeforeRescale()) {
+            return eval.rescale(eval.relinearize(eval.square(x), relin));
+        }
         Ciphertext sq = eval.rescale(eval.square(x));
         // single-image mode rotates next, so it relinearizes at once; batched mode keeps 3 parts
         // until the next square (linear layers accept them), saving most relinearizations
         return plan.mode() == Mode.SINGLE_IMAGE ? eval.relinearize(sq, relin) : sq;
+    }
+
+    /**
+     * A square left at its input's level and at the squared scale, with 3 parts: the consuming
+     * linear layer sums these, relinearizes its outputs and rescales them twice.
+     */
+    private Ciphertext squareUnrescaled(Ciphertext x) {
+        if (x.size() == 3) {
+            x = eval.relinearize(x, relin);
+        }
+        return eval.square(x);
+    }
+
+    /**
+     * Which square steps defer their rescale to the next layer: in batched mode where squares
+     * would otherwise be relinearized one by one before rescaling (small scales, see
+     * {@link #relinearizesBeforeRescale}), a square whose every consumer is a weighted sum at the
+     * square's planned output level is passed on unrescaled and unrelinearized. The weighted sums
+     * then run on 3 parts one level higher, and only their outputs are relinearized and rescaled
+     * (twice): for CryptoNets 100 relinearizations instead of 845 and no rescaled third part, whose
+     * rounding error would meet s² at decryption. The result has the planned level and scale.
+     */
+    private static boolean[] defersRescale(HePlan plan) {
+        List<Step> steps = plan.steps();
+        boolean[] defer = new boolean[steps.size()];
+        if (!Compiler.relinearizesEagerly(plan.mode(), plan.context())) {
+            return defer;
+        }
+        for (Step s : steps) {
+            if (s.node.kind == IrNode.Kind.SQUARE && s.index != steps.size() - 1) {
+                defer[s.index] = true;
+            }
+        }
+        for (Step c : steps) {
+            for (int in : c.inputs) {
+                if (!defer[in]) {
+                    continue;
+                }
+                Step sq = steps.get(in);
+                boolean weightedSum = c.node.kind == IrNode.Kind.LINEAR && !c.node.plainAdd && !c.node.align
+                        && c.node.matrix != null && c.inputs.length == 1 && c.evalLevel == sq.levelOut;
+                // the sums' scale (squared input scale × weight scale) must leave the output headroom
+                // of the plan below the modulus at the square's input level
+                double inputScale = steps.get(sq.inputs[0]).scaleOut;
+                double log2Q = 0;
+                for (int i = 0; i <= sq.levelOut + 1; i++) {
+                    log2Q += Math.log(plan.context().qPrime(i)) / Math.log(2);
+                }
+                boolean fits = weightedSum && 2 * Math.log(inputScale) / Math.log(2) + Math.log(c.weightScale) / Math.log(2)
+                        + DEFERRED_HEADROOM_BITS <= log2Q;
+                if (!fits) {
+                    defer[in] = false;
+                }
+            }
+        }
+        return defer;
+    }
+
+    /**
+     * Whether squares are relinearized before their rescale: in batched mode with a scale below
+     * {@value Compiler#LAZY_RELINEARIZATION_MIN_SCALE_BITS} bits. Rescaling a 3-part product rounds its
+     * third part, whose error then meets s² at decryption: about 2^19 in the slots at N = 2^14, so
+     * 11 bits of precision at a scale of 2^30 (2^-21 at 2^40, where keeping 3 parts until the next
+     * square saves most relinearizations).
+     */
+    private boolean relinearizesBeforeRescale() {
+        return Compiler.relinearizesEagerly(plan.mode(), plan.context());
     }
 
     private List<Ciphertext> linear(Step s, List<Ciphertext> x) {
@@ -220,6 +295,9 @@ public final class HeServer implements AutoCloseable {
             }
             return parallel(n.size, i -> n.bias[i] == 0 ? x.get(i) : eval.addConstant(x.get(i), n.bias[i]));
         }
+        if (deferredRescale[s.inputs[0]]) {
+            return batchedLinear(s, x, true);
+        }
         List<Ciphertext> in = map(x, c -> c.level() > s.evalLevel ? eval.dropToLevel(c, s.evalLevel) : c);
         if (n.align) {
             if (plan.mode() == Mode.SINGLE_IMAGE) {
@@ -230,12 +308,13 @@ public final class HeServer implements AutoCloseable {
                     s.weightScale)));
         }
         if (plan.mode() == Mode.BATCHED) {
-            return batchedLinear(s, in);
+            return batchedLinear(s, in, false);
         }
         return List.of(diagonalLinear(s, in.get(0)));
     }
 
-    private List<Ciphertext> batchedLinear(Step s, List<Ciphertext> in) {
+    /** A batched weighted sum; {@code unrescaledSquares} when the inputs are deferred squares. */
+    private List<Ciphertext> batchedLinear(Step s, List<Ciphertext> in, boolean unrescaledSquares) {
         SparseMatrix m = s.node.matrix;
         double[] bias = s.node.bias;
         int[][] cols = new int[m.rows()][];
@@ -251,7 +330,7 @@ public final class HeServer implements AutoCloseable {
         }
         Ciphertext[] sums = eval.linearTransform(in.toArray(Ciphertext[]::new), cols, w, s.weightScale);
         return parallel(m.rows(), r -> {
-            Ciphertext y = eval.rescale(sums[r]);
+            Ciphertext y = unrescaledSquares ? eval.rescale(eval.rescale(eval.relinearize(sums[r], relin))) : eval.rescale(sums[r]);
             return bias[r] == 0 ? y : eval.addConstant(y, bias[r]);
         });
     }

@@ -9,7 +9,9 @@ import org.ciphernet.ckks.CkksParameters;
  * Chooses CKKS parameters for a depth and a slot count: the smallest ring that is secure at the
  * requested level, then the largest scale (from the preferred one down to the minimum) for which
  * the special primes allow at most {@value #PREFERRED_DNUM} key-switching digits (smaller keys and
- * faster rotations), or else any digit count.
+ * faster rotations), or else any digit count. With {@link CompileOptions#smallPrimes()} the chain
+ * has extra primes above the network's depth for the output's headroom, so the plan ends at a level
+ * above 0.
  */
 final class ParameterChooser {
     static final int PREFERRED_DNUM = 8;
@@ -43,21 +45,24 @@ final class ParameterChooser {
                     break;
                 }
                 for (int scale = o.maxScaleBits(); scale >= o.minScaleBits(); scale--) {
-                    int q0 = scale + o.integerBits();
-                    int logQ = q0 + needDepth * scale;
+                    // small primes: a first prime of the scale's size and extra primes for the output's headroom
+                    int extra = o.smallPrimes() ? (o.integerBits() + 1 + scale - 1) / scale : 0;
+                    int q0 = o.smallPrimes() ? scale : scale + o.integerBits();
+                    int levels = needDepth + extra;
+                    int logQ = q0 + levels * scale;
                     int pBits = Math.min(61, q0);
                     int kMax = (bound - logQ) / pBits;
                     if (kMax < 1 || scale < logN + 3) {
                         continue;
                     }
-                    int dnum = (needDepth + 1 + kMax - 1) / kMax;
+                    int dnum = (levels + 1 + kMax - 1) / kMax;
                     if (preferSmallKeys && dnum > PREFERRED_DNUM) {
                         continue;
                     }
-                    int alpha = (needDepth + 1 + dnum - 1) / dnum;
+                    int alpha = (levels + 1 + dnum - 1) / dnum;
                     List<Integer> q = new ArrayList<>();
                     q.add(q0);
-                    q.addAll(Collections.nCopies(needDepth, scale));
+                    q.addAll(Collections.nCopies(levels, scale));
                     return CkksParameters.builder().logN(logN).qBits(q).pBits(Collections.nCopies(alpha, pBits))
                             .logScale(scale).security(o.security()).build();
                 }
