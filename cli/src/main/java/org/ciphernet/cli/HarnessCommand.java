@@ -46,7 +46,7 @@ final class HarnessCommand implements Callable<Integer> {
         }
         String command = "./ciphernet harness --images " + images + (full ? " --full" : "") + " --threads " + threads
                 + (only == null ? "" : " --only " + String.join(",", only));
-        System.out.println(Report.write(out, tables, results, command, options));
+        System.out.println(Report.write(out, tables, results, models, command, options));
         System.out.println("report written to " + out.toAbsolutePath());
         return results.values().stream().allMatch(CaseResult::agrees) ? 0 : 1;
     }

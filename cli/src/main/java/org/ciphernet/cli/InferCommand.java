@@ -38,7 +38,7 @@ final class InferCommand implements Callable<Integer> {
         if (!images.shape().equals(net.inputShape())) {
             throw new IllegalArgumentException("the images are " + images.shape() + " but the model expects " + net.inputShape());
         }
-        Manifest.Model entry = new Manifest.Model(net.name(), model.getFileName().toString(), images.name(), 0, images.size(),
+        Manifest.Model entry = new Manifest.Model(net.name(), net.name(), model.getFileName().toString(), images.name(), 0, images.size(),
                 Double.NaN, 0, 0, "", "");
         CaseResult r = Harness.evaluate(entry, net, images, new Harness.Options(images.size(), false, threads), new BarProgress());
         out.println(" image  label  encrypted  plaintext     ms");

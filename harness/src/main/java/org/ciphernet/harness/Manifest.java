@@ -18,11 +18,18 @@ public final class Manifest {
     /**
      * One trained model.
      *
+     * @param architecture the architecture trained (the seed-1 model's name; other seeds are named
+     *     {@code <architecture>-seed<S>})
      * @param plaintextAccuracy PyTorch's float32 accuracy on the whole test set, as recorded at training
      * @param command the command that trained it
      */
-    public record Model(String name, String file, String dataset, int trainImages, int testImages, double plaintextAccuracy,
-            int epochs, int seed, String command, String torch) {
+    public record Model(String name, String architecture, String file, String dataset, int trainImages, int testImages,
+            double plaintextAccuracy, int epochs, int seed, String command, String torch) {
+        /** The trained architecture (models of other seeds share it); the name when the manifest omits it. */
+        @Override
+        public String architecture() {
+            return architecture == null ? name : architecture;
+        }
     }
 
     /** A table of the report: a title, the question it answers, and its models in order. */

@@ -36,6 +36,22 @@ final class Plots {
         ChartUtils.saveChartAsPNG(png.toFile(), c, 900, 500);
     }
 
+    /** The seed comparison: PyTorch test accuracy of every trained seed, grouped by architecture. */
+    static void seeds(Path png, java.util.Map<String, List<Manifest.Model>> byArchitecture) throws IOException {
+        DefaultCategoryDataset d = new DefaultCategoryDataset();
+        for (var e : byArchitecture.entrySet()) {
+            for (Manifest.Model m : e.getValue()) {
+                d.addValue(100 * m.plaintextAccuracy(), "seed " + m.seed(), e.getKey());
+            }
+        }
+        JFreeChart c = ChartFactory.createBarChart("Seed comparison: PyTorch accuracy on the whole test set", "architecture",
+                "accuracy, %", d, PlotOrientation.VERTICAL, true, false, false);
+        CategoryPlot plot = (CategoryPlot) c.getPlot();
+        plot.getRangeAxis().setRange(85, 100);
+        plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        ChartUtils.saveChartAsPNG(png.toFile(), c, 1000, 550);
+    }
+
     /**
      * Per-step server time ({@code <model>-time.png}) and precision in bits, −log2 of the largest
      * error against the plaintext reference, for the steps the inspector could compare

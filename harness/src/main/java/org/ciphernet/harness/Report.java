@@ -16,9 +16,12 @@ public final class Report {
     private Report() {
     }
 
-    /** Writes the report files into a folder and returns the Markdown. */
-    public static String write(Path dir, List<Manifest.Table> tables, Map<String, CaseResult> results, String command,
-            Harness.Options options) throws IOException {
+    /**
+     * Writes the report files into a folder and returns the Markdown; {@code zoo} is the whole
+     * manifest, for the seed comparison of the architectures trained with several seeds.
+     */
+    public static String write(Path dir, List<Manifest.Table> tables, Map<String, CaseResult> results, List<Manifest.Model> zoo,
+            String command, Harness.Options options) throws IOException {
         Files.createDirectories(dir);
         StringBuilder md = new StringBuilder();
         md.append("# Ciphernet reproducibility harness\n\n");
@@ -61,6 +64,7 @@ public final class Report {
                 md.append("![accuracy](").append(t.id()).append("-accuracy.png)\n\n");
             }
         }
+        seeds(dir, zoo, md);
         md.append("## Per-layer time and precision (first encrypted image)\n\n");
         for (CaseResult r : results.values()) {
             if (r.unsupported().isEmpty() && !r.layers().isEmpty()) {
@@ -73,6 +77,41 @@ public final class Report {
         Files.writeString(dir.resolve("report.md"), md.toString());
         Files.writeString(dir.resolve("results.csv"), csv(results));
         return md.toString();
+    }
+
+    /** The seed comparison: a table and a bar chart of the architectures trained with more than one seed. */
+    static void seeds(Path dir, List<Manifest.Model> zoo, StringBuilder md) throws IOException {
+        Map<String, List<Manifest.Model>> byArchitecture = new java.util.LinkedHashMap<>();
+        for (Manifest.Model m : zoo) {
+            byArchitecture.computeIfAbsent(m.architecture(), a -> new ArrayList<>()).add(m);
+        }
+        byArchitecture.values().removeIf(l -> l.size() < 2);
+        if (byArchitecture.isEmpty()) {
+            return;
+        }
+        byArchitecture.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(Manifest.Model::seed)));
+        Files.createDirectories(dir);
+        md.append("## Seed comparison\n\n");
+        md.append("PyTorch float32 accuracy on the whole test set, recorded at training, for every seed trained "
+                + "(`train.py <model> --seed S`); the tables above use seed 1.\n\n");
+        md.append("| architecture | accuracy per seed | mean | spread (max − min) |\n|---|---|---|---|\n");
+        for (var e : byArchitecture.entrySet()) {
+            StringBuilder per = new StringBuilder();
+            double sum = 0;
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (Manifest.Model m : e.getValue()) {
+                double a = 100 * m.plaintextAccuracy();
+                per.append(per.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "seed %d: %.2f %%", m.seed(), a));
+                sum += a;
+                lo = Math.min(lo, a);
+                hi = Math.max(hi, a);
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %.2f points |%n", e.getKey(), per,
+                    sum / e.getValue().size(), hi - lo));
+        }
+        Plots.seeds(dir.resolve("seeds.png"), byArchitecture);
+        md.append("\n![seeds](seeds.png)\n\n");
     }
 
     /** The D&amp;Z question: compute ratio reference / Dirac+shared and the accuracy gap. */

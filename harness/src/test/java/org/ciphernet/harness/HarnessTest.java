@@ -42,7 +42,7 @@ class HarnessTest {
                         r.millisPerImage(), r.unsupported().map(u -> " (" + u + ")").orElse(""));
             }
         }
-        Report.write(Path.of("target", "harness-report"), tables, results, "mvn test -pl harness"
+        Report.write(Path.of("target", "harness-report"), tables, results, models, "mvn test -pl harness"
                 + (full ? " -Dharness.full=true" : " -Dharness.images=" + k), options);
         assertFalse(results.isEmpty());
         for (CaseResult r : results.values()) {
@@ -69,6 +69,20 @@ class HarnessTest {
             assertTrue(Files.exists(TESTDATA.resolve("models").resolve(m.file())), m.file());
             assertTrue(m.command().startsWith("/usr/bin/python3 testdata/training/train.py"), m.command());
             assertTrue(m.plaintextAccuracy() > 0.8, m.name() + " accuracy " + m.plaintextAccuracy());
+            // seed-1 models keep the architecture's name; other seeds are <architecture>-seed<S>
+            assertEquals(m.seed() == 1 ? m.architecture() : m.architecture() + "-seed" + m.seed(), m.name());
+        }
+    }
+
+    @Test
+    void seedComparisonGroupsTheSeedsOfEachArchitecture() throws IOException {
+        List<Manifest.Model> zoo = Manifest.models(TESTDATA);
+        Path dir = Path.of("target", "seed-report");
+        StringBuilder md = new StringBuilder();
+        Report.seeds(dir.toAbsolutePath(), zoo, md);
+        if (zoo.stream().anyMatch(m -> m.seed() != 1)) {
+            assertTrue(md.toString().contains("| cryptonets | seed 1:"), md.toString());
+            assertTrue(Files.exists(dir.resolve("seeds.png")));
         }
     }
 
