@@ -22,6 +22,15 @@ final class HarnessCommand implements Callable<Integer> {
     @Option(names = "--full", description = "plaintext accuracy on the whole test sets (encrypted: --images per model)")
     boolean full;
 
+    @Option(names = "--batched", description = "encrypt one image per slot, in batches of up to N/2 images (CryptoNets-style), "
+            + "instead of one image per inference: whole test sets in minutes for small networks; needs memory for "
+            + "thousands of ciphertexts per layer")
+    boolean batched;
+
+    @Option(names = "--unbatched-images", defaultValue = "10", description = "with --batched: images encrypted one by one "
+            + "for a model whose batched plan does not fit the heap (default ${DEFAULT-VALUE})")
+    int unbatchedImages;
+
     @Option(names = "--threads", defaultValue = "2", description = "server threads (default ${DEFAULT-VALUE})")
     int threads;
 
@@ -35,7 +44,7 @@ final class HarnessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Manifest.Model> models = Manifest.models(Home.testdata());
         List<Manifest.Table> tables = Manifest.tables(Home.testdata());
-        Harness.Options options = new Harness.Options(images, full, threads);
+        Harness.Options options = new Harness.Options(images, full, threads, batched, unbatchedImages);
         Map<String, CaseResult> results = new LinkedHashMap<>();
         for (Manifest.Table t : tables) {
             for (String name : t.models()) {
@@ -44,7 +53,8 @@ final class HarnessCommand implements Callable<Integer> {
                 }
             }
         }
-        String command = "./ciphernet harness --images " + images + (full ? " --full" : "") + " --threads " + threads
+        String command = "./ciphernet harness --images " + images + (full ? " --full" : "") + (batched ? " --batched --unbatched-images " + unbatchedImages : "")
+                + " --threads " + threads
                 + (only == null ? "" : " --only " + String.join(",", only));
         System.out.println(Report.write(out, tables, results, models, command, options));
         System.out.println("report written to " + out.toAbsolutePath());

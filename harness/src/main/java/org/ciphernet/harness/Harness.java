@@ -30,13 +30,29 @@ public final class Harness {
     private Harness() {
     }
 
-    /** Options of a run: encrypted images per model, whether the plaintext pass covers the whole test set, threads. */
-    public record Options(int encryptedImages, boolean plaintextOnAll, int threads) {
+    /**
+     * Options of a run.
+     *
+     * @param encryptedImages test images encrypted per model (the first ones)
+     * @param plaintextOnAll whether the plaintext pass covers the whole test set
+     * @param threads server threads
+     * @param batched whether the encrypted pass packs one image per slot (CryptoNets-style batches of
+     *     up to N/2 images; latency is then the batch time divided by its images) instead of
+     *     encrypting each image alone
+     * @param unbatchedImages with {@code batched}, the images encrypted one by one instead for a model
+     *     whose batched plan does not fit the heap
+     */
+    public record Options(int encryptedImages, boolean plaintextOnAll, int threads, boolean batched, int unbatchedImages) {
         /** Validates the counts. */
         public Options {
-            if (encryptedImages < 1 || threads < 1) {
+            if (encryptedImages < 1 || threads < 1 || unbatchedImages < 1) {
                 throw new IllegalArgumentException("need at least one encrypted image and one thread");
             }
+        }
+
+        /** Single-image options. */
+        public Options(int encryptedImages, boolean plaintextOnAll, int threads) {
+            this(encryptedImages, plaintextOnAll, threads, false, encryptedImages);
         }
     }
 
@@ -70,6 +86,16 @@ public final class Harness {
         }
         progress.finish();
 
+        String note = "";
+        if (options.batched()) {
+            try {
+                return batched(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k);
+            } catch (IllegalStateException tooLarge) { // the server's memory check: fall back to single images
+                progress.finish();
+                k = Math.min(k, options.unbatchedImages());
+                note = ", single-image (batched: " + tooLarge.getMessage() + ")";
+            }
+        }
         progress.start(model.name() + ": compile and keys", 2);
         HePlan plan = Compiler.compile(net, CompileOptions.singleImage());
         progress.advance();
@@ -120,7 +146,60 @@ public final class Harness {
         PlanReport rep = plan.report();
         return new CaseResult(model, (double) correct / plain.length, plain.length, (double) encCorrect / k, k, (double) agree / k,
                 worst, totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(),
-                rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters(), layers, predictions, Optional.empty());
+                rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters() + note, layers, predictions, Optional.empty());
+    }
+
+    /** The encrypted pass in batches of one image per slot. */
+    private static CaseResult batched(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
+            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k) {
+        progress.start(model.name() + ": compile and keys", 2);
+        HePlan plan = Compiler.compile(net, CompileOptions.batched());
+        progress.advance();
+        HeClient client = HeClient.create(plan.clientSpec(), plan.context());
+        EvaluationKeys keys = client.evaluationKeys();
+        progress.advance();
+        progress.finish();
+        int perBatch = plan.parameters().slots();
+        List<CaseResult.Prediction> predictions = new ArrayList<>();
+        List<CaseResult.Layer> layers = new ArrayList<>();
+        double worst = 0;
+        double totalMillis = 0;
+        int encCorrect = 0;
+        int agree = 0;
+        try (HeServer server = new HeServer(plan, keys, options.threads(), 0)) {
+            progress.start(model.name() + ": encrypted batches of up to " + perBatch, k);
+            for (int from = 0; from < k; from += perBatch) {
+                int n = Math.min(perBatch, k - from);
+                double[][] images = java.util.Arrays.copyOfRange(test.images(), from, from + n);
+                EncryptedTensor in = client.encryptBatch(images);
+                long t0 = System.nanoTime();
+                HeServer.Result r = server.inferWithReport(in, Inspector.none());
+                double millis = (System.nanoTime() - t0) / 1e6;
+                if (from == 0) {
+                    for (RunReport.Row row : r.report().rows()) {
+                        layers.add(new CaseResult.Layer(row.layers(), row.kind(), row.millis(), Double.NaN));
+                    }
+                }
+                double[][] got = client.decryptBatch(r.output());
+                for (int b = 0; b < n; b++) {
+                    int i = from + b;
+                    for (int j = 0; j < reference[i].length; j++) {
+                        worst = Math.max(worst, Math.abs(got[b][j] - reference[i][j]));
+                    }
+                    int enc = argmax(got[b]);
+                    predictions.add(new CaseResult.Prediction(test.labels()[i], plain[i], enc, millis / n));
+                    encCorrect += enc == test.labels()[i] ? 1 : 0;
+                    agree += enc == plain[i] ? 1 : 0;
+                    progress.advance();
+                }
+                totalMillis += millis;
+            }
+            progress.finish();
+        }
+        PlanReport rep = plan.report();
+        return new CaseResult(model, plainAccuracy, plainImages, (double) encCorrect / k, k, (double) agree / k, worst,
+                totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(), rep.galoisKeyBytes() + rep.relinearizationKeyBytes(),
+                rep.parameters() + ", batched", layers, predictions, Optional.empty());
     }
 
     /** The index of the largest value. */

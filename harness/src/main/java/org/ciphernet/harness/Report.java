@@ -26,8 +26,9 @@ public final class Report {
         StringBuilder md = new StringBuilder();
         md.append("# Ciphernet reproducibility harness\n\n");
         md.append("Command: `").append(command).append("`  \n");
-        md.append(String.format(Locale.ROOT, "Encrypted images per model: %d (the first of each test set); plaintext accuracy on %s; "
+        md.append(String.format(Locale.ROOT, "Encrypted images per model: %d (the first of each test set%s); plaintext accuracy on %s; "
                 + "%d server thread(s); %s, %d cores, Java %s.%n%n", options.encryptedImages(),
+                options.batched() ? ", one image per slot in batches; latency = batch time / images" : "",
                 options.plaintextOnAll() ? "the whole test set" : "the same images", options.threads(),
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
         md.append("PyTorch: float32 accuracy recorded at training on the whole test set. Plain: our double-precision evaluation "

@@ -142,6 +142,9 @@ public final class HeServer implements AutoCloseable {
 
     private Result run(EncryptedTensor input, Inspector inspector) {
         checkInput(input);
+        if (plan.mode() == Mode.BATCHED) {
+            checkMemory();
+        }
         List<Step> steps = plan.steps();
         List<Ciphertext>[] values = new List[steps.size()];
         int[] lastUse = new int[steps.size()];
@@ -180,6 +183,52 @@ public final class HeServer implements AutoCloseable {
         double total = (System.nanoTime() - start) / 1e6;
         EncryptedTensor out = new EncryptedTensor(values[steps.size() - 1], input.images());
         return new Result(out, new RunReport(rows, total));
+    }
+
+    /**
+     * Refuses a batched run whose ciphertexts cannot fit the heap, instead of failing deep inside
+     * with an OutOfMemoryError: every step keeps one ciphertext per value, so the live set is known
+     * from the plan (each step's output from its step to its last use; 3 parts for squares whose
+     * rescale waits, as the products of a weighted sum are; a third more for temporaries).
+     */
+    private void checkMemory() {
+        List<Step> steps = plan.steps();
+        long[] bytes = new long[steps.size()];
+        int[] lastUse = new int[steps.size()];
+        for (Step s : steps) {
+            lastUse[s.index] = s.index;
+            for (int in : s.inputs) {
+                lastUse[in] = Math.max(lastUse[in], s.index);
+            }
+        }
+        long perLimb = (long) ctx.degree() * Long.BYTES;
+        for (Step s : steps) {
+            boolean threeParts = s.node.kind == IrNode.Kind.SQUARE || deferredRescale[s.inputs.length > 0 ? s.inputs[0] : 0];
+            int level = Math.max(s.levelOut, s.evalLevel) + (deferredRescale[s.index] ? 1 : 0);
+            bytes[s.index] = (long) s.node.size * (threeParts ? 3 : 2) * (level + 1) * perLimb;
+        }
+        long peak = 0;
+        String at = "";
+        for (Step s : steps) {
+            long live = 0;
+            for (Step t : steps) {
+                if (t.index <= s.index && lastUse[t.index] >= s.index) {
+                    live += bytes[t.index];
+                }
+            }
+            if (live > peak) {
+                peak = live;
+                at = s.node.label;
+            }
+        }
+        long need = peak + peak / 3;
+        long max = Runtime.getRuntime().maxMemory();
+        if (need > max) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                    "this batched plan holds about %.1f GiB of ciphertexts at step '%s' (%.1f GiB with temporaries) but the JVM "
+                            + "may use %.1f GiB: give it more memory (-Xmx) or use single-image mode",
+                    peak / 1073741824.0, at, need / 1073741824.0, max / 1073741824.0));
+        }
     }
 
     private void checkInput(EncryptedTensor input) {

@@ -52,6 +52,11 @@ class CryptoNetsTest {
         try (HeServer server = new HeServer(plan, client.evaluationKeys(), 2, 0)) {
             HeServer.Result r = server.inferWithReport(client.encryptBatch(images), Inspector.againstBatch(client, NET, images));
             System.out.println(r.report());
+            // small primes: every prime below 2^32 (the split-weight kernel), the output one level up
+            for (int i = 0; i <= plan.context().maxLevel(); i++) {
+                assertTrue(plan.context().qPrime(i) < (1L << 32), "prime " + i);
+            }
+            assertEquals(1, r.output().ciphertexts().get(0).level());
             double[][] got = client.decryptBatch(r.output());
             for (int b = 0; b < images.length; b++) {
                 assertClose(ReferenceEvaluator.evaluate(NET, images[b]), got[b], 1e-3);
