@@ -90,7 +90,7 @@ public final class Harness {
         if (options.batched()) {
             try {
                 return batched(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k);
-            } catch (IllegalStateException tooLarge) { // the server's memory check: fall back to single images
+            } catch (IllegalStateException tooLarge) { // the server refuses plans beyond the heap: fall back to single images
                 progress.finish();
                 k = Math.min(k, options.unbatchedImages());
                 note = ", single-image (batched: " + tooLarge.getMessage() + ")";

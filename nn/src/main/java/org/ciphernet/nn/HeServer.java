@@ -60,6 +60,7 @@ public final class HeServer implements AutoCloseable {
      *
      * @throws CkksException.MissingKeyException if a key the plan needs is missing (naming the step)
      * @throws CkksException.ParameterMismatchException if the keys belong to other parameters
+     * @throws IllegalStateException if the plan is batched and its ciphertexts cannot fit the heap
      */
     public HeServer(HePlan plan, EvaluationKeys keys, int threads, long plaintextCacheBytes) {
         this.plan = Objects.requireNonNull(plan, "plan");
@@ -93,6 +94,10 @@ public final class HeServer implements AutoCloseable {
             }
         }
         this.threads = threads;
+        this.deferredRescale = defersRescale(plan);
+        if (plan.mode() == Mode.BATCHED) {
+            checkMemory(plan, deferredRescale, Runtime.getRuntime().maxMemory()); // before any thread is started
+        }
         this.eval = new Evaluator(ctx, threads);
         this.encoder = new Encoder(ctx);
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
@@ -100,7 +105,6 @@ public final class HeServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }) : null;
-        this.deferredRescale = defersRescale(plan);
         if (plan.mode() == Mode.SINGLE_IMAGE && cacheBytes() <= plaintextCacheBytes) {
             for (Step s : plan.steps()) {
                 if (s.diagonals != null) {
@@ -142,9 +146,6 @@ public final class HeServer implements AutoCloseable {
 
     private Result run(EncryptedTensor input, Inspector inspector) {
         checkInput(input);
-        if (plan.mode() == Mode.BATCHED) {
-            checkMemory();
-        }
         List<Step> steps = plan.steps();
         List<Ciphertext>[] values = new List[steps.size()];
         int[] lastUse = new int[steps.size()];
@@ -191,7 +192,8 @@ public final class HeServer implements AutoCloseable {
      * from the plan (each step's output from its step to its last use; 3 parts for squares whose
      * rescale waits, as the products of a weighted sum are; a third more for temporaries).
      */
-    private void checkMemory() {
+    static void checkMemory(HePlan plan, boolean[] deferredRescale, long max) {
+        CkksContext ctx = plan.context();
         List<Step> steps = plan.steps();
         long[] bytes = new long[steps.size()];
         int[] lastUse = new int[steps.size()];
@@ -222,7 +224,6 @@ public final class HeServer implements AutoCloseable {
             }
         }
         long need = peak + peak / 3;
-        long max = Runtime.getRuntime().maxMemory();
         if (need > max) {
             throw new IllegalStateException(String.format(java.util.Locale.ROOT,
                     "this batched plan holds about %.1f GiB of ciphertexts at step '%s' (%.1f GiB with temporaries) but the JVM "
@@ -288,7 +289,7 @@ public final class HeServer implements AutoCloseable {
      * (twice): for CryptoNets 100 relinearizations instead of 845 and no rescaled third part, whose
      * rounding error would meet s² at decryption. The result has the planned level and scale.
      */
-    private static boolean[] defersRescale(HePlan plan) {
+    static boolean[] defersRescale(HePlan plan) {
         List<Step> steps = plan.steps();
         boolean[] defer = new boolean[steps.size()];
         if (!Compiler.relinearizesEagerly(plan.mode(), plan.context())) {

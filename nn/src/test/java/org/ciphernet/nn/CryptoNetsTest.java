@@ -64,6 +64,16 @@ class CryptoNetsTest {
         }
     }
 
+    @Test
+    void batchedPlanBeyondTheHeapIsRefusedBeforeRunning() {
+        HePlan plan = Compiler.compile(NET, CompileOptions.batched());
+        boolean[] deferred = HeServer.defersRescale(plan);
+        HeServer.checkMemory(plan, deferred, 64L << 30); // fits 64 GiB
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> HeServer.checkMemory(plan, deferred, 1L << 30));
+        assertTrue(e.getMessage().contains("GiB of ciphertexts at step") && e.getMessage().contains("-Xmx"), e.getMessage());
+    }
+
     static void assertClose(double[] expected, double[] got, double tol) {
         assertEquals(expected.length, got.length);
         for (int i = 0; i < expected.length; i++) {
