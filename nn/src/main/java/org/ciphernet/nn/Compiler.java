@@ -35,6 +35,53 @@ public final class Compiler {
         return mode == Mode.BATCHED && ctx.parameters().logScale() < LAZY_RELINEARIZATION_MIN_SCALE_BITS;
     }
 
+    /** Bits kept free above the scale of deferred sums (as the default 10 integer bits, and a sign). */
+    private static final int DEFERRED_HEADROOM_BITS = 11;
+
+    /**
+     * Which square steps defer their rescale to the next layer (the runtime follows this): in
+     * batched mode where squares would otherwise be relinearized one by one before rescaling (small
+     * scales, {@link #relinearizesEagerly}), a square whose every consumer is a weighted sum at the
+     * square's planned output level is passed on unrescaled and unrelinearized. The weighted sums
+     * then run on 3 parts one level higher, and only their outputs are relinearized and rescaled
+     * (twice): for CryptoNets 100 relinearizations instead of 845 and no rescaled third part, whose
+     * rounding error would meet s² at decryption. The result has the planned level and scale.
+     */
+    static boolean[] deferredSquares(List<Step> steps, Mode mode, CkksContext ctx) {
+        boolean[] defer = new boolean[steps.size()];
+        if (!relinearizesEagerly(mode, ctx)) {
+            return defer;
+        }
+        for (Step s : steps) {
+            if (s.node.kind == IrNode.Kind.SQUARE && s.index != steps.size() - 1) {
+                defer[s.index] = true;
+            }
+        }
+        for (Step c : steps) {
+            for (int in : c.inputs) {
+                if (!defer[in]) {
+                    continue;
+                }
+                Step sq = steps.get(in);
+                boolean weightedSum = c.node.kind == IrNode.Kind.LINEAR && !c.node.plainAdd && !c.node.align
+                        && c.node.matrix != null && c.inputs.length == 1 && c.evalLevel == sq.levelOut;
+                // the sums' scale (squared input scale × weight scale) must leave the output headroom
+                // of the plan below the modulus at the square's input level
+                double inputScale = steps.get(sq.inputs[0]).scaleOut;
+                double log2Q = 0;
+                for (int i = 0; i <= sq.levelOut + 1; i++) {
+                    log2Q += Math.log(ctx.qPrime(i)) / Math.log(2);
+                }
+                boolean fits = weightedSum && 2 * Math.log(inputScale) / Math.log(2) + Math.log(c.weightScale) / Math.log(2)
+                        + DEFERRED_HEADROOM_BITS <= log2Q;
+                if (!fits) {
+                    defer[in] = false;
+                }
+            }
+        }
+        return defer;
+    }
+
     private static final double SCALE_TOLERANCE = 0x1p-41;
 
     private Compiler() {
@@ -268,6 +315,7 @@ public final class Compiler {
         Map<Integer, Set<Integer>> stepsByLevel = new java.util.TreeMap<>();
         boolean relin = false;
         List<PlanReport.Row> rows = new ArrayList<>();
+        boolean[] deferred = deferredSquares(steps, options.mode(), ctx);
         for (Step s : steps) {
             IrNode n = s.node;
             int rots = 0;
@@ -279,8 +327,9 @@ public final class Compiler {
                 case INPUT -> detail = n.size + " values" + (options.mode() == Mode.BATCHED ? " (one ciphertext each)" : " in one ciphertext");
                 case SQUARE -> {
                     relin = true;
-                    relins = options.mode() == Mode.BATCHED ? n.size : 1;
+                    relins = deferred[s.index] ? 0 : options.mode() == Mode.BATCHED ? n.size : 1;
                     detail = options.mode() != Mode.BATCHED ? ""
+                            : deferred[s.index] ? n.size + " squares, passed on unrescaled (3 parts) to the weighted sum"
                             : relinearizesEagerly(options.mode(), ctx) ? n.size + " squares, relinearized before rescaling"
                             : n.size + " squares, relinearized lazily";
                 }
@@ -302,6 +351,10 @@ public final class Compiler {
                     } else {
                         products = n.matrix.nonZeros();
                         detail = n.matrix.rows() + "×" + n.matrix.cols() + ", " + n.matrix.nonZeros() + " weights";
+                        if (deferred[s.inputs[0]]) {
+                            relins = n.size;
+                            detail += "; sums of 3-part squares, relinearized and rescaled twice";
+                        }
                     }
                 }
             }

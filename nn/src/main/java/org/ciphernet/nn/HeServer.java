@@ -45,9 +45,7 @@ public final class HeServer implements AutoCloseable {
     private final int threads;
     private final ExecutorService pool;
     private final Map<Integer, Plaintext[][]> cache = new HashMap<>();
-    /** Bits kept free above the scale of deferred sums (as the default 10 integer bits, and a sign). */
-    private static final int DEFERRED_HEADROOM_BITS = 11;
-    /** Square steps whose rescale waits for the consuming linear layer (see {@link #defersRescale}). */
+    /** Square steps whose rescale waits for the consuming linear layer (see {@link Compiler#deferredSquares}). */
     private final boolean[] deferredRescale;
 
     /** A server with one thread and the default plaintext cache. */
@@ -94,7 +92,7 @@ public final class HeServer implements AutoCloseable {
             }
         }
         this.threads = threads;
-        this.deferredRescale = defersRescale(plan);
+        this.deferredRescale = Compiler.deferredSquares(plan.steps(), plan.mode(), plan.context());
         if (plan.mode() == Mode.BATCHED) {
             checkMemory(plan, deferredRescale, Runtime.getRuntime().maxMemory()); // before any thread is started
         }
@@ -278,51 +276,6 @@ public final class HeServer implements AutoCloseable {
             x = eval.relinearize(x, relin);
         }
         return eval.square(x);
-    }
-
-    /**
-     * Which square steps defer their rescale to the next layer: in batched mode where squares
-     * would otherwise be relinearized one by one before rescaling (small scales, see
-     * {@link #relinearizesBeforeRescale}), a square whose every consumer is a weighted sum at the
-     * square's planned output level is passed on unrescaled and unrelinearized. The weighted sums
-     * then run on 3 parts one level higher, and only their outputs are relinearized and rescaled
-     * (twice): for CryptoNets 100 relinearizations instead of 845 and no rescaled third part, whose
-     * rounding error would meet s² at decryption. The result has the planned level and scale.
-     */
-    static boolean[] defersRescale(HePlan plan) {
-        List<Step> steps = plan.steps();
-        boolean[] defer = new boolean[steps.size()];
-        if (!Compiler.relinearizesEagerly(plan.mode(), plan.context())) {
-            return defer;
-        }
-        for (Step s : steps) {
-            if (s.node.kind == IrNode.Kind.SQUARE && s.index != steps.size() - 1) {
-                defer[s.index] = true;
-            }
-        }
-        for (Step c : steps) {
-            for (int in : c.inputs) {
-                if (!defer[in]) {
-                    continue;
-                }
-                Step sq = steps.get(in);
-                boolean weightedSum = c.node.kind == IrNode.Kind.LINEAR && !c.node.plainAdd && !c.node.align
-                        && c.node.matrix != null && c.inputs.length == 1 && c.evalLevel == sq.levelOut;
-                // the sums' scale (squared input scale × weight scale) must leave the output headroom
-                // of the plan below the modulus at the square's input level
-                double inputScale = steps.get(sq.inputs[0]).scaleOut;
-                double log2Q = 0;
-                for (int i = 0; i <= sq.levelOut + 1; i++) {
-                    log2Q += Math.log(plan.context().qPrime(i)) / Math.log(2);
-                }
-                boolean fits = weightedSum && 2 * Math.log(inputScale) / Math.log(2) + Math.log(c.weightScale) / Math.log(2)
-                        + DEFERRED_HEADROOM_BITS <= log2Q;
-                if (!fits) {
-                    defer[in] = false;
-                }
-            }
-        }
-        return defer;
     }
 
     /**

@@ -67,7 +67,7 @@ class CryptoNetsTest {
     @Test
     void batchedPlanBeyondTheHeapIsRefusedBeforeRunning() {
         HePlan plan = Compiler.compile(NET, CompileOptions.batched());
-        boolean[] deferred = HeServer.defersRescale(plan);
+        boolean[] deferred = Compiler.deferredSquares(plan.steps(), plan.mode(), plan.context());
         HeServer.checkMemory(plan, deferred, 64L << 30); // fits 64 GiB
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> HeServer.checkMemory(plan, deferred, 1L << 30));
