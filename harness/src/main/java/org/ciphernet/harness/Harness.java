@@ -96,13 +96,10 @@ public final class Harness {
                 note = ", single-image (batched: " + tooLarge.getMessage() + ")";
             }
         }
-        progress.start(model.name() + ": compile and keys", 2);
-        HePlan plan = Compiler.compile(net, CompileOptions.singleImage());
-        progress.advance();
-        HeClient client = HeClient.create(plan.clientSpec(), plan.context());
-        EvaluationKeys keys = client.evaluationKeys();
-        progress.advance();
-        progress.finish();
+        Keyed setup = compileAndKeys(model, net, CompileOptions.singleImage(), progress);
+        HePlan plan = setup.plan();
+        HeClient client = setup.client();
+        EvaluationKeys keys = setup.keys();
 
         List<CaseResult.Prediction> predictions = new ArrayList<>();
         List<CaseResult.Layer> layers = new ArrayList<>();
@@ -149,16 +146,28 @@ public final class Harness {
                 rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters() + note, layers, predictions, Optional.empty());
     }
 
-    /** The encrypted pass in batches of one image per slot. */
-    private static CaseResult batched(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
-            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k) {
+    /** A compiled plan with a fresh client and its evaluation keys. */
+    private record Keyed(HePlan plan, HeClient client, EvaluationKeys keys) {
+    }
+
+    private static Keyed compileAndKeys(Manifest.Model model, Network net, CompileOptions options, Progress progress) {
         progress.start(model.name() + ": compile and keys", 2);
-        HePlan plan = Compiler.compile(net, CompileOptions.batched());
+        HePlan plan = Compiler.compile(net, options);
         progress.advance();
         HeClient client = HeClient.create(plan.clientSpec(), plan.context());
         EvaluationKeys keys = client.evaluationKeys();
         progress.advance();
         progress.finish();
+        return new Keyed(plan, client, keys);
+    }
+
+    /** The encrypted pass in batches of one image per slot. */
+    private static CaseResult batched(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
+            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k) {
+        Keyed setup = compileAndKeys(model, net, CompileOptions.batched(), progress);
+        HePlan plan = setup.plan();
+        HeClient client = setup.client();
+        EvaluationKeys keys = setup.keys();
         int perBatch = plan.parameters().slots();
         List<CaseResult.Prediction> predictions = new ArrayList<>();
         List<CaseResult.Layer> layers = new ArrayList<>();
