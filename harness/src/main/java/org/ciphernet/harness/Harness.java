@@ -101,12 +101,7 @@ public final class Harness {
         HeClient client = setup.client();
         EvaluationKeys keys = setup.keys();
 
-        List<CaseResult.Prediction> predictions = new ArrayList<>();
-        List<CaseResult.Layer> layers = new ArrayList<>();
-        double worst = 0;
-        double totalMillis = 0;
-        int encCorrect = 0;
-        int agree = 0;
+        Tally tally = new Tally(model, (double) correct / plain.length, plain.length);
         try (HeServer server = new HeServer(plan, keys, options.threads(), HeServer.DEFAULT_PLAINTEXT_CACHE)) {
             progress.start(model.name() + ": encrypted", k);
             for (int i = 0; i < k; i++) {
@@ -117,33 +112,65 @@ public final class Harness {
                 HeServer.Result r = server.inferWithReport(in, inspector);
                 double millis = (System.nanoTime() - t0) / 1e6;
                 if (i == 0) {
-                    for (RunReport.Row row : r.report().rows()) {
-                        layers.add(new CaseResult.Layer(row.layers(), row.kind(), row.millis(), row.errorBits().orElse(Double.NaN)));
-                    }
+                    tally.layers(r.report());
                     // the inspected run decrypts every step; time the same image again without it
                     t0 = System.nanoTime();
                     r = server.inferWithReport(in, Inspector.none());
                     millis = (System.nanoTime() - t0) / 1e6;
                 }
-                double[] got = client.decrypt(r.output());
-                double[] want = reference[i];
-                for (int j = 0; j < want.length; j++) {
-                    worst = Math.max(worst, Math.abs(got[j] - want[j]));
-                }
-                int enc = argmax(got);
-                int pl = plain[i];
-                predictions.add(new CaseResult.Prediction(test.labels()[i], pl, enc, millis));
-                totalMillis += millis;
-                encCorrect += enc == test.labels()[i] ? 1 : 0;
-                agree += enc == pl ? 1 : 0;
+                tally.image(test.labels()[i], plain[i], reference[i], client.decrypt(r.output()), millis);
                 progress.advance();
             }
             progress.finish();
         }
-        PlanReport rep = plan.report();
-        return new CaseResult(model, (double) correct / plain.length, plain.length, (double) encCorrect / k, k, (double) agree / k,
-                worst, totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(),
-                rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters() + note, layers, predictions, Optional.empty());
+        return tally.result(plan, note);
+    }
+
+    /** What the encrypted pass measured so far, image by image. */
+    private static final class Tally {
+        private final Manifest.Model model;
+        private final double plainAccuracy;
+        private final int plainImages;
+        private final List<CaseResult.Prediction> predictions = new ArrayList<>();
+        private final List<CaseResult.Layer> layers = new ArrayList<>();
+        private double worst;
+        private double totalMillis;
+        private int correct;
+        private int agree;
+
+        Tally(Manifest.Model model, double plainAccuracy, int plainImages) {
+            this.model = model;
+            this.plainAccuracy = plainAccuracy;
+            this.plainImages = plainImages;
+        }
+
+        /** The per-step time and precision of an (inspected) run. */
+        void layers(RunReport report) {
+            for (RunReport.Row row : report.rows()) {
+                layers.add(new CaseResult.Layer(row.layers(), row.kind(), row.millis(), row.errorBits().orElse(Double.NaN)));
+            }
+        }
+
+        /** One decrypted image against its label and plaintext prediction and logits. */
+        void image(int label, int plain, double[] want, double[] got, double millis) {
+            for (int j = 0; j < want.length; j++) {
+                worst = Math.max(worst, Math.abs(got[j] - want[j]));
+            }
+            int enc = argmax(got);
+            predictions.add(new CaseResult.Prediction(label, plain, enc, millis));
+            totalMillis += millis;
+            correct += enc == label ? 1 : 0;
+            agree += enc == plain ? 1 : 0;
+        }
+
+        CaseResult result(HePlan plan, String note) {
+            int k = predictions.size();
+            PlanReport rep = plan.report();
+            return new CaseResult(model, plainAccuracy, plainImages, (double) correct / k, k, (double) agree / k, worst,
+                    totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(),
+                    rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters() + note, layers, predictions,
+                    Optional.empty());
+        }
     }
 
     /** A compiled plan with a fresh client and its evaluation keys. */
@@ -169,12 +196,7 @@ public final class Harness {
         HeClient client = setup.client();
         EvaluationKeys keys = setup.keys();
         int perBatch = plan.parameters().slots();
-        List<CaseResult.Prediction> predictions = new ArrayList<>();
-        List<CaseResult.Layer> layers = new ArrayList<>();
-        double worst = 0;
-        double totalMillis = 0;
-        int encCorrect = 0;
-        int agree = 0;
+        Tally tally = new Tally(model, plainAccuracy, plainImages);
         try (HeServer server = new HeServer(plan, keys, options.threads(), 0)) {
             progress.start(model.name() + ": encrypted batches of up to " + perBatch, k);
             for (int from = 0; from < k; from += perBatch) {
@@ -183,10 +205,7 @@ public final class Harness {
                 EncryptedTensor in = client.encryptBatch(images);
                 if (from == 0) {
                     // the inspected run decrypts every step of every image; the timed run below does not
-                    HeServer.Result checked = server.inferWithReport(in, Inspector.againstBatch(client, net, images));
-                    for (RunReport.Row row : checked.report().rows()) {
-                        layers.add(new CaseResult.Layer(row.layers(), row.kind(), row.millis(), row.errorBits().orElse(Double.NaN)));
-                    }
+                    tally.layers(server.inferWithReport(in, Inspector.againstBatch(client, net, images)).report());
                 }
                 long t0 = System.nanoTime();
                 HeServer.Result r = server.inferWithReport(in, Inspector.none());
@@ -194,23 +213,13 @@ public final class Harness {
                 double[][] got = client.decryptBatch(r.output());
                 for (int b = 0; b < n; b++) {
                     int i = from + b;
-                    for (int j = 0; j < reference[i].length; j++) {
-                        worst = Math.max(worst, Math.abs(got[b][j] - reference[i][j]));
-                    }
-                    int enc = argmax(got[b]);
-                    predictions.add(new CaseResult.Prediction(test.labels()[i], plain[i], enc, millis / n));
-                    encCorrect += enc == test.labels()[i] ? 1 : 0;
-                    agree += enc == plain[i] ? 1 : 0;
+                    tally.image(test.labels()[i], plain[i], reference[i], got[b], millis / n);
                     progress.advance();
                 }
-                totalMillis += millis;
             }
             progress.finish();
         }
-        PlanReport rep = plan.report();
-        return new CaseResult(model, plainAccuracy, plainImages, (double) encCorrect / k, k, (double) agree / k, worst,
-                totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(), rep.galoisKeyBytes() + rep.relinearizationKeyBytes(),
-                rep.parameters() + ", batched", layers, predictions, Optional.empty());
+        return tally.result(plan, ", batched");
     }
 
     /** The index of the largest value. */

@@ -27,7 +27,13 @@ import org.ciphernet.nn.model.Network;
  * flat and multiplexed layouts for strided layers.
  */
 public final class Compiler {
-    /** Batched squares keep 3 parts until the next square only at scales of at least this many bits. */
+    /**
+     * Batched squares keep 3 parts until the next square only at scales of at least this many bits;
+     * below, they are relinearized before their rescale (unless their rescale is deferred, see
+     * {@link #deferredSquares}). Rescaling a 3-part product rounds its third part, whose error then
+     * meets s² at decryption: about 2^19 in the slots at N = 2^14, so 11 bits of precision at a scale
+     * of 2^30 (2^-21 at 2^40, where keeping 3 parts saves most relinearizations).
+     */
     static final int LAZY_RELINEARIZATION_MIN_SCALE_BITS = 36;
 
     /** Whether the runtime relinearizes squares before rescaling them (see {@code HeServer}). */

@@ -258,7 +258,7 @@ public final class HeServer implements AutoCloseable {
         if (x.size() == 3) {
             x = eval.relinearize(x, relin);
         }
-        if (relinearizesBeforeRescale()) {
+        if (Compiler.relinearizesEagerly(plan.mode(), plan.context())) {
             return eval.rescale(eval.relinearize(eval.square(x), relin));
         }
         Ciphertext sq = eval.rescale(eval.square(x));
@@ -276,17 +276,6 @@ public final class HeServer implements AutoCloseable {
             x = eval.relinearize(x, relin);
         }
         return eval.square(x);
-    }
-
-    /**
-     * Whether squares are relinearized before their rescale: in batched mode with a scale below
-     * {@value Compiler#LAZY_RELINEARIZATION_MIN_SCALE_BITS} bits. Rescaling a 3-part product rounds its
-     * third part, whose error then meets s² at decryption: about 2^19 in the slots at N = 2^14, so
-     * 11 bits of precision at a scale of 2^30 (2^-21 at 2^40, where keeping 3 parts until the next
-     * square saves most relinearizations).
-     */
-    private boolean relinearizesBeforeRescale() {
-        return Compiler.relinearizesEagerly(plan.mode(), plan.context());
     }
 
     private List<Ciphertext> linear(Step s, List<Ciphertext> x) {

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Weighted sums {@code acc[r] += Σ_t s[r][t] · b[t]} for small primes (below about 2^32), two
- * exact fused multiply-adds per term instead of a modular product.
+ * Sparse weighted sums {@code out[r] = Σ_k w[r][k] · in[c[r][k]]} for small primes (below about
+ * 2^32), two exact fused multiply-adds per term instead of a modular product.
  *
  * <p>Each weight, taken as its signed representative {@code |y| <= (q-1)/2}, is split as
  * {@code y = yh·2^h + yl} with {@code -2^(h-1) <= yl < 2^(h-1)} and {@code |yh| <= (q-1)/2^(h+1) + 1}.
@@ -20,20 +20,16 @@ import jdk.incubator.vector.VectorSpecies;
  * magnitude; {@code (q/2 + 1)·(2^h + 1) < 2^52} keeps the fold itself exact). The result is made
  * canonical at the end, so it is bit for bit the residue every other kernel computes.
  *
- * <p>The loop is blocked like the other weighted sums (each operand streams through a block of
- * coefficients while the sums stay in L1) and takes two terms per pass over a block, so every load
- * and store of the eight accumulators (low and high for four rows) serves sixteen fused multiply-adds.
+ * <p>See {@link #sparseSums} for the loop: tiles of coefficients, inputs converted once per tile,
+ * and each row's (or pair of rows') sums in registers.
  */
 final class SplitWeightSums {
     private static final VectorSpecies<Double> DS = VectorNtt.DS;
     private static final VectorSpecies<Long> LS = VectorNtt.LS;
     private static final int L = VectorNtt.L;
     private static final double ROUND = DoubleModMath.ROUND;
-    /** Coefficients per block: 8 accumulators of 2 KiB each stay in L1. */
-    private static final int BLOCK = 256;
     /** Fewest terms per fold for which the split is worth it. */
     private static final int MIN_TERMS_PER_FOLD = 16;
-    private static final ThreadLocal<double[][]> scratch = ThreadLocal.withInitial(() -> new double[8][BLOCK]);
 
     private final long q;
     private final double qd;
@@ -90,135 +86,6 @@ final class SplitWeightSums {
 
     int splitBits() {
         return h;
-    }
-
-    /** {@code acc[r] += Σ_t s[r][t]·b[t]} for r < 4 on {@code [0, end)}, end a multiple of the lane count. */
-    void sums4(long[][] acc, long[][] b, long[][] s, int terms, int end) {
-        double[][] low = new double[4][terms];
-        double[][] high = new double[4][terms];
-        long half = q / 2;
-        for (int r = 0; r < 4; r++) {
-            for (int t = 0; t < terms; t++) {
-                long w = s[r][t];
-                long y = w > half ? w - q : w;
-                long yh = (y + (1L << (h - 1))) >> h;
-                high[r][t] = yh;
-                low[r][t] = y - (yh << h);
-            }
-        }
-        double[][] u = scratch.get();
-        DoubleVector qv = DoubleVector.broadcast(DS, -qd);
-        DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
-        DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
-        DoubleVector scale = DoubleVector.broadcast(DS, twoToH);
-        double[] l0 = u[0];
-        double[] l1 = u[1];
-        double[] l2 = u[2];
-        double[] l3 = u[3];
-        double[] h0 = u[4];
-        double[] h1 = u[5];
-        double[] h2 = u[6];
-        double[] h3 = u[7];
-        double[] w0l = low[0];
-        double[] w1l = low[1];
-        double[] w2l = low[2];
-        double[] w3l = low[3];
-        double[] w0h = high[0];
-        double[] w1h = high[1];
-        double[] w2h = high[2];
-        double[] w3h = high[3];
-        int per = termsPerFold;
-        for (int base = 0; base < end; base += BLOCK) {
-            int n = Math.min(end, base + BLOCK) - base;
-            for (int r = 0; r < 4; r++) {
-                long[] a = acc[r];
-                double[] lo = u[r];
-                double[] hi = u[4 + r];
-                for (int j = 0; j < n; j += L) {
-                    ((DoubleVector) LongVector.fromArray(LS, a, base + j).convert(VectorOperators.L2D, 0)).intoArray(lo, j);
-                    DoubleVector.zero(DS).intoArray(hi, j);
-                }
-            }
-            for (int t0 = 0; t0 < terms; t0 += per) {
-                int tEnd = Math.min(terms, t0 + per);
-                int t = t0;
-                for (; t + 1 < tEnd; t += 2) {
-                    long[] ba = b[t];
-                    long[] bb = b[t + 1];
-                    DoubleVector a0l = DoubleVector.broadcast(DS, w0l[t]);
-                    DoubleVector a1l = DoubleVector.broadcast(DS, w1l[t]);
-                    DoubleVector a2l = DoubleVector.broadcast(DS, w2l[t]);
-                    DoubleVector a3l = DoubleVector.broadcast(DS, w3l[t]);
-                    DoubleVector a0h = DoubleVector.broadcast(DS, w0h[t]);
-                    DoubleVector a1h = DoubleVector.broadcast(DS, w1h[t]);
-                    DoubleVector a2h = DoubleVector.broadcast(DS, w2h[t]);
-                    DoubleVector a3h = DoubleVector.broadcast(DS, w3h[t]);
-                    DoubleVector b0l = DoubleVector.broadcast(DS, w0l[t + 1]);
-                    DoubleVector b1l = DoubleVector.broadcast(DS, w1l[t + 1]);
-                    DoubleVector b2l = DoubleVector.broadcast(DS, w2l[t + 1]);
-                    DoubleVector b3l = DoubleVector.broadcast(DS, w3l[t + 1]);
-                    DoubleVector b0h = DoubleVector.broadcast(DS, w0h[t + 1]);
-                    DoubleVector b1h = DoubleVector.broadcast(DS, w1h[t + 1]);
-                    DoubleVector b2h = DoubleVector.broadcast(DS, w2h[t + 1]);
-                    DoubleVector b3h = DoubleVector.broadcast(DS, w3h[t + 1]);
-                    for (int j = 0; j < n; j += L) {
-                        DoubleVector x = (DoubleVector) LongVector.fromArray(LS, ba, base + j).convert(VectorOperators.L2D, 0);
-                        DoubleVector z = (DoubleVector) LongVector.fromArray(LS, bb, base + j).convert(VectorOperators.L2D, 0);
-                        z.fma(b0l, x.fma(a0l, DoubleVector.fromArray(DS, l0, j))).intoArray(l0, j);
-                        z.fma(b1l, x.fma(a1l, DoubleVector.fromArray(DS, l1, j))).intoArray(l1, j);
-                        z.fma(b2l, x.fma(a2l, DoubleVector.fromArray(DS, l2, j))).intoArray(l2, j);
-                        z.fma(b3l, x.fma(a3l, DoubleVector.fromArray(DS, l3, j))).intoArray(l3, j);
-                        z.fma(b0h, x.fma(a0h, DoubleVector.fromArray(DS, h0, j))).intoArray(h0, j);
-                        z.fma(b1h, x.fma(a1h, DoubleVector.fromArray(DS, h1, j))).intoArray(h1, j);
-                        z.fma(b2h, x.fma(a2h, DoubleVector.fromArray(DS, h2, j))).intoArray(h2, j);
-                        z.fma(b3h, x.fma(a3h, DoubleVector.fromArray(DS, h3, j))).intoArray(h3, j);
-                    }
-                }
-                if (t < tEnd) {
-                    long[] ba = b[t];
-                    DoubleVector a0l = DoubleVector.broadcast(DS, w0l[t]);
-                    DoubleVector a1l = DoubleVector.broadcast(DS, w1l[t]);
-                    DoubleVector a2l = DoubleVector.broadcast(DS, w2l[t]);
-                    DoubleVector a3l = DoubleVector.broadcast(DS, w3l[t]);
-                    DoubleVector a0h = DoubleVector.broadcast(DS, w0h[t]);
-                    DoubleVector a1h = DoubleVector.broadcast(DS, w1h[t]);
-                    DoubleVector a2h = DoubleVector.broadcast(DS, w2h[t]);
-                    DoubleVector a3h = DoubleVector.broadcast(DS, w3h[t]);
-                    for (int j = 0; j < n; j += L) {
-                        DoubleVector x = (DoubleVector) LongVector.fromArray(LS, ba, base + j).convert(VectorOperators.L2D, 0);
-                        x.fma(a0l, DoubleVector.fromArray(DS, l0, j)).intoArray(l0, j);
-                        x.fma(a1l, DoubleVector.fromArray(DS, l1, j)).intoArray(l1, j);
-                        x.fma(a2l, DoubleVector.fromArray(DS, l2, j)).intoArray(l2, j);
-                        x.fma(a3l, DoubleVector.fromArray(DS, l3, j)).intoArray(l3, j);
-                        x.fma(a0h, DoubleVector.fromArray(DS, h0, j)).intoArray(h0, j);
-                        x.fma(a1h, DoubleVector.fromArray(DS, h1, j)).intoArray(h1, j);
-                        x.fma(a2h, DoubleVector.fromArray(DS, h2, j)).intoArray(h2, j);
-                        x.fma(a3h, DoubleVector.fromArray(DS, h3, j)).intoArray(h3, j);
-                    }
-                }
-                for (int r = 0; r < 4; r++) {
-                    double[] lo = u[r];
-                    double[] hi = u[4 + r];
-                    for (int j = 0; j < n; j += L) {
-                        DoubleVector hv = DoubleVector.fromArray(DS, hi, j);
-                        DoubleVector lv = DoubleVector.fromArray(DS, lo, j);
-                        DoubleVector hr = hv.fma(qinvv, rv).sub(rv).fma(qv, hv);
-                        DoubleVector lr = lv.fma(qinvv, rv).sub(rv).fma(qv, lv);
-                        DoubleVector f = hr.fma(scale, lr);
-                        f.fma(qinvv, rv).sub(rv).fma(qv, f).intoArray(lo, j);
-                        DoubleVector.zero(DS).intoArray(hi, j);
-                    }
-                }
-            }
-            for (int r = 0; r < 4; r++) {
-                long[] a = acc[r];
-                double[] lo = u[r];
-                for (int j = 0; j < n; j += L) {
-                    DoubleVector v = DoubleVector.fromArray(DS, lo, j);
-                    ((LongVector) v.sub(qv, v.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(a, base + j);
-                }
-            }
-        }
     }
 
     /** Coefficients per tile of {@link #sparseSums}: 8 vectors of low and 8 of high sums stay in registers. */

@@ -19,8 +19,9 @@ import org.ciphernet.ntt.internal.ScalarLimbKernel;
  * {@code 2^52}: every {@code floor((2^52 - q) / 0.875q)} terms (about 4,700 for 40-bit primes, 3 for
  * primes just below 2^50, 7 at 2^49), plus once at the end.
  *
- * <p>Four-row weighted sums over primes below about 2^32 take the cheaper exact path of
- * {@link SplitWeightSums}: two fused multiply-adds per term and one reduction per dozens of terms.
+ * <p>Sparse weighted sums (batched linear layers) over primes below about 2^32 take the cheaper
+ * exact path of {@link SplitWeightSums}: two fused multiply-adds per term and one reduction per
+ * dozens of terms.
  */
 public final class VectorLimbKernel implements LimbKernel {
     private static final double ROUND = DoubleModMath.ROUND;
@@ -39,7 +40,7 @@ public final class VectorLimbKernel implements LimbKernel {
     private static final ThreadLocal<double[][]> blockScratch4 = ThreadLocal.withInitial(() -> new double[4][BLOCK]);
     /** Products a reduced accumulator can absorb before it must be reduced again. */
     private final int termsPerReduction;
-    /** Four-row weighted sums with split weights, for primes small enough; null otherwise. */
+    /** Sparse weighted sums with split weights, for primes small enough; null otherwise. */
     private final SplitWeightSums split;
 
     public VectorLimbKernel(Modulus m) {
@@ -227,14 +228,6 @@ public final class VectorLimbKernel implements LimbKernel {
     public void multiplyAccumulateScalars4(long[][] acc, long[][] b, long[][] s, int terms, int len) {
         if (!doublePath) {
             LimbKernel.super.multiplyAccumulateScalars4(acc, b, s, terms, len);
-            return;
-        }
-        if (split != null) {
-            int end = bound(len);
-            split.sums4(acc, b, s, terms, end);
-            for (int r = 0; r < 4; r++) {
-                scalar.multiplyAccumulateScalars(acc[r], b, s[r], terms, end, len);
-            }
             return;
         }
         DoubleVector qv = DoubleVector.broadcast(DS, -qd);
