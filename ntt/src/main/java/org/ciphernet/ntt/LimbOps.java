@@ -113,18 +113,82 @@ public final class LimbOps {
     }
 
     /**
+     * {@code out = v mod q} for the centered representative v ({@code |v| <= p/2}) of each element
+     * of {@code a}, canonical residues modulo another modulus p: how a rescale or modulus switch
+     * brings the residues of the dropped prime to this one (so that subtracting them rounds to
+     * nearest).
+     */
+    public void liftCentered(long[] a, long p, long[] out) {
+        if (p < 2) {
+            throw new IllegalArgumentException("modulus " + p + " is below 2");
+        }
+        kernel.liftCentered(a, p, out, sameLength(a, out, out));
+    }
+
+    /**
      * Sparse weighted sums of shared operands, the batched (one image per slot) form of a dense or
      * convolutional layer on one limb: {@code out[r][i] = Σ_k weights[r][k] · in[columns[r][k]][i]}
      * for every row r and every i in {@code [from, to)}, overwriting that range of {@code out[r]}. A
      * null input counts as zero (a ciphertext without that part); weights are canonical residues;
      * outputs must not be inputs. The vector backend keeps each row's sums in registers
      * over tiles of coefficients for primes below about 2^32 (two exact fused multiply-adds per term);
-     * every backend gives the same canonical result.
+     * every backend gives the same canonical result. Prepares the rows on every call: to apply the
+     * same rows several times, use {@link #prepareSparseRows} once.
      */
     public void sparseWeightedSums(long[][] in, int[][] columns, long[][] weights, long[][] out, int from, int to) {
-        if (columns.length != weights.length || columns.length != out.length) {
-            throw new IllegalArgumentException(columns.length + " column rows, " + weights.length + " weight rows and "
-                    + out.length + " outputs");
+        sparseWeightedSums(in, prepareSparseRows(columns, weights, in.length), out, from, to);
+    }
+
+    /**
+     * Checks and prepares rows of sparse weights for {@link #sparseWeightedSums(long[][], SparseRows, long[][], int, int)}:
+     * row r reads operands {@code columns[r][k]} (each in {@code [0, inputs)}) with canonical weights
+     * {@code weights[r][k]}. The arrays are copied.
+     *
+     * @throws IllegalArgumentException when the shapes differ or a weight is not a residue
+     * @throws IndexOutOfBoundsException when a column lies outside {@code [0, inputs)}
+     */
+    public SparseRows prepareSparseRows(int[][] columns, long[][] weights, int inputs) {
+        if (columns.length != weights.length) {
+            throw new IllegalArgumentException(columns.length + " column rows but " + weights.length + " weight rows");
+        }
+        if (inputs < 0) {
+            throw new IllegalArgumentException("negative number of inputs: " + inputs);
+        }
+        int[][] c = new int[columns.length][];
+        long[][] w = new long[columns.length][];
+        for (int r = 0; r < columns.length; r++) {
+            if (columns[r].length != weights[r].length) {
+                throw new IllegalArgumentException("row " + r + " has " + columns[r].length + " columns but "
+                        + weights[r].length + " weights");
+            }
+            c[r] = columns[r].clone();
+            w[r] = weights[r].clone();
+            for (int k = 0; k < c[r].length; k++) {
+                if (c[r][k] < 0 || c[r][k] >= inputs) {
+                    throw new IndexOutOfBoundsException("row " + r + " reads input " + c[r][k] + " of " + inputs);
+                }
+                checkResidue(w[r][k]);
+            }
+        }
+        return new SparseRows(this, inputs, c.length, kernel.prepareSparseSums(c, w, inputs));
+    }
+
+    /**
+     * {@link #sparseWeightedSums(long[][], int[][], long[][], long[][], int, int)} with prepared rows:
+     * {@code in} must hold {@code rows.inputs()} operands (null ones count as zero) and {@code out}
+     * one array per row; outputs must not be inputs.
+     *
+     * @throws IllegalArgumentException when the rows were prepared for another modulus or backend, or the counts differ
+     * @throws IndexOutOfBoundsException when an array is shorter than {@code to}
+     */
+    public void sparseWeightedSums(long[][] in, SparseRows rows, long[][] out, int from, int to) {
+        if (rows.ops().modulus().value() != modulus.value() || rows.ops().backend() != backend) {
+            throw new IllegalArgumentException("the rows were prepared for modulus " + rows.ops().modulus().value()
+                    + " on " + rows.ops().backend() + ", not for modulus " + modulus.value() + " on " + backend);
+        }
+        if (in.length != rows.inputs() || out.length != rows.rows()) {
+            throw new IllegalArgumentException(in.length + " inputs and " + out.length + " outputs for rows prepared for "
+                    + rows.inputs() + " inputs and " + rows.rows() + " rows");
         }
         if (from < 0 || from > to) {
             throw new IndexOutOfBoundsException("range [" + from + ", " + to + ")");
@@ -134,23 +198,13 @@ public final class LimbOps {
                 throw new IndexOutOfBoundsException("an input of length " + x.length + " for the range [" + from + ", " + to + ")");
             }
         }
-        for (int r = 0; r < columns.length; r++) {
+        for (int r = 0; r < out.length; r++) {
             if (out[r].length < to) {
                 throw new IndexOutOfBoundsException("output " + r + " of length " + out[r].length + " for the range [" + from + ", " + to + ")");
             }
-            if (columns[r].length != weights[r].length) {
-                throw new IllegalArgumentException("row " + r + " has " + columns[r].length + " columns but "
-                        + weights[r].length + " weights");
-            }
-            for (int k = 0; k < columns[r].length; k++) {
-                if (columns[r][k] < 0 || columns[r][k] >= in.length) {
-                    throw new IndexOutOfBoundsException("row " + r + " reads input " + columns[r][k] + " of " + in.length);
-                }
-                checkResidue(weights[r][k]);
-            }
         }
-        if (columns.length > 0 && to > from) {
-            kernel.sparseWeightedSums(in, columns, weights, out, from, to);
+        if (out.length > 0 && to > from) {
+            rows.sums().apply(in, out, from, to);
         }
     }
 

@@ -1,7 +1,9 @@
 package org.ciphernet.ntt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.util.List;
@@ -153,8 +155,9 @@ class LimbOpsTest {
     void sparseWeightedSumsMatchBigIntegerOnEveryRangeAndBackend() {
         SplittableRandom rnd = new SplittableRandom(35);
         int len = 1024 + 128 + 8;
-        // ranges: whole tiles from 0, whole tiles at an offset, and a range that is not whole tiles
-        int[][] ranges = {{0, 1024}, {128, 1024 + 128}, {64, 64 + 200}, {0, len}};
+        // ranges: whole spans of tiles from 0 and at an offset, whole tiles that are not whole spans
+        // (the vector kernel's tiles are 4 vectors, its spans 16), and ranges that are not whole tiles
+        int[][] ranges = {{0, 1024}, {128, 1024 + 128}, {32, 32 + 96}, {64, 64 + 200}, {0, len}};
         for (long q : TestPrimes.edgePrimes(1 << 12)) {
             Modulus m = Modulus.of(q);
             BigInteger bq = BigInteger.valueOf(q);
@@ -164,16 +167,19 @@ class LimbOpsTest {
                     // every seventh input is missing, every fifth holds q - 1 everywhere
                     in[c] = c % 7 == 6 ? null : c % 5 == 0 ? TestPrimes.filled(len, q - 1) : TestPrimes.random(rnd, len, q);
                 }
-                int rows = 9;
+                int rows = 12;
                 int[][] columns = new int[rows][];
                 long[][] weights = new long[rows][];
                 for (int r = 0; r < rows; r++) {
-                    // rows 0–3 dense (same columns), row 4 empty, rows 5–8 sparse with repeats
-                    int terms = r < 4 ? inputs : r == 4 ? 0 : 1 + rnd.nextInt(Math.min(inputs, 40) + 1);
+                    // rows 0–3 dense (same columns), row 4 empty, rows 5–8 sparse with repeats, rows
+                    // 9–11 the columns of row 5 again (a pair and a single apart from their twin, as
+                    // the channels of one convolution position), row 11 with one more term
+                    int terms = r < 4 ? inputs : r == 4 ? 0 : r >= 9 ? columns[5].length + (r == 11 ? 1 : 0)
+                            : 1 + rnd.nextInt(Math.min(inputs, 40) + 1);
                     columns[r] = new int[terms];
                     weights[r] = new long[terms];
                     for (int k = 0; k < terms; k++) {
-                        columns[r][k] = r < 4 ? k : rnd.nextInt(inputs);
+                        columns[r][k] = r < 4 ? k : r >= 9 && k < columns[5].length ? columns[5][k] : rnd.nextInt(inputs);
                         weights[r][k] = switch (r) {
                             case 0 -> (q - 1) / 2;          // the largest signed weight: fastest growth
                             case 1 -> (q + 1) / 2 % q;      // the most negative
@@ -204,6 +210,93 @@ class LimbOpsTest {
                                     + " range " + range[0] + ".." + range[1] + " row " + r);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    @Test
+    void preparedRowsGiveTheSameSumsOnEveryOperandSetAndRange() {
+        SplittableRandom rnd = new SplittableRandom(36);
+        int len = 2048;
+        for (long q : TestPrimes.edgePrimes(1 << 12)) {
+            Modulus m = Modulus.of(q);
+            int inputs = 50;
+            int rows = 7;
+            int[][] columns = new int[rows][];
+            long[][] weights = new long[rows][];
+            for (int r = 0; r < rows; r++) {
+                columns[r] = r % 3 == 0 && r > 0 ? columns[0] : rnd.ints(1 + rnd.nextInt(60), 0, inputs).toArray();
+                weights[r] = rnd.longs(columns[r].length, 0, q).toArray();
+            }
+            for (Backend backend : NttTest.backends()) {
+                LimbOps ops = LimbOps.of(m, backend);
+                SparseRows prepared = ops.prepareSparseRows(columns, weights, inputs);
+                assertEquals(inputs, prepared.inputs());
+                assertEquals(rows, prepared.rows());
+                for (int set = 0; set < 2; set++) {
+                    long[][] in = new long[inputs][];
+                    for (int c = 0; c < inputs; c++) {
+                        in[c] = set == 1 && c % 4 == 0 ? null : TestPrimes.random(rnd, len, q);
+                    }
+                    for (int[] range : new int[][] {{0, 1024}, {1024, 2048}, {96, 96 + 40}}) {
+                        long[][] expected = new long[rows][len];
+                        LimbOps.of(m, Backend.SCALAR).sparseWeightedSums(in, columns, weights, expected, range[0], range[1]);
+                        long[][] out = new long[rows][len];
+                        ops.sparseWeightedSums(in, prepared, out, range[0], range[1]);
+                        for (int r = 0; r < rows; r++) {
+                            assertArrayEquals(expected[r], out[r], backend + " prepared rows q=" + q + " set " + set
+                                    + " range " + range[0] + " row " + r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void preparedRowsRejectAnotherModulusAndOtherShapes() {
+        LimbOps ops = LimbOps.of(Modulus.of(12289));
+        SparseRows rows = ops.prepareSparseRows(new int[][] {{0, 1}}, new long[][] {{1, 2}}, 2);
+        long[][] in = {new long[64], new long[64]};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LimbOps.of(Modulus.of(40961)).sparseWeightedSums(in, rows, new long[1][64], 0, 64));
+        assertTrue(e.getMessage().contains("12289"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ops.sparseWeightedSums(new long[3][64], rows, new long[1][64], 0, 64));
+        assertThrows(IllegalArgumentException.class, () -> ops.sparseWeightedSums(in, rows, new long[2][64], 0, 64));
+        assertThrows(IndexOutOfBoundsException.class, () -> ops.sparseWeightedSums(in, rows, new long[1][64], 32, 16));
+        assertThrows(IndexOutOfBoundsException.class, () -> ops.prepareSparseRows(new int[][] {{2}}, new long[][] {{1}}, 2));
+        assertThrows(IllegalArgumentException.class, () -> ops.prepareSparseRows(new int[][] {{0}}, new long[][] {{-1}}, 2));
+    }
+
+    @Test
+    void liftCenteredMatchesBigIntegerForEveryPairOfPrimes() {
+        SplittableRandom rnd = new SplittableRandom(37);
+        List<Long> primes = TestPrimes.edgePrimes(1 << 12);
+        int len = 64 + 5; // a tail shorter than a vector
+        for (long p : primes) {
+            long[] a = TestPrimes.random(rnd, len, p);
+            // the edges of the centered range: 0, 1, p/2, p/2 + 1, p - 1
+            a[0] = 0;
+            a[1] = 1;
+            a[2] = p / 2;
+            a[3] = p / 2 + 1;
+            a[4] = p - 1;
+            BigInteger bp = BigInteger.valueOf(p);
+            for (long q : primes) {
+                BigInteger bq = BigInteger.valueOf(q);
+                long[] expected = new long[len];
+                for (int i = 0; i < len; i++) {
+                    BigInteger v = BigInteger.valueOf(a[i]);
+                    if (v.shiftLeft(1).compareTo(bp) > 0) {
+                        v = v.subtract(bp);
+                    }
+                    expected[i] = v.mod(bq).longValue();
+                }
+                for (Backend backend : NttTest.backends()) {
+                    long[] out = new long[len];
+                    LimbOps.of(Modulus.of(q), backend).liftCentered(a, p, out);
+                    assertArrayEquals(expected, out, backend + " lift from " + p + " to " + q);
                 }
             }
         }

@@ -17,6 +17,13 @@ public interface LimbKernel {
     /** {@code out = a * s}, s canonical. */
     void multiplyScalar(long[] a, long s, long[] out, int len);
 
+    /**
+     * {@code out = v mod q} where v is the centered representative ({@code |v| <= p/2}) of each
+     * element of {@code a}, a canonical residue modulo another modulus p (the step of a rescale that
+     * brings the dropped prime's residues to the others).
+     */
+    void liftCentered(long[] a, long p, long[] out, int len);
+
     /** {@code acc += sum_i b[i] * c[i]} over the first {@code terms} pairs, reduced once per element. */
     void multiplyAccumulate(long[] acc, long[][] b, long[][] c, int terms, int len);
 
@@ -32,6 +39,14 @@ public interface LimbKernel {
         for (int r = 0; r < 4; r++) {
             multiplyAccumulateScalars(acc[r], b, s[r], terms, len);
         }
+    }
+
+    /**
+     * Sparse weighted sums prepared once for given rows (validated by the façade; the arrays are
+     * not modified afterwards). The default runs {@link #sparseWeightedSums} on every call.
+     */
+    default PreparedSums prepareSparseSums(int[][] columns, long[][] weights, int inputs) {
+        return (in, out, from, to) -> sparseWeightedSums(in, columns, weights, out, from, to);
     }
 
     /**

@@ -66,6 +66,19 @@ public final class ScalarLimbKernel implements LimbKernel {
     }
 
     @Override
+    public void liftCentered(long[] a, long p, long[] out, int len) {
+        liftCentered(a, p, out, 0, len);
+    }
+
+    /** {@link #liftCentered} on the index range {@code [from, to)}. */
+    public void liftCentered(long[] a, long p, long[] out, int from, int to) {
+        long half = p >>> 1;
+        for (int i = from; i < to; i++) {
+            out[i] = ModArith.reduce(a[i] > half ? a[i] - p : a[i], m);
+        }
+    }
+
+    @Override
     public void multiplyScalar(long[] a, long s, long[] out, int len) {
         multiplyScalar(a, s, out, 0, len);
     }

@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.ciphernet.ntt.internal.PreparedSums;
 
 /**
  * Sparse weighted sums {@code out[r] = Σ_k w[r][k] · in[c[r][k]]} for small primes (below about
@@ -20,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * magnitude; {@code (q/2 + 1)·(2^h + 1) < 2^52} keeps the fold itself exact). The result is made
  * canonical at the end, so it is bit for bit the residue every other kernel computes.
  *
- * <p>See {@link #sparseSums} for the loop: tiles of coefficients, inputs converted once per tile,
- * and each row's (or pair of rows') sums in registers.
+ * <p>See {@link #prepare} and {@link Prepared#apply} for the loop: tiles of coefficients, inputs
+ * converted once per tile, and each row's (or pair of rows') sums in registers.
  */
 final class SplitWeightSums {
     private static final VectorSpecies<Double> DS = VectorNtt.DS;
@@ -88,93 +89,165 @@ final class SplitWeightSums {
         return h;
     }
 
-    /** Coefficients per tile of {@link #sparseSums}: 8 vectors of low and 8 of high sums stay in registers. */
-    static final int TILE = 8 * L;
+    /** Coefficients per tile: four vectors, whose low and high sums (two rows' worth) stay in registers. */
+    static final int TILE = 4 * L;
+    /** Tiles per span of {@link Prepared#apply}: 128 coefficients with 8-lane vectors. */
+    static final int SPAN_TILES = 4;
     private static final ThreadLocal<double[][]> tileScratch = ThreadLocal.withInitial(() -> new double[1][0]);
 
     /**
-     * {@code out[r] = Σ_k weights[r][k] · in[columns[r][k]]} on {@code [from, to)}, a multiple of
-     * {@link #TILE} long; null inputs count as zero. Per tile of coefficients every input is converted to
-     * doubles once into a contiguous buffer (inputs × 512 bytes with 8-lane vectors: in L2 for up to about a thousand
-     * inputs, and free of the cache-set conflicts of equally sized arrays read at one offset), then
-     * each row runs its terms with its sixteen partial sums in registers.
+     * Prepares {@code out[r] = Σ_k weights[r][k] · in[columns[r][k]]} (validated rows, canonical
+     * weights): each weight is split once, and rows reading the same columns (the channels of one
+     * output position of a convolution, every row of a dense layer) are paired so that each operand
+     * vector is loaded once for both. Ranges that are not whole tiles go to {@code general}.
      */
-    void sparseSums(long[][] in, int[][] columns, long[][] weights, long[][] out, int from, int to) {
+    PreparedSums prepare(int[][] columns, long[][] weights, int inputs, PreparedSums general) {
         int rows = columns.length;
         int[][] offsets = new int[rows][];
         double[][] lows = new double[rows][];
         double[][] highs = new double[rows][];
-        boolean[] used = new boolean[in.length];
+        boolean[] used = new boolean[inputs];
         long half = q / 2;
         for (int r = 0; r < rows; r++) {
-            int terms = 0;
-            for (int c : columns[r]) {
-                terms += in[c] != null ? 1 : 0;
-            }
+            int terms = columns[r].length;
             offsets[r] = new int[terms];
             lows[r] = new double[terms];
             highs[r] = new double[terms];
-            int t = 0;
-            for (int k = 0; k < columns[r].length; k++) {
+            for (int k = 0; k < terms; k++) {
                 int c = columns[r][k];
-                if (in[c] == null) {
-                    continue;
-                }
                 used[c] = true;
                 long w = weights[r][k];
                 long y = w > half ? w - q : w;
                 long yh = (y + (1L << (h - 1))) >> h;
-                offsets[r][t] = c * TILE;
-                highs[r][t] = yh;
-                lows[r][t] = y - (yh << h);
-                t++;
+                offsets[r][k] = c * TILE;
+                highs[r][k] = yh;
+                lows[r][k] = y - (yh << h);
             }
         }
-        double[][] holder = tileScratch.get();
-        if (holder[0].length < in.length * TILE) {
-            holder[0] = new double[in.length * TILE];
+        // pair rows with equal columns, in order of their first row
+        java.util.Map<ColumnsKey, java.util.ArrayDeque<Integer>> waiting = new java.util.HashMap<>();
+        int[] first = new int[rows];
+        int[] second = new int[rows];
+        int groups = 0;
+        int[] groupOf = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            java.util.ArrayDeque<Integer> open = waiting.computeIfAbsent(new ColumnsKey(columns[r]), key -> new java.util.ArrayDeque<>());
+            if (open.isEmpty()) {
+                first[groups] = r;
+                second[groups] = -1;
+                groupOf[r] = groups++;
+                open.add(r);
+            } else {
+                second[groupOf[open.poll()]] = r;
+            }
         }
-        double[] xs = holder[0];
-        double[] sums = new double[16 * L];
-        DoubleVector qv = DoubleVector.broadcast(DS, -qd);
-        DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
-        DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
-        DoubleVector scale = DoubleVector.broadcast(DS, twoToH);
-        for (int base = from; base < to; base += TILE) {
-            for (int c = 0; c < in.length; c++) {
-                if (used[c]) {
-                    long[] a = in[c];
-                    int o = c * TILE;
-                    for (int j = 0; j < TILE; j += L) {
-                        ((DoubleVector) LongVector.fromArray(LS, a, base + j).convert(VectorOperators.L2D, 0)).intoArray(xs, o + j);
+        return new Prepared(inputs, used, offsets, lows, highs, java.util.Arrays.copyOf(first, groups),
+                java.util.Arrays.copyOf(second, groups), general);
+    }
+
+    private record ColumnsKey(int[] columns) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ColumnsKey k && java.util.Arrays.equals(columns, k.columns);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(columns);
+        }
+    }
+
+    /** Rows prepared by {@link #prepare}: groups of one row, or two rows of the same columns. */
+    private final class Prepared implements PreparedSums {
+        private final int inputs;
+        private final boolean[] used;
+        private final int[][] offsets;
+        private final double[][] lows;
+        private final double[][] highs;
+        private final int[] first;
+        private final int[] second;
+        private final PreparedSums general;
+
+        Prepared(int inputs, boolean[] used, int[][] offsets, double[][] lows, double[][] highs, int[] first, int[] second,
+                PreparedSums general) {
+            this.inputs = inputs;
+            this.used = used;
+            this.offsets = offsets;
+            this.lows = lows;
+            this.highs = highs;
+            this.first = first;
+            this.second = second;
+            this.general = general;
+        }
+
+        /**
+         * Per span of {@link #SPAN_TILES} tiles every used input is converted to doubles once into a
+         * buffer laid out tile by tile (per tile, inputs × 256 bytes with 8-lane vectors, read as one
+         * stream by every row; the whole span in L2 for up to about a thousand inputs), then each group
+         * runs its terms tile by tile with its sums in registers. Spans rather than single tiles make
+         * each input and output array be read or written a kilobyte at a time, which keeps the
+         * memory accesses few and sequential when the operands do not fit the caches.
+         */
+        @Override
+        public void apply(long[][] in, long[][] out, int from, int to) {
+            if ((to - from) % TILE != 0) {
+                general.apply(in, out, from, to);
+                return;
+            }
+            int tiles = (to - from) % (SPAN_TILES * TILE) == 0 ? SPAN_TILES : 1;
+            int stride = inputs * TILE; // between the same input's slices of consecutive tiles
+            double[][] holder = tileScratch.get();
+            if (holder[0].length < tiles * stride) {
+                holder[0] = new double[tiles * stride];
+            }
+            double[] xs = holder[0];
+            double[] sums = new double[16 * L];
+            DoubleVector qv = DoubleVector.broadcast(DS, -qd);
+            DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
+            DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
+            DoubleVector scale = DoubleVector.broadcast(DS, twoToH);
+            for (int base = from; base < to; base += tiles * TILE) {
+                for (int c = 0; c < inputs; c++) {
+                    if (used[c]) {
+                        long[] a = in[c];
+                        for (int t = 0; t < tiles; t++) {
+                            int o = t * stride + c * TILE;
+                            if (a == null) {
+                                java.util.Arrays.fill(xs, o, o + TILE, 0.0);
+                                continue;
+                            }
+                            for (int j = 0; j < TILE; j += L) {
+                                ((DoubleVector) LongVector.fromArray(LS, a, base + t * TILE + j).convert(VectorOperators.L2D, 0))
+                                        .intoArray(xs, o + j);
+                            }
+                        }
                     }
                 }
-            }
-            for (int r = 0; r < rows; ) {
-                if (r + 1 < rows && java.util.Arrays.equals(offsets[r], offsets[r + 1])) {
-                    for (int j = 0; j < TILE; j += 4 * L) {
-                        rowQuadPair(xs, j, offsets[r], lows[r], highs[r], lows[r + 1], highs[r + 1], out[r], out[r + 1],
-                                base + j, qv, qinvv, rv, scale, sums);
+                for (int g = 0; g < first.length; g++) {
+                    int a = first[g];
+                    int b = second[g];
+                    for (int t = 0; t < tiles; t++) {
+                        int at = base + t * TILE;
+                        if (b >= 0) {
+                            rowPair(xs, t * stride, offsets[a], lows[a], highs[a], lows[b], highs[b], out[a], out[b], at,
+                                    qv, qinvv, rv, scale, sums);
+                        } else {
+                            row(xs, t * stride, offsets[a], lows[a], highs[a], out[a], at, qv, qinvv, rv, scale, sums);
+                        }
                     }
-                    r += 2;
-                } else {
-                    for (int j = 0; j < TILE; j += 4 * L) {
-                        rowQuad(xs, j, offsets[r], lows[r], highs[r], out[r], base + j, qv, qinvv, rv, scale, sums);
-                    }
-                    r++;
                 }
             }
         }
     }
 
     /**
-     * One row's sums over 4 vectors of the tile starting at offset j of each input's slice. The
-     * terms run in chunks of at most {@link #termsPerFold}, each a single loop with its eight partial
-     * sums in registers (nesting the chunk loop around them makes C2 box the vectors).
+     * One row's sums over one tile. The terms run in chunks of at most {@link #termsPerFold}, each
+     * a single loop with its eight partial sums in registers (nesting the chunk loop around them
+     * makes C2 box the vectors).
      */
-    private void rowQuad(double[] xs, int j, int[] off, double[] wl, double[] wh, long[] o, int at,
+    private void row(double[] xs, int j, int[] off, double[] wl, double[] wh, long[] o, int at,
             DoubleVector qv, DoubleVector qinvv, DoubleVector rv, DoubleVector scale, double[] sums) {
-        java.util.Arrays.fill(sums, 0.0);
+        java.util.Arrays.fill(sums, 0, 8 * L, 0.0);
         int terms = off.length;
         for (int t0 = 0; t0 < terms; t0 += termsPerFold) {
             chunk(xs, j, off, wl, wh, t0, Math.min(terms, t0 + termsPerFold), sums);
@@ -190,8 +263,8 @@ final class SplitWeightSums {
         }
     }
 
-    /** {@link #rowQuad} for two rows of the same columns, each operand vector loaded once for both. */
-    private void rowQuadPair(double[] xs, int j, int[] off, double[] wla, double[] wha, double[] wlb, double[] whb,
+    /** {@link #row} for two rows of the same columns, each operand vector loaded once for both. */
+    private void rowPair(double[] xs, int j, int[] off, double[] wla, double[] wha, double[] wlb, double[] whb,
             long[] oa, long[] ob, int at, DoubleVector qv, DoubleVector qinvv, DoubleVector rv, DoubleVector scale,
             double[] sums) {
         java.util.Arrays.fill(sums, 0.0);

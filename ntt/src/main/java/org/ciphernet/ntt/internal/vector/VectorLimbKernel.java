@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ciphernet.ntt.Modulus;
 import org.ciphernet.ntt.internal.LimbKernel;
+import org.ciphernet.ntt.internal.PreparedSums;
 import org.ciphernet.ntt.internal.ScalarLimbKernel;
 
 /**
@@ -99,6 +100,28 @@ public final class VectorLimbKernel implements LimbKernel {
             zero.blend(qv.sub(x), nz).intoArray(out, i);
         }
         scalar.negate(a, out, i, len);
+    }
+
+    @Override
+    public void liftCentered(long[] a, long p, long[] out, int len) {
+        if (!doublePath || p >= (1L << 52)) {
+            scalar.liftCentered(a, p, out, 0, len);
+            return;
+        }
+        // |v| <= p/2 < 2^51 converts exactly; the reduction of DoubleModMath leaves |r| <= (q+1)/2
+        LongVector pv = LongVector.broadcast(LS, p);
+        long half = p >>> 1;
+        DoubleVector qv = DoubleVector.broadcast(DS, -qd);
+        DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
+        DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
+        int i = 0;
+        for (int end = bound(len); i < end; i += L) {
+            LongVector v = LongVector.fromArray(LS, a, i);
+            DoubleVector x = (DoubleVector) v.sub(pv, v.compare(VectorOperators.GT, half)).convert(VectorOperators.L2D, 0);
+            DoubleVector r = x.fma(qinvv, rv).sub(rv).fma(qv, x);
+            ((LongVector) r.sub(qv, r.lt(0.0)).convert(VectorOperators.D2L, 0)).intoArray(out, i);
+        }
+        scalar.liftCentered(a, p, out, i, len);
     }
 
     // The modular arithmetic is written out in each loop (see VectorNtt): with qv = -q, R = ROUND,
@@ -276,12 +299,9 @@ public final class VectorLimbKernel implements LimbKernel {
     }
 
     @Override
-    public void sparseWeightedSums(long[][] in, int[][] columns, long[][] weights, long[][] out, int from, int to) {
-        if (split != null && (to - from) % SplitWeightSums.TILE == 0) {
-            split.sparseSums(in, columns, weights, out, from, to);
-        } else {
-            LimbKernel.super.sparseWeightedSums(in, columns, weights, out, from, to);
-        }
+    public PreparedSums prepareSparseSums(int[][] columns, long[][] weights, int inputs) {
+        PreparedSums general = LimbKernel.super.prepareSparseSums(columns, weights, inputs);
+        return split == null ? general : split.prepare(columns, weights, inputs, general);
     }
 
     private static void load(long[] acc, double[] sums, int base, int blockEnd) {
