@@ -3,7 +3,7 @@ package org.ciphernet.ckks;
 import java.util.Objects;
 import org.ciphernet.ntt.Galois;
 import org.ciphernet.ntt.ModArith;
-import org.ciphernet.ntt.Modulus;
+import org.ciphernet.ntt.SparseRows;
 import org.ciphernet.ring.RingContext;
 import org.ciphernet.ring.RnsPoly;
 
@@ -30,6 +30,8 @@ public final class Evaluator {
     private final CkksContext context;
     private final RingContext ring;
     private final LimbParallelism par;
+    /** A limb's worth of temporary residues per thread, for rescales done in place. */
+    private final ThreadLocal<long[]> rescaleScratch;
 
     /** An evaluator that works in the calling thread (one core). */
     public Evaluator(CkksContext context) {
@@ -44,6 +46,7 @@ public final class Evaluator {
         this.context = Objects.requireNonNull(context, "context");
         this.ring = context.ring();
         this.par = threads == 1 ? LimbParallelism.SEQUENTIAL : new LimbParallelism(threads);
+        this.rescaleScratch = ThreadLocal.withInitial(() -> new long[this.context.degree()]);
     }
 
     /** The number of threads this evaluator uses for per-limb work. */
@@ -124,7 +127,11 @@ public final class Evaluator {
     /** Adds a real constant to every slot (encoded at the ciphertext's scale, no FFT). */
     public Ciphertext addConstant(Ciphertext a, double value) {
         check(a);
-        RnsPoly[] out = dropParts(a, a.level());
+        RnsPoly[] out = new RnsPoly[a.size()];
+        out[0] = a.part(0).copyPrefix(a.level() + 1);
+        for (int p = 1; p < out.length; p++) {
+            out[p] = atLevel(a.part(p), a.level()); // unchanged, and parts are never modified: shared
+        }
         double v = value * a.scale();
         context.checkFits(Math.abs(v), a.level(), "constant × scale");
         long[] r = context.residues(v, a.level());
@@ -299,8 +306,74 @@ public final class Evaluator {
      * a zero ciphertext. No rescale. Uses the evaluator's threads.
      */
     public Ciphertext[] linearTransform(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale) {
-        if (cts.length == 0 || columns.length != weights.length) {
-            throw new IllegalArgumentException("need inputs and one weight row per column row");
+        return linearTransform(cts, columns, weights, weightScale, new double[columns.length]);
+    }
+
+    /**
+     * {@link #linearTransform(Ciphertext[], int[][], double[][], double)} plus a constant per row,
+     * added to every slot of output r at the output's scale: {@code Σ_k weights[r][k] · cts[columns[r][k]]
+     * + constants[r]} (a layer's bias, without a second pass over the outputs). Rescaling afterwards
+     * divides the constant with the sum.
+     */
+    public Ciphertext[] linearTransform(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale,
+            double[] constants) {
+        Sums s = sums(cts, columns, weights, weightScale, constants);
+        Ciphertext[] result = new Ciphertext[s.out.length];
+        for (int r = 0; r < result.length; r++) {
+            result[r] = new Ciphertext(s.out[r], s.level, s.scale, context.fingerprint());
+        }
+        return result;
+    }
+
+    /**
+     * {@code rescale(linearTransform(cts, columns, weights, weightScale, constants)[r])} for every
+     * row, in one pass and the same bits: each sum is divided by the last prime in place, with
+     * no intermediate ciphertexts (a batched layer's outputs are many and large). Level − 1, scale
+     * {@code cts.scale · weightScale / q_ℓ}.
+     *
+     * @throws CkksException.LevelException when the inputs are at level 0
+     */
+    public Ciphertext[] linearTransformRescaled(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale,
+            double[] constants) {
+        for (Ciphertext c : cts) {
+            if (c.level() == 0) {
+                throw new CkksException.LevelException("no level left to rescale: an input is at level 0");
+            }
+        }
+        Sums s = sums(cts, columns, weights, weightScale, constants);
+        int rows = s.out.length;
+        int size = rows == 0 ? 0 : s.out[0].length;
+        int level = s.level;
+        long qLast = ring.modulus(level).value();
+        int[] primes = context.levelPrimes(level - 1);
+        int n = context.degree();
+        RnsPoly[][] out = new RnsPoly[rows][size];
+        par.forEach(rows * size, task -> {
+            int r = task / size;
+            int p = task % size;
+            RnsPoly src = s.out[r][p];
+            long[] last = src.limb(level); // owned here: transformed in place
+            ring.ntt(level).inverse(last);
+            long[] scratch = rescaleScratch.get();
+            for (int i = 0; i < level; i++) {
+                rescaleLimb(src.limb(i), last, qLast, level, i, src.limb(i), scratch);
+            }
+            out[r][p] = new RnsPoly(n, primes, java.util.Arrays.copyOf(src.limbs(), level), true);
+        });
+        Ciphertext[] result = new Ciphertext[rows];
+        for (int r = 0; r < rows; r++) {
+            result[r] = new Ciphertext(out[r], level - 1, s.scale / qLast, context.fingerprint());
+        }
+        return result;
+    }
+
+    /** The unrescaled sums of a linear transform: parts per row, their level and scale. */
+    private record Sums(RnsPoly[][] out, int level, double scale) {}
+
+    private Sums sums(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale, double[] constants) {
+        if (cts.length == 0 || columns.length != weights.length || constants.length != columns.length) {
+            throw new IllegalArgumentException("need inputs and, per row, columns, weights and a constant: " + columns.length
+                    + " column rows, " + weights.length + " weight rows, " + constants.length + " constants");
         }
         if (!(weightScale >= 1) || Double.isInfinite(weightScale)) {
             throw new IllegalArgumentException("weight scale must be finite and at least 1, got " + weightScale);
@@ -316,13 +389,23 @@ public final class Evaluator {
         double scale = cts[0].scale() * weightScale;
         checkScaleFits(scale, level);
         int rows = columns.length;
+        int ones = cts.length; // the operand of the constants, in part 0: the polynomial 1 (1 at every NTT point)
+        boolean anyConstant = false;
+        int[][] cols = new int[rows][];
         long[][][] w = new long[rows][][]; // [row][term][limb]
         for (int r = 0; r < rows; r++) {
             if (columns[r].length != weights[r].length) {
                 throw new IllegalArgumentException("row " + r + " has " + columns[r].length + " columns but " + weights[r].length + " weights");
             }
-            w[r] = new long[columns[r].length][];
-            for (int k = 0; k < columns[r].length; k++) {
+            if (!Double.isFinite(constants[r])) {
+                throw new IllegalArgumentException("constant " + r + " is " + constants[r]);
+            }
+            boolean constant = constants[r] != 0;
+            anyConstant |= constant;
+            int terms = columns[r].length;
+            cols[r] = constant ? java.util.Arrays.copyOf(columns[r], terms + 1) : columns[r];
+            w[r] = new long[terms + (constant ? 1 : 0)][];
+            for (int k = 0; k < terms; k++) {
                 if (columns[r][k] < 0 || columns[r][k] >= cts.length) {
                     throw new IndexOutOfBoundsException("row " + r + " reads input " + columns[r][k] + " of " + cts.length);
                 }
@@ -330,7 +413,17 @@ public final class Evaluator {
                 context.checkFits(Math.abs(v), level, "weight (" + r + ", " + k + ") × scale");
                 w[r][k] = context.residues(v, level);
             }
+            if (constant) {
+                double v = constants[r] * scale;
+                context.checkFits(Math.abs(v), level, "constant " + r + " × scale");
+                cols[r][terms] = ones;
+                w[r][terms] = context.residues(v, level);
+            }
         }
+        boolean withConstants = anyConstant;
+        long[] one = new long[withConstants ? context.degree() : 0];
+        java.util.Arrays.fill(one, 1L);
+        int operands = cts.length + (withConstants ? 1 : 0);
         int[] q = context.levelPrimes(level);
         RnsPoly[][] out = new RnsPoly[rows][size];
         for (int r = 0; r < rows; r++) {
@@ -343,38 +436,38 @@ public final class Evaluator {
         int blocks = n / block;
         int limbs = level + 1;
         int finalSize = size;
-        int finalLevel = level;
-        long[][][] wLimb = new long[limbs][rows][]; // [limb][row][term]
-        for (int i = 0; i < limbs; i++) {
+        SparseRows[] prepared = new SparseRows[limbs];
+        par.forEach(limbs, i -> {
+            long[][] wi = new long[rows][];
             for (int r = 0; r < rows; r++) {
-                long[] row = new long[columns[r].length];
+                long[] row = new long[cols[r].length];
                 for (int k = 0; k < row.length; k++) {
                     row[k] = w[r][k][i];
                 }
-                wLimb[i][r] = row;
+                wi[r] = row;
             }
-        }
+            prepared[i] = ring.ops(i).prepareSparseRows(cols, wi, operands);
+        });
         par.forEach(finalSize * limbs * blocks, task -> {
             int part = task / (limbs * blocks);
             int i = (task / blocks) % limbs;
             int from = (task % blocks) * block;
-            long[][] in = new long[cts.length][];
+            long[][] in = new long[operands][];
             for (int t = 0; t < cts.length; t++) {
                 if (part < cts[t].size()) {
                     in[t] = cts[t].part(part).limb(i);
                 }
             }
+            if (withConstants && part == 0) {
+                in[ones] = one;
+            }
             long[][] o = new long[rows][];
             for (int r = 0; r < rows; r++) {
                 o[r] = out[r][part].limb(i);
             }
-            ring.ops(i).sparseWeightedSums(in, columns, wLimb[i], o, from, from + block);
+            ring.ops(i).sparseWeightedSums(in, prepared[i], o, from, from + block);
         });
-        Ciphertext[] result = new Ciphertext[rows];
-        for (int r = 0; r < rows; r++) {
-            result[r] = new Ciphertext(out[r], finalLevel, scale, context.fingerprint());
-        }
-        return result;
+        return new Sums(out, level, scale);
     }
 
     /** Turns a 3-part product into 2 parts with the relinearization key. */
@@ -410,35 +503,30 @@ public final class Evaluator {
         if (level == 0) {
             throw new CkksException.LevelException("no level left to rescale: the ciphertext is at level 0");
         }
-        Modulus last = ring.modulus(level);
-        long qLast = last.value();
-        long half = qLast >>> 1;
+        long qLast = ring.modulus(level).value();
         RnsPoly[] out = new RnsPoly[a.size()];
-        int n = context.degree();
         for (int p = 0; p < a.size(); p++) {
             RnsPoly src = a.part(p);
             long[] r = src.limb(level).clone();
             ring.ntt(level).inverse(r);
-            for (int j = 0; j < n; j++) {
-                r[j] = ModArith.add(r[j], half, qLast);
-            }
             RnsPoly dst = ring.zero(context.levelPrimes(level - 1), true);
-            par.forEach(level, i -> {
-                Modulus m = ring.modulus(i);
-                long q = m.value();
-                long halfI = ModArith.reduce(half, m);
-                long[] t = new long[n];
-                for (int j = 0; j < n; j++) {
-                    long rj = r[j] < q ? r[j] : ModArith.reduce128(0, r[j], m);
-                    t[j] = ModArith.sub(rj, halfI, q);
-                }
-                ring.ntt(i).forward(t);
-                ring.ops(i).sub(src.limb(i), t, dst.limb(i));
-                ring.ops(i).multiplyScalar(dst.limb(i), context.rescaleInverse(level, i), dst.limb(i));
-            });
+            // (c - lift(c mod qLast)) / qLast: the centered lift makes it c / qLast rounded to nearest
+            par.forEach(level, i -> rescaleLimb(src.limb(i), r, qLast, level, i, dst.limb(i), null));
             out[p] = dst;
         }
         return new Ciphertext(out, level - 1, a.scale() / qLast, context.fingerprint());
+    }
+
+    /**
+     * Limb i of a rescale: {@code dst = (src - lift(last)) · q_ℓ^{-1}} where {@code last} holds the
+     * dropped prime's residues in coefficient form; {@code scratch} is needed only when dst is src.
+     */
+    private void rescaleLimb(long[] src, long[] last, long qLast, int level, int i, long[] dst, long[] scratch) {
+        long[] t = dst == src ? scratch : dst;
+        ring.ops(i).liftCentered(last, qLast, t);
+        ring.ntt(i).forward(t);
+        ring.ops(i).sub(src, t, dst);
+        ring.ops(i).multiplyScalar(dst, context.rescaleInverse(level, i), dst);
     }
 
     /** Drops to a lower level without dividing (exact; the scale is unchanged). */

@@ -2,6 +2,7 @@ package org.ciphernet.ckks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -208,6 +209,32 @@ class CkksOperationsTest {
             assertArrayEquals(l2.poly().limb(i), r2.poly().limb(i));
         }
         CkksTestKit.assertBits(40, new double[slots], kit.decrypt(kit.eval.rescale(rows[1])), "linearTransform, empty row");
+        // a constant per row (a bias) is added in the same pass, also to an empty row
+        double[] constants = {0.75, -1.5, 0};
+        Ciphertext[] biased = kit.eval.linearTransform(three, cols, ws, q, constants);
+        for (int r = 0; r < 3; r++) {
+            double[] want = kit.decrypt(kit.eval.rescale(rows[r]));
+            for (int i = 0; i < slots; i++) {
+                want[i] += constants[r];
+            }
+            CkksTestKit.assertBits(19.5, want, kit.decrypt(kit.eval.rescale(biased[r])), "linearTransform with constants, row " + r);
+        }
+        // rescaled in the same pass: the same bits as rescaling each output
+        Ciphertext[] fused = kit.eval.linearTransformRescaled(three, cols, ws, q, constants);
+        for (int r = 0; r < 3; r++) {
+            Ciphertext separate = kit.eval.rescale(biased[r]);
+            assertEquals(separate.level(), fused[r].level());
+            assertEquals(separate.scale(), fused[r].scale());
+            assertEquals(3, fused[r].size());
+            for (int p = 0; p < 3; p++) {
+                for (int i = 0; i <= separate.level(); i++) {
+                    assertArrayEquals(separate.part(p).limb(i), fused[r].part(p).limb(i), "fused rescale, row " + r + ", part " + p);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> kit.eval.linearTransform(three, cols, ws, q, new double[2]));
+        assertThrows(IllegalArgumentException.class,
+                () -> kit.eval.linearTransform(three, cols, ws, q, new double[] {0, Double.NaN, 0}));
         // six rows over the same inputs (the first four share each input load), then a different one
         int[] all = {0, 1, 2, 3, 4, 5, 6};
         int[][] dense = {all, all, all, all, all, all, {3}};

@@ -320,11 +320,15 @@ public final class HeServer implements AutoCloseable {
                 w[r][k] = m.valueAt(m.rowStart(r) + k);
             }
         }
-        Ciphertext[] sums = eval.linearTransform(in.toArray(Ciphertext[]::new), cols, w, s.weightScale);
-        return parallel(m.rows(), r -> {
-            Ciphertext y = unrescaledSquares ? eval.rescale(eval.rescale(eval.relinearize(sums[r], relin))) : eval.rescale(sums[r]);
-            return bias[r] == 0 ? y : eval.addConstant(y, bias[r]);
-        });
+        Ciphertext[] x = in.toArray(Ciphertext[]::new);
+        if (unrescaledSquares) {
+            Ciphertext[] sums = eval.linearTransform(x, cols, w, s.weightScale);
+            return parallel(m.rows(), r -> {
+                Ciphertext y = eval.rescale(eval.rescale(eval.relinearize(sums[r], relin)));
+                return bias[r] == 0 ? y : eval.addConstant(y, bias[r]);
+            });
+        }
+        return List.of(eval.linearTransformRescaled(x, cols, w, s.weightScale, bias)); // the bias in the same pass
     }
 
     private Ciphertext diagonalLinear(Step s, Ciphertext x) {
