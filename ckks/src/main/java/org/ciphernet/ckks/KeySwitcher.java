@@ -29,12 +29,15 @@ final class KeySwitcher {
     private final RingContext ring;
     private final int alpha;
     private final int digitCount;
-    private final Map<Long, BasisConverter> upConverters = new ConcurrentHashMap<>();
+    private final Map<Long, ModUp> upConverters = new ConcurrentHashMap<>();
     private final Map<Integer, BasisConverter> downConverters = new ConcurrentHashMap<>();
     /** pModQ[i] = P mod q_i (the gadget factor of switching keys). */
     private final long[] pModQ;
     /** pInvModQ[i] = P^{-1} mod q_i. */
     private final long[] pInvModQ;
+    /** {@code H = (P-1)/2} modulo each special prime and each Q prime: ModDown rounds with it. */
+    private final long[] halfPModP;
+    private final long[] halfPModQ;
 
     KeySwitcher(CkksContext context) {
         this.context = context;
@@ -51,6 +54,19 @@ final class KeySwitcher {
             }
             pModQ[i] = p;
             pInvModQ[i] = ModArith.inverse(p, m);
+        }
+        java.math.BigInteger bigP = java.math.BigInteger.ONE;
+        for (int j = 0; j < alpha; j++) {
+            bigP = bigP.multiply(java.math.BigInteger.valueOf(context.pPrime(j)));
+        }
+        java.math.BigInteger half = bigP.subtract(java.math.BigInteger.ONE).shiftRight(1);
+        this.halfPModP = new long[alpha];
+        for (int j = 0; j < alpha; j++) {
+            halfPModP[j] = half.mod(java.math.BigInteger.valueOf(context.pPrime(j))).longValueExact();
+        }
+        this.halfPModQ = new long[context.qCount()];
+        for (int i = 0; i < context.qCount(); i++) {
+            halfPModQ[i] = half.mod(java.math.BigInteger.valueOf(ring.modulus(i).value())).longValueExact();
         }
     }
 
@@ -86,11 +102,34 @@ final class KeySwitcher {
         return RnsBasis.of(ms);
     }
 
-    private BasisConverter upConverter(int d, int level) {
+    /**
+     * The conversion of digit d at a level, with {@code H = (Q_d - 1)/2} modulo the digit's primes
+     * ({@code hFrom}) and the others ({@code hTo}): digits are lifted centered, {@code [c + H]_{Q_d} - H},
+     * so that they have mean zero (a digit in {@code [0, Q_d)} has mean {@code Q_d/2}; times the key's
+     * error, that is {@code (Q_d/2P)·e} times the all-ones polynomial, which is about N/π at the slots
+     * nearest 1: with N = 2^13 and scale 2^33 a rotation lost 7 to 10 bits, depending on the key).
+     */
+    private record ModUp(BasisConverter converter, long[] hFrom, long[] hTo) {}
+
+    private ModUp upConverter(int d, int level) {
         return upConverters.computeIfAbsent(((long) d << 32) | level, key -> {
             int end = Math.min(digitEnd(d), level + 1);
             int[] from = RingContext.range(digitStart(d), end);
-            return new BasisConverter(basis(from), basis(complement(from, level)));
+            int[] to = complement(from, level);
+            java.math.BigInteger qd = java.math.BigInteger.ONE;
+            for (int i : from) {
+                qd = qd.multiply(java.math.BigInteger.valueOf(ring.modulus(i).value()));
+            }
+            java.math.BigInteger h = qd.subtract(java.math.BigInteger.ONE).shiftRight(1);
+            long[] hFrom = new long[from.length];
+            for (int i = 0; i < from.length; i++) {
+                hFrom[i] = h.mod(java.math.BigInteger.valueOf(ring.modulus(from[i]).value())).longValueExact();
+            }
+            long[] hTo = new long[to.length];
+            for (int i = 0; i < to.length; i++) {
+                hTo[i] = h.mod(java.math.BigInteger.valueOf(ring.modulus(to[i]).value())).longValueExact();
+            }
+            return new ModUp(new BasisConverter(basis(from), basis(to)), hFrom, hTo);
         });
     }
 
@@ -119,7 +158,8 @@ final class KeySwitcher {
 
     /**
      * ModUp: the digits of c (NTT form over {@code Q_ℓ}) as polynomials over {@code Q_ℓ ∪ P} in NTT
-     * form. Each digit equals c modulo its own primes and {@code c + α·Q_d} elsewhere (small α).
+     * form. Each digit equals c modulo its own primes and, elsewhere, the centered lift of c modulo
+     * {@code Q_d} plus {@code α·Q_d} (small α).
      */
     RnsPoly[] decompose(RnsPoly c, int level, LimbParallelism par) {
         int digits = digitsAt(level);
@@ -128,10 +168,17 @@ final class KeySwitcher {
         par.forEach(digits, d -> {
             int start = digitStart(d);
             int end = Math.min(digitEnd(d), level + 1);
+            ModUp up = upConverter(d, level);
             long[][] coeff = new long[end - start][];
             for (int i = start; i < end; i++) {
-                coeff[i - start] = c.limb(i).clone();
-                ring.ntt(i).inverse(coeff[i - start]);
+                long[] a = c.limb(i).clone();
+                ring.ntt(i).inverse(a);
+                long qi = ring.modulus(i).value();
+                long h = up.hFrom()[i - start];
+                for (int k = 0; k < a.length; k++) {
+                    a[k] = ModArith.add(a[k], h, qi);
+                }
+                coeff[i - start] = a;
             }
             // the digit's own limbs are c's; the others are converted straight into the digit
             RnsPoly digit = ring.zero(target, true);
@@ -145,11 +192,17 @@ final class KeySwitcher {
                     ext[e++] = digit.limb(t);
                 }
             }
-            upConverter(d, level).convertInto(coeff, ext);
-            for (int t = 0; t < target.length; t++) {
+            up.converter().convertInto(coeff, ext);
+            for (int t = 0, o = 0; t < target.length; t++) {
                 int prime = target[t];
                 if (prime < start || prime >= end) {
-                    ring.ntt(prime).forward(digit.limb(t));
+                    long[] a = digit.limb(t);
+                    long qt = ring.modulus(prime).value();
+                    long h = up.hTo()[o++];
+                    for (int k = 0; k < a.length; k++) {
+                        a[k] = ModArith.sub(a[k], h, qt);
+                    }
+                    ring.ntt(prime).forward(a);
                 }
             }
             out[d] = digit;
@@ -196,17 +249,34 @@ final class KeySwitcher {
         return new RnsPoly[] {out0, out1};
     }
 
-    /** ModDown: {@code x} over {@code Q_ℓ ∪ P} (NTT) to {@code ≈ x / P} over {@code Q_ℓ} (NTT). */
+    /**
+     * ModDown: {@code x} over {@code Q_ℓ ∪ P} (NTT) to {@code ≈ x / P} over {@code Q_ℓ} (NTT), rounded
+     * to nearest: {@code (x - ([x + H]_P - H)) / P} with {@code H = (P-1)/2}, so that the rounding
+     * error has mean zero (flooring, {@code (x - [x]_P) / P}, leaves a mean of 1/2 in every
+     * coefficient, which the all-ones polynomial amplifies at the slots nearest 1, as for digits).
+     */
     RnsPoly modDown(RnsPoly x, int level, LimbParallelism par) {
         int q = level + 1;
         long[][] pPart = new long[alpha][];
         par.forEach(alpha, j -> {
             pPart[j] = x.limb(q + j).clone();
             ring.ntt(context.qCount() + j).inverse(pPart[j]);
+            long pj = context.pPrime(j);
+            long h = halfPModP[j];
+            long[] a = pPart[j];
+            for (int k = 0; k < a.length; k++) {
+                a[k] = ModArith.add(a[k], h, pj);
+            }
         });
         long[][] conv = downConverter(level).convert(pPart);
         RnsPoly out = ring.zero(context.levelPrimes(level), true);
         par.forEach(q, i -> {
+            long qi = ring.modulus(i).value();
+            long h = halfPModQ[i];
+            long[] a = conv[i];
+            for (int k = 0; k < a.length; k++) {
+                a[k] = ModArith.sub(a[k], h, qi);
+            }
             ring.ntt(i).forward(conv[i]);
             ring.ops(i).sub(x.limb(i), conv[i], out.limb(i));
             ring.ops(i).multiplyScalar(out.limb(i), pInvModQ[i], out.limb(i));
