@@ -21,8 +21,8 @@ import org.ciphernet.ntt.internal.PreparedSums;
  * magnitude; {@code (q/2 + 1)·(2^h + 1) < 2^52} keeps the fold itself exact). The result is made
  * canonical at the end, so it is bit for bit the residue every other kernel computes.
  *
- * <p>See {@link #prepare} and {@link Prepared#apply} for the loop: tiles of coefficients, inputs
- * converted once per tile, and each row's (or pair of rows') sums in registers.
+ * <p>See {@link #prepare} and {@link Prepared#apply} for the loop: spans of tiles of coefficients,
+ * inputs converted once per span, and each row's (or pair of rows') sums in registers per tile.
  */
 final class SplitWeightSums {
     private static final VectorSpecies<Double> DS = VectorNtt.DS;
