@@ -2,7 +2,6 @@ package org.ciphernet.ckks;
 
 import java.util.Objects;
 import org.ciphernet.ntt.Galois;
-import org.ciphernet.ntt.ModArith;
 import org.ciphernet.ntt.SparseRows;
 import org.ciphernet.ring.RingContext;
 import org.ciphernet.ring.RnsPoly;
@@ -136,11 +135,7 @@ public final class Evaluator {
         context.checkFits(Math.abs(v), a.level(), "constant × scale");
         long[] r = context.residues(v, a.level());
         for (int i = 0; i <= a.level(); i++) {
-            long[] limb = out[0].limb(i);
-            long q = ring.modulus(i).value();
-            for (int j = 0; j < limb.length; j++) {
-                limb[j] = ModArith.add(limb[j], r[i], q);
-            }
+            ring.ops(i).addScalar(out[0].limb(i), r[i], out[0].limb(i));
         }
         return new Ciphertext(out, a.level(), a.scale(), context.fingerprint());
     }

@@ -35,9 +35,9 @@ final class KeySwitcher {
     private final long[] pModQ;
     /** pInvModQ[i] = P^{-1} mod q_i. */
     private final long[] pInvModQ;
-    /** {@code H = (P-1)/2} modulo each special prime and each Q prime: ModDown rounds with it. */
+    /** {@code H = (P-1)/2} modulo each special prime, and {@code -H} modulo each Q prime: ModDown rounds with them. */
     private final long[] halfPModP;
-    private final long[] halfPModQ;
+    private final long[] minusHalfPModQ;
 
     KeySwitcher(CkksContext context) {
         this.context = context;
@@ -64,9 +64,9 @@ final class KeySwitcher {
         for (int j = 0; j < alpha; j++) {
             halfPModP[j] = half.mod(java.math.BigInteger.valueOf(context.pPrime(j))).longValueExact();
         }
-        this.halfPModQ = new long[context.qCount()];
+        this.minusHalfPModQ = new long[context.qCount()];
         for (int i = 0; i < context.qCount(); i++) {
-            halfPModQ[i] = half.mod(java.math.BigInteger.valueOf(ring.modulus(i).value())).longValueExact();
+            minusHalfPModQ[i] = half.negate().mod(java.math.BigInteger.valueOf(ring.modulus(i).value())).longValueExact();
         }
     }
 
@@ -104,12 +104,12 @@ final class KeySwitcher {
 
     /**
      * The conversion of digit d at a level, with {@code H = (Q_d - 1)/2} modulo the digit's primes
-     * ({@code hFrom}) and the others ({@code hTo}): digits are lifted centered, {@code [c + H]_{Q_d} - H},
+     * ({@code hFrom}) and {@code -H} modulo the others ({@code minusHTo}): digits are lifted centered, {@code [c + H]_{Q_d} - H},
      * so that they have mean zero (a digit in {@code [0, Q_d)} has mean {@code Q_d/2}; times the key's
      * error, that is {@code (Q_d/2P)·e} times the all-ones polynomial, which is about N/π at the slots
      * nearest 1: with N = 2^13 and scale 2^33 a rotation lost 7 to 10 bits, depending on the key).
      */
-    private record ModUp(BasisConverter converter, long[] hFrom, long[] hTo) {}
+    private record ModUp(BasisConverter converter, long[] hFrom, long[] minusHTo) {}
 
     private ModUp upConverter(int d, int level) {
         return upConverters.computeIfAbsent(((long) d << 32) | level, key -> {
@@ -125,11 +125,11 @@ final class KeySwitcher {
             for (int i = 0; i < from.length; i++) {
                 hFrom[i] = h.mod(java.math.BigInteger.valueOf(ring.modulus(from[i]).value())).longValueExact();
             }
-            long[] hTo = new long[to.length];
+            long[] minusHTo = new long[to.length];
             for (int i = 0; i < to.length; i++) {
-                hTo[i] = h.mod(java.math.BigInteger.valueOf(ring.modulus(to[i]).value())).longValueExact();
+                minusHTo[i] = h.negate().mod(java.math.BigInteger.valueOf(ring.modulus(to[i]).value())).longValueExact();
             }
-            return new ModUp(new BasisConverter(basis(from), basis(to)), hFrom, hTo);
+            return new ModUp(new BasisConverter(basis(from), basis(to)), hFrom, minusHTo);
         });
     }
 
@@ -173,11 +173,7 @@ final class KeySwitcher {
             for (int i = start; i < end; i++) {
                 long[] a = c.limb(i).clone();
                 ring.ntt(i).inverse(a);
-                long qi = ring.modulus(i).value();
-                long h = up.hFrom()[i - start];
-                for (int k = 0; k < a.length; k++) {
-                    a[k] = ModArith.add(a[k], h, qi);
-                }
+                ring.ops(i).addScalar(a, up.hFrom()[i - start], a);
                 coeff[i - start] = a;
             }
             // the digit's own limbs are c's; the others are converted straight into the digit
@@ -197,11 +193,7 @@ final class KeySwitcher {
                 int prime = target[t];
                 if (prime < start || prime >= end) {
                     long[] a = digit.limb(t);
-                    long qt = ring.modulus(prime).value();
-                    long h = up.hTo()[o++];
-                    for (int k = 0; k < a.length; k++) {
-                        a[k] = ModArith.sub(a[k], h, qt);
-                    }
+                    ring.ops(prime).addScalar(a, up.minusHTo()[o++], a);
                     ring.ntt(prime).forward(a);
                 }
             }
@@ -261,22 +253,12 @@ final class KeySwitcher {
         par.forEach(alpha, j -> {
             pPart[j] = x.limb(q + j).clone();
             ring.ntt(context.qCount() + j).inverse(pPart[j]);
-            long pj = context.pPrime(j);
-            long h = halfPModP[j];
-            long[] a = pPart[j];
-            for (int k = 0; k < a.length; k++) {
-                a[k] = ModArith.add(a[k], h, pj);
-            }
+            ring.ops(context.qCount() + j).addScalar(pPart[j], halfPModP[j], pPart[j]);
         });
         long[][] conv = downConverter(level).convert(pPart);
         RnsPoly out = ring.zero(context.levelPrimes(level), true);
         par.forEach(q, i -> {
-            long qi = ring.modulus(i).value();
-            long h = halfPModQ[i];
-            long[] a = conv[i];
-            for (int k = 0; k < a.length; k++) {
-                a[k] = ModArith.sub(a[k], h, qi);
-            }
+            ring.ops(i).addScalar(conv[i], minusHalfPModQ[i], conv[i]);
             ring.ntt(i).forward(conv[i]);
             ring.ops(i).sub(x.limb(i), conv[i], out.limb(i));
             ring.ops(i).multiplyScalar(out.limb(i), pInvModQ[i], out.limb(i));

@@ -42,6 +42,12 @@ public final class LimbOps {
         kernel.add(a, b, out, sameLength(a, b, out));
     }
 
+    /** {@code out = a + s} for a canonical scalar s (adding a constant polynomial in NTT form, or a constant to every coefficient). */
+    public void addScalar(long[] a, long s, long[] out) {
+        checkResidue(s);
+        kernel.addScalar(a, s, out, sameLength(a, out, out));
+    }
+
     /** {@code out = a - b}. */
     public void sub(long[] a, long[] b, long[] out) {
         kernel.sub(a, b, out, sameLength(a, b, out));

@@ -55,6 +55,10 @@ class LimbOpsTest {
                     assertArrayEquals(reference(a, b, q, '*'), out, backend + " multiply q=" + q);
                     ops.multiplyScalar(a, s, out);
                     assertArrayEquals(reference(a, sv, q, '*'), out, backend + " multiplyScalar q=" + q);
+                    ops.addScalar(a, s, out);
+                    assertArrayEquals(reference(a, sv, q, '+'), out, backend + " addScalar q=" + q);
+                    ops.addScalar(a, q - 1, out); // the largest scalar, with a[0] = a[3] = q - 1
+                    assertArrayEquals(reference(a, TestPrimes.filled(len, q - 1), q, '+'), out, backend + " addScalar q-1, q=" + q);
                     long[] alias = a.clone();
                     ops.multiply(alias, b, alias);
                     assertArrayEquals(reference(a, b, q, '*'), alias, backend + " aliased output");
@@ -320,6 +324,7 @@ class LimbOpsTest {
     void misuseIsRejected() {
         LimbOps ops = LimbOps.of(Modulus.of(12289));
         assertThrows(IllegalArgumentException.class, () -> ops.add(new long[4], new long[5], new long[4]));
+        assertThrows(IllegalArgumentException.class, () -> ops.addScalar(new long[4], 12289, new long[4]));
         assertThrows(IllegalArgumentException.class, () -> ops.multiplyScalar(new long[4], 12289, new long[4]));
         assertThrows(IllegalArgumentException.class,
                 () -> ops.multiplyAccumulate(new long[4], new long[2][4], new long[1][4]));

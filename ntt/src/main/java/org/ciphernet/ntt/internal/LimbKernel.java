@@ -10,6 +10,9 @@ public interface LimbKernel {
 
     void sub(long[] a, long[] b, long[] out, int len);
 
+    /** {@code out = a + s}, s canonical. */
+    void addScalar(long[] a, long s, long[] out, int len);
+
     void negate(long[] a, long[] out, int len);
 
     void multiply(long[] a, long[] b, long[] out, int len);

@@ -30,6 +30,18 @@ public final class ScalarLimbKernel implements LimbKernel {
     }
 
     @Override
+    public void addScalar(long[] a, long s, long[] out, int len) {
+        addScalar(a, s, out, 0, len);
+    }
+
+    /** {@link #addScalar} on the index range {@code [from, to)}. */
+    public void addScalar(long[] a, long s, long[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = ModArith.add(a[i], s, q);
+        }
+    }
+
+    @Override
     public void sub(long[] a, long[] b, long[] out, int len) {
         sub(a, b, out, 0, len);
     }

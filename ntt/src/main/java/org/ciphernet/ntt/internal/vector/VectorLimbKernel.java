@@ -79,6 +79,18 @@ public final class VectorLimbKernel implements LimbKernel {
     }
 
     @Override
+    public void addScalar(long[] a, long s, long[] out, int len) {
+        LongVector qv = LongVector.broadcast(LS, q);
+        LongVector sv = LongVector.broadcast(LS, s);
+        int i = 0;
+        for (int end = bound(len); i < end; i += L) {
+            LongVector t = LongVector.fromArray(LS, a, i).add(sv);
+            t.sub(qv, t.compare(VectorOperators.GE, qv)).intoArray(out, i);
+        }
+        scalar.addScalar(a, s, out, i, len);
+    }
+
+    @Override
     public void sub(long[] a, long[] b, long[] out, int len) {
         LongVector qv = LongVector.broadcast(LS, q);
         int i = 0;
