@@ -251,16 +251,9 @@ final class SplitWeightSums {
         int terms = off.length;
         for (int t0 = 0; t0 < terms; t0 += termsPerFold) {
             chunk(xs, j, off, wl, wh, t0, Math.min(terms, t0 + termsPerFold), sums);
-            for (int v = 0; v < 4; v++) {
-                DoubleVector lo = DoubleVector.fromArray(DS, sums, v * L);
-                DoubleVector hi = DoubleVector.fromArray(DS, sums, (4 + v) * L);
-                fold(hi, lo, qv, qinvv, rv, scale).intoArray(sums, v * L);
-                DoubleVector.zero(DS).intoArray(sums, (4 + v) * L);
-            }
+            foldRow(sums, 0, qv, qinvv, rv, scale);
         }
-        for (int v = 0; v < 4; v++) {
-            canonical(DoubleVector.fromArray(DS, sums, v * L), qv).intoArray(o, at + v * L);
-        }
+        storeRow(sums, 0, o, at, qv);
     }
 
     /** {@link #row} for two rows of the same columns, each operand vector loaded once for both. */
@@ -271,19 +264,27 @@ final class SplitWeightSums {
         int terms = off.length;
         for (int t0 = 0; t0 < terms; t0 += termsPerFold) {
             chunkPair(xs, j, off, wla, wha, wlb, whb, t0, Math.min(terms, t0 + termsPerFold), sums);
-            for (int v = 0; v < 4; v++) {
-                for (int row = 0; row < 2; row++) {
-                    int lo = (8 * row + v) * L;
-                    int hi = (8 * row + 4 + v) * L;
-                    fold(DoubleVector.fromArray(DS, sums, hi), DoubleVector.fromArray(DS, sums, lo), qv, qinvv, rv, scale)
-                            .intoArray(sums, lo);
-                    DoubleVector.zero(DS).intoArray(sums, hi);
-                }
-            }
+            foldRow(sums, 0, qv, qinvv, rv, scale);
+            foldRow(sums, 8 * L, qv, qinvv, rv, scale);
         }
+        storeRow(sums, 0, oa, at, qv);
+        storeRow(sums, 8 * L, ob, at, qv);
+    }
+
+    /** Folds one row's sums (low at {@code sums[base, base + 4L)}, high after them) into the low ones and clears the high. */
+    private static void foldRow(double[] sums, int base, DoubleVector qv, DoubleVector qinvv, DoubleVector rv, DoubleVector scale) {
         for (int v = 0; v < 4; v++) {
-            canonical(DoubleVector.fromArray(DS, sums, v * L), qv).intoArray(oa, at + v * L);
-            canonical(DoubleVector.fromArray(DS, sums, (8 + v) * L), qv).intoArray(ob, at + v * L);
+            int lo = base + v * L;
+            int hi = base + (4 + v) * L;
+            fold(DoubleVector.fromArray(DS, sums, hi), DoubleVector.fromArray(DS, sums, lo), qv, qinvv, rv, scale).intoArray(sums, lo);
+            DoubleVector.zero(DS).intoArray(sums, hi);
+        }
+    }
+
+    /** Stores one row's folded sums, made canonical, to {@code o[at, at + 4L)}. */
+    private static void storeRow(double[] sums, int base, long[] o, int at, DoubleVector qv) {
+        for (int v = 0; v < 4; v++) {
+            canonical(DoubleVector.fromArray(DS, sums, base + v * L), qv).intoArray(o, at + v * L);
         }
     }
 
