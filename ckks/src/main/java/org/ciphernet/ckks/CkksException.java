@@ -1,8 +1,23 @@
 package org.ciphernet.ckks;
 
 /**
- * The base of every error the CKKS layer reports for misuse or bad input. Subclasses name the cause
- * so that callers can react to it; the message always says what was wrong and what was expected.
+ * The base of the errors the CKKS layer reports when valid objects do not fit together or exceed
+ * the scheme's limits. Subclasses name the cause so that callers can react to it; the message
+ * always says what was wrong and what was expected.
+ *
+ * <p>The rule, applied across the public API:
+ * <ul>
+ *   <li>an argument that is wrong on its own — null, a wrong length or count, NaN or infinity, an
+ *       index out of range, a 3-part ciphertext where a relinearized one is needed — raises Java's
+ *       {@link IllegalArgumentException} ({@link NullPointerException} for null), naming the
+ *       argument and its value;</li>
+ *   <li>everything specific to CKKS raises a subclass of this class: a level that is not there
+ *       ({@link LevelException}), scales that differ ({@link ScaleMismatchException}) or do not fit
+ *       the modulus ({@link ScaleOverflowException}), a missing key ({@link MissingKeyException}),
+ *       objects from other parameters ({@link ParameterMismatchException}), bad bytes
+ *       ({@link SerializationException}) and parameters below the requested security
+ *       ({@link InsecureParametersException}).</li>
+ * </ul>
  */
 public class CkksException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -19,7 +19,7 @@ public final class Decryptor {
 
     /** The plaintext (NTT form, same level and scale) encrypted by ct. */
     public Plaintext decrypt(Ciphertext ct) {
-        context.check(ct.fingerprint(), "the ciphertext");
+        context.check(Arguments.present(ct, "the ciphertext").fingerprint(), "the ciphertext");
         int count = ct.level() + 1;
         RnsPoly s = secretKey.poly().copyPrefix(count);
         RnsPoly m = ct.part(0).copy();

@@ -98,24 +98,21 @@ public final class Encoder {
      * @throws CkksException.ScaleOverflowException if a value times the scale exceeds half the modulus
      */
     public Plaintext encode(double[] real, double[] imag, int level, double scale) {
+        Arguments.present(real, "the real values");
         checkLevel(level);
         checkScale(scale, level);
-        if (real.length > slots || (imag != null && imag.length > slots)) {
-            throw new IllegalArgumentException("at most " + slots + " slots, got " + real.length);
+        checkLength(real, "real");
+        if (imag != null) {
+            checkLength(imag, "imag");
         }
         double[] re = new double[slots];
         double[] im = new double[slots];
         for (int j = 0; j < real.length; j++) {
-            re[slotIndex[j]] = real[j];
+            re[slotIndex[j]] = Arguments.finite(real[j], "slot value real[" + j + "]");
         }
         if (imag != null) {
             for (int j = 0; j < imag.length; j++) {
-                im[slotIndex[j]] = imag[j];
-            }
-        }
-        for (int j = 0; j < slots; j++) {
-            if (!Double.isFinite(re[j]) || !Double.isFinite(im[j])) {
-                throw new IllegalArgumentException("slot values must be finite");
+                im[slotIndex[j]] = Arguments.finite(imag[j], "slot value imag[" + j + "]");
             }
         }
         fft(re, im, -1);
@@ -136,6 +133,7 @@ public final class Encoder {
      * NTT is the constant.
      */
     public Plaintext encodeConstant(double value, int level, double scale) {
+        Arguments.finite(value, "the constant");
         checkLevel(level);
         checkScale(scale, level);
         double v = value * scale;
@@ -155,7 +153,7 @@ public final class Encoder {
 
     /** Decodes the slots: {@code [0]} real parts, {@code [1]} imaginary parts. */
     public double[][] decodeComplex(Plaintext pt) {
-        context.check(pt.fingerprint(), "the plaintext");
+        context.check(Arguments.present(pt, "the plaintext").fingerprint(), "the plaintext");
         int limbs = limbsForDecoding(pt.scale(), pt.level());
         long[][] c = new long[limbs][];
         for (int i = 0; i < limbs; i++) {
@@ -288,6 +286,12 @@ public final class Encoder {
 
     private static String describe(double value, double scale) {
         return String.format("value %.3g × scale 2^%.1f", value, Math.log(scale) / Math.log(2));
+    }
+
+    private void checkLength(double[] values, String name) {
+        if (values.length > slots) {
+            throw new IllegalArgumentException(name + " has " + values.length + " values, more than the " + slots + " slots");
+        }
     }
 
     private void checkLevel(int level) {

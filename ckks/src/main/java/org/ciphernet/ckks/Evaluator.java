@@ -110,7 +110,7 @@ public final class Evaluator {
 
     private Ciphertext addPlain(Ciphertext a, Plaintext p, boolean subtract) {
         check(a);
-        context.check(p.fingerprint(), "the plaintext");
+        context.check(Arguments.present(p, "the plaintext").fingerprint(), "the plaintext");
         checkScales(a.scale(), p.scale(), "addPlain");
         int level = Math.min(a.level(), p.level());
         RnsPoly[] out = dropParts(a, level);
@@ -126,6 +126,7 @@ public final class Evaluator {
     /** Adds a real constant to every slot (encoded at the ciphertext's scale, no FFT). */
     public Ciphertext addConstant(Ciphertext a, double value) {
         check(a);
+        Arguments.finite(value, "the constant");
         RnsPoly[] out = new RnsPoly[a.size()];
         out[0] = a.part(0).copyPrefix(a.level() + 1);
         for (int p = 1; p < out.length; p++) {
@@ -146,9 +147,8 @@ public final class Evaluator {
     public Ciphertext multiply(Ciphertext a, Ciphertext b) {
         check(a);
         check(b);
-        if (a.size() != 2 || b.size() != 2) {
-            throw new IllegalArgumentException("multiply takes 2-part ciphertexts; relinearize the 3-part one first");
-        }
+        Arguments.twoParts(a, "multiply");
+        Arguments.twoParts(b, "multiply");
         int level = Math.min(a.level(), b.level());
         double scale = a.scale() * b.scale();
         checkScaleFits(scale, level);
@@ -170,9 +170,7 @@ public final class Evaluator {
     /** {@code a²} (one product fewer than {@code multiply(a, a)}). */
     public Ciphertext square(Ciphertext a) {
         check(a);
-        if (a.size() != 2) {
-            throw new IllegalArgumentException("square takes a 2-part ciphertext; relinearize first");
-        }
+        Arguments.twoParts(a, "square");
         double scale = a.scale() * a.scale();
         checkScaleFits(scale, a.level());
         int[] q = context.levelPrimes(a.level());
@@ -189,7 +187,7 @@ public final class Evaluator {
     /** {@code a · p}; scale {@code a.scale · p.scale}. */
     public Ciphertext multiplyPlain(Ciphertext a, Plaintext p) {
         check(a);
-        context.check(p.fingerprint(), "the plaintext");
+        context.check(Arguments.present(p, "the plaintext").fingerprint(), "the plaintext");
         int level = Math.min(a.level(), p.level());
         double scale = a.scale() * p.scale();
         checkScaleFits(scale, level);
@@ -207,6 +205,7 @@ public final class Evaluator {
      */
     public Ciphertext multiplyConstant(Ciphertext a, double value) {
         check(a);
+        Arguments.finite(value, "the constant");
         if (a.level() == 0) {
             throw new CkksException.LevelException("multiplyConstant needs a level to rescale afterwards; the ciphertext is at level 0");
         }
@@ -239,17 +238,18 @@ public final class Evaluator {
      * lowest.
      */
     public Ciphertext multiplyAccumulate(Ciphertext[] cts, Plaintext[] pts) {
+        Arguments.present(cts, "the ciphertexts");
+        Arguments.present(pts, "the plaintexts");
         if (cts.length != pts.length || cts.length == 0) {
-            throw new IllegalArgumentException(cts.length + " ciphertexts but " + pts.length + " plaintexts");
+            throw new IllegalArgumentException("multiplyAccumulate needs as many plaintexts as ciphertexts, at least one; got "
+                    + cts.length + " ciphertexts and " + pts.length + " plaintexts");
         }
         int level = Integer.MAX_VALUE;
         double scale = cts[0].scale() * pts[0].scale();
         for (int t = 0; t < cts.length; t++) {
             check(cts[t]);
-            context.check(pts[t].fingerprint(), "plaintext " + t);
-            if (cts[t].size() != 2) {
-                throw new IllegalArgumentException("multiplyAccumulate takes 2-part ciphertexts");
-            }
+            context.check(Arguments.present(pts[t], "plaintext " + t).fingerprint(), "plaintext " + t);
+            Arguments.twoParts(cts[t], "multiplyAccumulate (term " + t + ")");
             checkScales(scale, cts[t].scale() * pts[t].scale(), "multiplyAccumulate term " + t);
             level = Math.min(level, Math.min(cts[t].level(), pts[t].level()));
         }
@@ -279,8 +279,11 @@ public final class Evaluator {
      * lowest input level. All inputs must share one scale.
      */
     public Ciphertext linearCombination(Ciphertext[] cts, double[] weights, double weightScale) {
+        Arguments.present(cts, "the ciphertexts");
+        Arguments.present(weights, "the weights");
         if (cts.length != weights.length || cts.length == 0) {
-            throw new IllegalArgumentException(cts.length + " ciphertexts but " + weights.length + " weights");
+            throw new IllegalArgumentException("linearCombination needs as many weights as ciphertexts, at least one; got "
+                    + cts.length + " ciphertexts and " + weights.length + " weights");
         }
         int[] all = new int[cts.length];
         for (int t = 0; t < all.length; t++) {
@@ -366,6 +369,10 @@ public final class Evaluator {
     private record Sums(RnsPoly[][] out, int level, double scale) {}
 
     private Sums sums(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale, double[] constants) {
+        Arguments.present(cts, "the ciphertexts");
+        Arguments.present(columns, "the columns");
+        Arguments.present(weights, "the weights");
+        Arguments.present(constants, "the constants");
         if (cts.length == 0 || columns.length != weights.length || constants.length != columns.length) {
             throw new IllegalArgumentException("need inputs and, per row, columns, weights and a constant: " + columns.length
                     + " column rows, " + weights.length + " weight rows, " + constants.length + " constants");
@@ -392,9 +399,7 @@ public final class Evaluator {
             if (columns[r].length != weights[r].length) {
                 throw new IllegalArgumentException("row " + r + " has " + columns[r].length + " columns but " + weights[r].length + " weights");
             }
-            if (!Double.isFinite(constants[r])) {
-                throw new IllegalArgumentException("constant " + r + " is " + constants[r]);
-            }
+            Arguments.finite(constants[r], "constant " + r);
             boolean constant = constants[r] != 0;
             anyConstant |= constant;
             int terms = columns[r].length;
@@ -402,9 +407,10 @@ public final class Evaluator {
             w[r] = new long[terms + (constant ? 1 : 0)][];
             for (int k = 0; k < terms; k++) {
                 if (columns[r][k] < 0 || columns[r][k] >= cts.length) {
-                    throw new IndexOutOfBoundsException("row " + r + " reads input " + columns[r][k] + " of " + cts.length);
+                    throw new IllegalArgumentException("row " + r + " reads input " + columns[r][k] + ", outside [0, "
+                            + cts.length + ")");
                 }
-                double v = weights[r][k] * weightScale;
+                double v = Arguments.finite(weights[r][k], "weight (" + r + ", " + k + ")") * weightScale;
                 context.checkFits(Math.abs(v), level, "weight (" + r + ", " + k + ") × scale");
                 w[r][k] = context.residues(v, level);
             }
@@ -468,7 +474,7 @@ public final class Evaluator {
     /** Turns a 3-part product into 2 parts with the relinearization key. */
     public Ciphertext relinearize(Ciphertext a, RelinearizationKey rk) {
         check(a);
-        context.check(rk.fingerprint(), "the relinearization key");
+        context.check(Arguments.present(rk, "the relinearization key").fingerprint(), "the relinearization key");
         if (a.size() == 2) {
             return a;
         }
@@ -538,7 +544,7 @@ public final class Evaluator {
     /** Rotates the slots left by {@code step} (slot j receives slot j + step); negative steps rotate right. */
     public Ciphertext rotate(Ciphertext a, int step, GaloisKeys keys) {
         check(a);
-        context.check(keys.fingerprint(), "the Galois keys");
+        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
         int k = Math.floorMod(step, context.slots());
         if (k == 0) {
             return a;
@@ -550,13 +556,13 @@ public final class Evaluator {
     /** Complex-conjugates every slot. */
     public Ciphertext conjugate(Ciphertext a, GaloisKeys keys) {
         check(a);
-        context.check(keys.fingerprint(), "the Galois keys");
+        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
         int g = Galois.conjugationElement(context.degree());
         return applyGalois(a, g, requireKey(keys, g, "conjugation", a.level()));
     }
 
     private Ciphertext applyGalois(Ciphertext a, int g, SwitchingKey key) {
-        requireTwoParts(a);
+        Arguments.twoParts(a, "rotate and conjugate");
         int[] q = context.levelPrimes(a.level());
         RnsPoly c0 = ring.zero(q, true);
         RnsPoly c1 = ring.zero(q, true);
@@ -573,8 +579,9 @@ public final class Evaluator {
      */
     public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps, GaloisKeys keys) {
         check(a);
-        context.check(keys.fingerprint(), "the Galois keys");
-        requireTwoParts(a);
+        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
+        Arguments.present(steps, "the steps");
+        Arguments.twoParts(a, "rotateHoisted");
         KeySwitcher ks = context.keySwitcher();
         RnsPoly[] digits = null;
         Ciphertext[] out = new Ciphertext[steps.length];
@@ -630,14 +637,8 @@ public final class Evaluator {
         return key;
     }
 
-    private static void requireTwoParts(Ciphertext a) {
-        if (a.size() != 2) {
-            throw new IllegalArgumentException("rotations take 2-part ciphertexts; relinearize first");
-        }
-    }
-
     private void check(Ciphertext a) {
-        context.check(Objects.requireNonNull(a, "ciphertext").fingerprint(), "a ciphertext");
+        context.check(Arguments.present(a, "the ciphertext").fingerprint(), "a ciphertext");
     }
 
     private static void checkScales(double s1, double s2, String op) {
