@@ -12,7 +12,7 @@ import java.util.Optional;
  * <p>What is checked, in order (the first failure is reported):
  * <ol>
  *   <li>Ring degree: a bound must be published for {@code N} at the level ({@link SecurityLevel#hasBound}),
- *       and {@code N ≥ 2^12} ({@value #MIN_LOG_N_CHECKED}): the standard's 2^10 and 2^11 bounds (27 and
+ *       and {@code log2 N ≥ }{@value #MIN_LOG_N_CHECKED}: the standard's 2^10 and 2^11 bounds (27 and
  *       54 bits at 128-bit security) are too small for a useful CKKS modulus chain, so this library
  *       only builds those rings for tests, with the opt-out.</li>
  *   <li>Error distribution: the standard deviation {@code sigma} must be at least {@value #MIN_SIGMA}.
@@ -21,8 +21,9 @@ import java.util.Optional;
  *       Standard v1.1 (Albrecht et al., 2018; "σ ≈ 3.2") and the 2024 community guidelines (Bossuat
  *       et al., "Security Guidelines for Implementing Homomorphic Encryption", IACR ePrint 2024/463,
  *       IACR Communications in Cryptology 1(4), https://cic.iacr.org/p/1/4/26; their lattice-estimator
- *       runs use {@code stddev = 3.19}, github.com/gong-cr/FHE-Security-Guidelines, max_logQ_tables.py). A smaller error is insecure at any level; a larger one is at least as
- *       hard and is accepted (up to the structural limit 64).</li>
+ *       runs use {@code stddev = 3.19}, github.com/gong-cr/FHE-Security-Guidelines, max_logQ_tables.py).
+ *       A smaller error is insecure at any level; a larger one is at least as hard and is accepted
+ *       (up to the structural limit 64).</li>
  *   <li>Error bound: {@link Sampler#gaussian} rounds a continuous Gaussian and redraws any sample
  *       beyond {@value #GAUSSIAN_TAIL_SIGMAS}·sigma, so errors lie in [−6σ, 6σ] (≥ 19.1 for σ ≥ 3.19).
  *       The cut is a fixed multiple of sigma, not a parameter, so checking sigma checks the bound; the
@@ -34,10 +35,11 @@ import java.util.Optional;
  *       {@link SecurityLevel} table of {@code log2(Q·P)}. A {@link SecretDistribution#SPARSE_TERNARY}
  *       secret of Hamming weight {@code h} is accepted only at a published {@code (N, h)} point, with
  *       {@code log2(Q·P)} at most that point's bound (table {@link #SPARSE_128} below, 128-bit only).
- *       The 2024 guidelines publish no sparse-secret table (their authors note "sparse-LWE is
- *       currently not recommended in the guideline", max_logQ_tables.py, 16 Feb 2024, and removed
- *       their draft sparse tables), so the only published points are Lattigo's; every other
- *       {@code h}, ring degree or level (192/256-bit sparse) is refused.</li>
+ *       The 2024 guidelines' tables cover uniform ternary and Gaussian secrets only (their authors
+ *       note "sparse-LWE is currently not recommended in the guideline", max_logQ_tables.py,
+ *       16 Feb 2024, and removed their draft sparse tables on 27 Feb 2024), so the only published
+ *       points are Lattigo's; every other {@code h}, ring degree or level (192/256-bit sparse) is
+ *       refused.</li>
  * </ol>
  *
  * <p>Sparse secrets lose security to hybrid (guess-and-reduce, meet-in-the-middle) attacks that the
@@ -111,7 +113,7 @@ final class SecurityBounds {
             if (logQp > uniformBound) {
                 throw insecure("log2(Q·P) ≈ " + logQp + " bits exceeds the " + uniformBound
                         + " bits allowed at N = 2^" + logN + " for " + level
-                        + " (uniform ternary secret); use fewer or smaller primes, a larger N");
+                        + " (uniform ternary secret); use fewer or smaller primes or a larger N");
             }
             return;
         }
