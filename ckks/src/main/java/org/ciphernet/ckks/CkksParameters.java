@@ -12,10 +12,30 @@ import java.util.Objects;
 
 /**
  * CKKS parameters: ring degree, modulus chain as prime sizes, default scale, secret distribution,
- * error width and security level. Immutable; validated on construction, including the security
- * check ({@link CkksException.InsecureParametersException} when {@code log2(Q·P)} exceeds the
- * bound of {@link #security()}). The primes themselves are chosen deterministically from the sizes
- * by {@link CkksContext}.
+ * error width and security level. Immutable; validated on construction. The primes themselves are
+ * chosen deterministically from the sizes by {@link CkksContext}.
+ *
+ * <p>Security check. At a level other than {@link SecurityLevel#NONE_INSECURE} every parameter
+ * that RLWE security depends on is compared with a published estimate, and anything no source covers
+ * is refused with {@link CkksException.InsecureParametersException}, whose message names the
+ * parameter, its value and the bound:
+ * <ul>
+ *   <li>ring degree: a bound must be published for N at the level (N = 2^10 … 2^17), and N ≥ 2^12;</li>
+ *   <li>error: {@code sigma ≥ 3.19} (8/sqrt(2π), the width assumed by the HomomorphicEncryption.org
+ *       standard and the 2024 guidelines' tables); errors are rounded Gaussians cut at 6·sigma, a
+ *       fixed multiple (as in SEAL and Lattigo), so the bound is checked with sigma;</li>
+ *   <li>uniform ternary secret: {@code log2(Q·P)} at most the {@link SecurityLevel} table entry
+ *       (HomomorphicEncryption.org standard v1.1 up to N = 2^15; Bossuat et al., IACR ePrint 2024/463,
+ *       for 2^16 and 2^17);</li>
+ *   <li>sparse ternary secret: only the published 128-bit points, h = 192 at N = 2^15 with
+ *       {@code log2(Q·P) ≤ 768} and at N = 2^16 with {@code log2(Q·P) ≤ 1550} (Lattigo's
+ *       sparse-secret parameter sets, IACR ePrint 2022/024); the 2024 guidelines publish no sparse
+ *       bound, and no other h, ring degree or level is accepted.</li>
+ * </ul>
+ * {@link SecurityLevel#NONE_INSECURE} skips all of these (for tests of arithmetic only). Structural
+ * errors, refused even with the opt-out (log N outside [4, 17], prime sizes, scale, an h outside
+ * [1, N], sigma outside (0, 64]), are {@link IllegalArgumentException}s. The sources and their exact
+ * wording are cited in {@code SecurityBounds} and {@link SecurityLevel}.
  *
  * <p>Chain layout: {@code qBits.get(0)} is the first prime (it holds the message at the last
  * level, so it is larger than the scale by the bits of the integer part); the others are scaling
@@ -24,20 +44,24 @@ import java.util.Objects;
  * primes are grouped in digits of |P| consecutive primes, and key-switching noise stays small
  * when P is at least as large as the largest digit. Primes below 2^50 use the vector fast path.
  *
- * @param logN          log2 of the ring degree, 12 … 17 (10 and 11 for tests with
+ * @param logN          log2 of the ring degree, 12 … 17 (4 … 11 only for tests with
  *                      {@link SecurityLevel#NONE_INSECURE})
  * @param qBits         sizes of the primes of Q, first prime first
  * @param pBits         sizes of the special primes P (at least one)
  * @param logScale      log2 of the default scale
  * @param secret        secret distribution
  * @param hammingWeight nonzero secret coefficients for {@link SecretDistribution#SPARSE_TERNARY}, else 0
- * @param sigma         standard deviation of the error distribution (3.2 by default)
+ * @param sigma         standard deviation of the error distribution (3.2 by default, at least 3.19
+ *                      unless {@link SecurityLevel#NONE_INSECURE})
  * @param security      the security level checked
  */
 public record CkksParameters(int logN, List<Integer> qBits, List<Integer> pBits, int logScale,
         SecretDistribution secret, int hammingWeight, double sigma, SecurityLevel security) {
 
-    /** The standard error width. */
+    /**
+     * The default error width, 3.2 (as SEAL and Lattigo), just above the 3.19 (8/sqrt(2π)) that the
+     * security tables assume.
+     */
     public static final double DEFAULT_SIGMA = 3.2;
 
     /** Validates the parameters (see the class comment). */
@@ -46,9 +70,9 @@ public record CkksParameters(int logN, List<Integer> qBits, List<Integer> pBits,
         Objects.requireNonNull(security, "security");
         qBits = List.copyOf(qBits);
         pBits = List.copyOf(pBits);
-        int minLogN = security == SecurityLevel.NONE_INSECURE ? 4 : 12;
-        if (logN < minLogN || logN > 17) {
-            throw new IllegalArgumentException("log2 N = " + logN + " outside [" + minLogN + ", 17]");
+        // structural checks first (refused at every level), then the security check
+        if (logN < 4 || logN > 17) {
+            throw new IllegalArgumentException("log2 N = " + logN + " outside [4, 17]");
         }
         if (qBits.isEmpty() || pBits.isEmpty()) {
             throw new IllegalArgumentException("the chain needs at least one prime in Q and one in P");
@@ -72,13 +96,7 @@ public record CkksParameters(int logN, List<Integer> qBits, List<Integer> pBits,
         if (!(sigma > 0 && sigma <= 64)) {
             throw new IllegalArgumentException("error width sigma = " + sigma + " outside (0, 64]");
         }
-        int total = totalBits(qBits) + totalBits(pBits);
-        int max = security.maxLogQp(logN);
-        if (total > max) {
-            throw new CkksException.InsecureParametersException("log2(Q·P) ≈ " + total + " bits exceeds the "
-                    + max + " bits allowed at N = 2^" + logN + " for " + security
-                    + "; use fewer or smaller primes, a larger N, or opt out explicitly with SecurityLevel.NONE_INSECURE");
-        }
+        SecurityBounds.check(logN, totalBits(qBits) + totalBits(pBits), secret, hammingWeight, sigma, security);
     }
 
     private static void checkPrimeBits(int b, int logN) {
@@ -222,19 +240,26 @@ public record CkksParameters(int logN, List<Integer> qBits, List<Integer> pBits,
             return this;
         }
 
-        /** Sparse ternary secret with {@code h} nonzero coefficients. */
+        /**
+         * Sparse ternary secret with {@code h} nonzero coefficients. At a checked level only the
+         * published points are accepted (128-bit, h = 192 at N = 2^15 or 2^16, see the class comment).
+         */
         public Builder sparseSecret(int h) {
             this.secret = SecretDistribution.SPARSE_TERNARY;
             this.hammingWeight = h;
             return this;
         }
 
+        /** Error standard deviation (default 3.2; at least 3.19 at a checked level). */
         public Builder sigma(double sigma) {
             this.sigma = sigma;
             return this;
         }
 
-        /** The security level to check; {@link SecurityLevel#NONE_INSECURE} disables the check. */
+        /**
+         * The security level to check (default {@link SecurityLevel#CLASSICAL_128});
+         * {@link SecurityLevel#NONE_INSECURE} disables the check, for tests of arithmetic only.
+         */
         public Builder security(SecurityLevel security) {
             this.security = security;
             return this;

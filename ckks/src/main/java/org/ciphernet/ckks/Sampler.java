@@ -51,12 +51,13 @@ final class Sampler {
     }
 
     /**
-     * Rounded Gaussian coefficients of standard deviation sigma, truncated at 6 sigma (Box–Muller on
-     * 53-bit uniform doubles).
+     * Rounded Gaussian coefficients of standard deviation sigma, truncated at
+     * {@link SecurityBounds#GAUSSIAN_TAIL_SIGMAS} = 6 sigma (Box–Muller on 53-bit uniform doubles). The
+     * security check assumes this cut (see {@code SecurityBounds}).
      */
     static long[] gaussian(int n, double sigma, Prng prng) {
         long[] e = new long[n];
-        double bound = 6 * sigma;
+        double bound = SecurityBounds.GAUSSIAN_TAIL_SIGMAS * sigma;
         int i = 0;
         while (i < n) {
             double u1 = prng.nextDouble();

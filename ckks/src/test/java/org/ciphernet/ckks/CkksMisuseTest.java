@@ -71,7 +71,9 @@ class CkksMisuseTest {
         }
         assertEquals(305, SecurityLevel.CLASSICAL_192.maxLogQp(14));
         assertEquals(237, SecurityLevel.CLASSICAL_256.maxLogQp(14));
-        assertThrows(IllegalArgumentException.class, () -> SecurityLevel.CLASSICAL_192.maxLogQp(16));
+        // 2^16 has a published 192-bit bound (2024 guidelines, Table 5.2); 2^9 has none at any level
+        assertEquals(1199, SecurityLevel.CLASSICAL_192.maxLogQp(16));
+        assertThrows(CkksException.InsecureParametersException.class, () -> SecurityLevel.CLASSICAL_192.maxLogQp(9));
         // 192-bit refuses the 128-bit preset, the explicit opt-out accepts anything
         assertThrows(CkksException.InsecureParametersException.class, () -> CkksParameters.builder().logN(13)
                 .qBits(List.of(48, 40, 40, 40)).pBits(List.of(50)).security(SecurityLevel.CLASSICAL_192).build());

@@ -267,8 +267,10 @@ class CkksOperationsTest {
 
     @Test
     void sparseTernarySecretWorks() {
+        // arithmetic with a sparse secret, not its security: h = 64 at N = 2^13 has no published bound,
+        // so it needs the explicit opt-out (the published points are at N = 2^15 and 2^16, too slow here)
         CkksParameters sparse = CkksParameters.builder().logN(13).qBits(java.util.List.of(48, 40, 40, 40))
-                .pBits(java.util.List.of(50)).sparseSecret(64).build();
+                .pBits(java.util.List.of(50)).sparseSecret(64).security(SecurityLevel.NONE_INSECURE).build();
         CkksTestKit k = new CkksTestKit(sparse, (byte) 9);
         SplittableRandom rnd = new SplittableRandom(8);
         double[] a = CkksTestKit.random(rnd, slots, 1);

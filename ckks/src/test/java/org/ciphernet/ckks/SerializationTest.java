@@ -17,7 +17,11 @@ class SerializationTest {
     @Test
     void parametersRoundTrip() {
         for (CkksParameters p : List.of(CkksParameters.presetN13Depth3(), CkksParameters.presetN14Depth7(),
-                CkksParameters.builder().logN(13).qBits(List.of(48, 40)).pBits(List.of(50)).sparseSecret(64).build())) {
+                // a published sparse setting (h = 192 at N = 2^16; reading parameters builds no tables)
+                CkksParameters.builder().logN(16).qBits(List.of(60, 40)).pBits(List.of(61)).sparseSecret(192).build(),
+                // and an opted-out one keeps its opt-out
+                CkksParameters.builder().logN(13).qBits(List.of(48, 40)).pBits(List.of(50)).sparseSecret(64)
+                        .security(SecurityLevel.NONE_INSECURE).build())) {
             assertEquals(p, Serialization.readParameters(Serialization.write(p)));
         }
     }

@@ -38,12 +38,10 @@ final class ParameterChooser {
         }
         for (boolean preferSmallKeys : new boolean[] {true, false}) {
             for (int logN = minLogN; logN <= 17; logN++) {
-                int bound;
-                try {
-                    bound = o.security().maxLogQp(logN);
-                } catch (IllegalArgumentException e) {
+                if (!o.security().hasBound(logN)) {
                     break;
                 }
+                int bound = o.security().maxLogQp(logN);
                 for (int scale = o.maxScaleBits(); scale >= o.minScaleBits(); scale--) {
                     // small primes: a first prime of the scale's size and extra primes for the output's headroom
                     int extra = o.smallPrimes() ? (o.integerBits() + 1 + scale - 1) / scale : 0;
@@ -70,17 +68,13 @@ final class ParameterChooser {
         }
         int best = 0;
         int bestLogN = minLogN;
-        for (int logN = minLogN; logN <= 17; logN++) {
-            try {
-                int bound = o.security().maxLogQp(logN);
-                int q0 = o.minScaleBits() + o.integerBits();
-                int avail = (bound - 2 * q0) / o.minScaleBits();
-                if (avail > best) {
-                    best = avail;
-                    bestLogN = logN;
-                }
-            } catch (IllegalArgumentException e) {
-                break;
+        for (int logN = minLogN; logN <= 17 && o.security().hasBound(logN); logN++) {
+            int bound = o.security().maxLogQp(logN);
+            int q0 = o.minScaleBits() + o.integerBits();
+            int avail = (bound - 2 * q0) / o.minScaleBits();
+            if (avail > best) {
+                best = avail;
+                bestLogN = logN;
             }
         }
         throw new NoSecureParametersException(String.format(
