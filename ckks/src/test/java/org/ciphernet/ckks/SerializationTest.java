@@ -1,6 +1,7 @@
 package org.ciphernet.ckks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -144,6 +145,49 @@ class SerializationTest {
         assertThrows(CkksException.ParameterMismatchException.class, () -> io.readCiphertext(reseal(other)));
         assertCrcFailure(() -> io.readCiphertext(other), "ciphertext");
         assertThrows(CkksException.SerializationException.class, () -> io.readPlaintext(good));
+    }
+
+    @Test
+    void everyObjectCarriesACrc32cOverItsWholeContent() {
+        Plaintext pt = kit.encoder.encode(new double[] {1, 2});
+        Ciphertext full = kit.encryptor.encrypt(pt);
+        GaloisKeys gk = kit.keys.galoisKeys(new int[] {1, 2}, new int[] {3, 1}, true);
+        record Case(String name, byte[] bytes, org.junit.jupiter.api.function.ThrowingConsumer<byte[]> read) {}
+        List<Case> cases = List.of(
+                new Case("parameters", Serialization.write(kit.ctx.parameters()), Serialization::readParameters),
+                new Case("plaintext", io.write(pt), io::readPlaintext),
+                new Case("ciphertext", io.write(full), io::readCiphertext),
+                new Case("ciphertext", io.write(kit.eval.multiply(full, full)), io::readCiphertext),
+                new Case("ciphertext", io.write(kit.symmetric.encrypt(pt)), io::readCiphertext),
+                new Case("public key", io.write(kit.keys.publicKey()), io::readPublicKey),
+                new Case("relinearization key", io.write(kit.rk), io::readRelinearizationKey),
+                new Case("Galois keys", io.write(gk), io::readGaloisKeys),
+                new Case("secret key", io.write(kit.keys.secretKey()), io::readSecretKey));
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (Case c : cases) {
+            byte[] good = c.bytes();
+            assertEquals(Serialization.VERSION, good[4]);
+            assertDoesNotThrow(() -> c.read().accept(good), c.name());
+            // every bit after the magic and the version (which have their own messages): the type, the
+            // fingerprint, the first fields and the trailer exhaustively, the body at random places
+            List<Integer> positions = new java.util.ArrayList<>();
+            for (int i = 5; i < Math.min(good.length, 64); i++) {
+                positions.add(i);
+            }
+            for (int i = Math.max(64, good.length - 8); i < good.length; i++) {
+                positions.add(i);
+            }
+            for (int k = 0; k < 64 && good.length > 64; k++) {
+                positions.add(64 + rnd.nextInt(good.length - 64));
+            }
+            for (int i : positions) {
+                for (int bit = 0; bit < 8; bit++) {
+                    byte[] bad = good.clone();
+                    bad[i] ^= (byte) (1 << bit);
+                    assertCrcFailure(() -> c.read().accept(bad), c.name());
+                }
+            }
+        }
     }
 
     @Test
