@@ -514,11 +514,11 @@ class SerializationFuzzTest {
                 failures);
     }
 
-    /** Sets each property's tries to its share of {@code ciphernet.fuzz.tries}. */
+    /** Sets each property's tries to its share of {@code ciphernet.fuzz.tries}, rounded up. */
     static final class Budget implements AroundPropertyHook {
         @Override
         public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
-            context.attributes().setTries(Math.max(1, TRIES / Kind.values().length));
+            context.attributes().setTries(Math.max(1, (TRIES + Kind.values().length - 1) / Kind.values().length));
             return property.execute();
         }
     }
