@@ -78,8 +78,9 @@ public class CkksException extends RuntimeException {
     }
 
     /**
-     * Bytes that cannot be read: wrong magic, unknown version or type, truncated, too long,
-     * out-of-range values, or made under other parameters.
+     * Bytes that cannot be read: wrong magic, unknown or refused version, a failed integrity check
+     * (CRC32C: corrupted in transport or storage), wrong type, truncated, too long, out-of-range
+     * values, or parameters above the size bound for bytes.
      */
     public static final class SerializationException extends CkksException {
         private static final long serialVersionUID = 1L;

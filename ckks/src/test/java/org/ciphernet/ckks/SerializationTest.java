@@ -1,6 +1,7 @@
 package org.ciphernet.ckks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,7 @@ class SerializationTest {
         double[] v = CkksTestKit.random(rnd, kit.encoder.slots(), 1);
         Ciphertext ct = kit.encryptor.encrypt(kit.encoder.encode(v));
         byte[] bytes = io.write(kit.keys.secretKey());
-        assertEquals(14 + kit.ctx.degree(), bytes.length, "one byte per coefficient after the header");
+        assertEquals(14 + kit.ctx.degree() + 4, bytes.length, "one byte per coefficient after the header, then the CRC32C");
         SecretKey back = io.readSecretKey(bytes);
         assertEquals(kit.keys.secretKey().poly(), back.poly());
         double[] got = kit.encoder.decode(new Decryptor(kit.ctx, back).decrypt(ct));
@@ -45,8 +46,13 @@ class SerializationTest {
 
         byte[] bad = bytes.clone();
         bad[14 + 5] = 2;
-        CkksException.SerializationException e = assertThrows(CkksException.SerializationException.class, () -> io.readSecretKey(bad));
+        assertCrcFailure(() -> io.readSecretKey(bad), "secret key");
+        CkksException.SerializationException e = assertThrows(CkksException.SerializationException.class,
+                () -> io.readSecretKey(reseal(bad)));
         assertTrue(e.getMessage().contains("coefficient 5"), e.getMessage());
+        byte[] flipped = bytes.clone();
+        flipped[14 + 5] ^= 1; // 0 <-> 1: still a ternary coefficient, caught only by the CRC32C
+        assertCrcFailure(() -> io.readSecretKey(flipped), "secret key");
         assertThrows(CkksException.SerializationException.class, () -> io.readSecretKey(java.util.Arrays.copyOf(bytes, bytes.length - 1)));
         assertThrows(CkksException.SerializationException.class, () -> io.readPublicKey(bytes), "type is checked");
         assertEquals("SecretKey[redacted]", back.toString());
@@ -110,27 +116,82 @@ class SerializationTest {
         byte[] version = good.clone();
         version[4] = 9;
         assertMessage(version, "version 9");
+        // each field's own check, behind the CRC32C: resealed (valid checksum over the bad field)
+        // the parser names the field; as corrupted in transport (old checksum) the CRC32C catches it
         byte[] type = good.clone();
         type[5] = 2; // a plaintext header
-        assertMessage(type, "type");
+        assertMessage(reseal(type), "type");
+        assertCrcFailure(() -> io.readCiphertext(type), "ciphertext");
         byte[] level = good.clone();
         level[14] = 99;
-        assertMessage(level, "level 99");
+        assertMessage(reseal(level), "level 99");
+        assertCrcFailure(() -> io.readCiphertext(level), "ciphertext");
         byte[] size = good.clone();
         size[23] = 7;
-        assertMessage(size, "2 or 3 parts");
+        assertMessage(reseal(size), "2 or 3 parts");
+        assertCrcFailure(() -> io.readCiphertext(size), "ciphertext");
         byte[] residue = good.clone();
         Arrays.fill(residue, 24, 24 + 6, (byte) 0xFF); // first residue = 2^48 - 1 >= q0
-        assertMessage(residue, "not below its prime");
-        for (int cut : new int[] {0, 3, 13, 20, good.length / 2, good.length - 1}) {
-            assertMessage(Arrays.copyOf(good, cut), "truncated");
+        assertMessage(reseal(residue), "not below its prime");
+        assertCrcFailure(() -> io.readCiphertext(residue), "ciphertext");
+        for (int cut : new int[] {0, 3, 13, 17, 20, good.length / 2, good.length - 1}) {
+            assertMessage(Arrays.copyOf(good, cut), "truncated"); // a short header, or the CRC32C: "…truncated…"
         }
-        assertMessage(Arrays.copyOf(good, good.length + 5), "trailing");
+        for (int cut : new int[] {20, good.length / 2, good.length - 1}) {
+            assertMessage(reseal(Arrays.copyOf(good, cut)), "truncated");
+            assertCrcFailure(() -> io.readCiphertext(Arrays.copyOf(good, cut)), "ciphertext");
+        }
+        assertMessage(reseal(Arrays.copyOf(good, good.length + 5)), "trailing");
+        assertCrcFailure(() -> io.readCiphertext(Arrays.copyOf(good, good.length + 5)), "ciphertext");
         // another context's fingerprint
         byte[] other = good.clone();
         other[6] ^= 0x40;
-        assertThrows(CkksException.ParameterMismatchException.class, () -> io.readCiphertext(other));
+        assertThrows(CkksException.ParameterMismatchException.class, () -> io.readCiphertext(reseal(other)));
+        assertCrcFailure(() -> io.readCiphertext(other), "ciphertext");
         assertThrows(CkksException.SerializationException.class, () -> io.readPlaintext(good));
+    }
+
+    @Test
+    void everyObjectCarriesACrc32cOverItsWholeContent() {
+        Plaintext pt = kit.encoder.encode(new double[] {1, 2});
+        Ciphertext full = kit.encryptor.encrypt(pt);
+        GaloisKeys gk = kit.keys.galoisKeys(new int[] {1, 2}, new int[] {3, 1}, true);
+        record Case(String name, byte[] bytes, org.junit.jupiter.api.function.ThrowingConsumer<byte[]> read) {}
+        List<Case> cases = List.of(
+                new Case("parameters", Serialization.write(kit.ctx.parameters()), Serialization::readParameters),
+                new Case("plaintext", io.write(pt), io::readPlaintext),
+                new Case("ciphertext", io.write(full), io::readCiphertext),
+                new Case("ciphertext", io.write(kit.eval.multiply(full, full)), io::readCiphertext),
+                new Case("ciphertext", io.write(kit.symmetric.encrypt(pt)), io::readCiphertext),
+                new Case("public key", io.write(kit.keys.publicKey()), io::readPublicKey),
+                new Case("relinearization key", io.write(kit.rk), io::readRelinearizationKey),
+                new Case("Galois keys", io.write(gk), io::readGaloisKeys),
+                new Case("secret key", io.write(kit.keys.secretKey()), io::readSecretKey));
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (Case c : cases) {
+            byte[] good = c.bytes();
+            assertEquals(Serialization.VERSION, good[4]);
+            assertDoesNotThrow(() -> c.read().accept(good), c.name());
+            // every bit after the magic and the version (which have their own messages): the type, the
+            // fingerprint, the first fields and the trailer exhaustively, the body at random places
+            List<Integer> positions = new java.util.ArrayList<>();
+            for (int i = 5; i < Math.min(good.length, 40); i++) {
+                positions.add(i);
+            }
+            for (int i = Math.max(40, good.length - 8); i < good.length; i++) {
+                positions.add(i);
+            }
+            for (int k = 0; k < 24 && good.length > 40; k++) {
+                positions.add(40 + rnd.nextInt(good.length - 40));
+            }
+            for (int i : positions) {
+                for (int bit = 0; bit < 8; bit++) {
+                    byte[] bad = good.clone();
+                    bad[i] ^= (byte) (1 << bit);
+                    assertCrcFailure(() -> c.read().accept(bad), c.name());
+                }
+            }
+        }
     }
 
     @Test
@@ -141,18 +202,19 @@ class SerializationTest {
         huge[15] = (byte) 0xFF;
         huge[16] = (byte) 0xFF;
         huge[17] = (byte) 0x3F; // 2^30 - 1 steps claimed
-        assertThrows(CkksException.SerializationException.class, () -> io.readGaloisKeys(huge));
+        assertThrows(CkksException.SerializationException.class, () -> io.readGaloisKeys(reseal(huge)));
         byte[] many = good.clone();
         many[14] = (byte) 0xFF;
         many[15] = (byte) 0x07; // 2047 steps claimed: allowed count, but the bytes are not there
-        CkksException e = assertThrows(CkksException.SerializationException.class, () -> io.readGaloisKeys(many));
+        CkksException e = assertThrows(CkksException.SerializationException.class, () -> io.readGaloisKeys(reseal(many)));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
         byte[] params = Serialization.write(CkksParameters.presetN13Depth3());
         params[15] = (byte) 0xFF; // prime count
-        assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(params));
+        assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(reseal(params)));
         byte[] insecure = Serialization.write(CkksParameters.presetN13Depth3());
         insecure[17] = 60; // a 60-bit first prime breaks the 218-bit bound: named as insecure
-        assertThrows(CkksException.InsecureParametersException.class, () -> Serialization.readParameters(insecure));
+        assertThrows(CkksException.InsecureParametersException.class, () -> Serialization.readParameters(reseal(insecure)));
+        assertCrcFailure(() -> Serialization.readParameters(insecure), "parameters");
     }
 
     private void assertMessage(byte[] bytes, String fragment) {
@@ -164,8 +226,25 @@ class SerializationTest {
     void parametersWithWrongFingerprintAreRejected() {
         byte[] p = Serialization.write(CkksParameters.presetN13Depth3());
         p[7] ^= 1;
-        assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(p));
+        CkksException e = assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(reseal(p)));
+        assertTrue(e.getMessage().contains("fingerprint"), e.getMessage());
+        assertCrcFailure(() -> Serialization.readParameters(p), "parameters");
         assertArrayEquals(Serialization.write(CkksParameters.presetN13Depth3()),
                 Serialization.write(CkksParameters.presetN13Depth3()));
+    }
+
+    /** The bytes with their CRC32C trailer recomputed: what a writer would have produced for them. */
+    static byte[] reseal(byte[] bytes) {
+        byte[] r = bytes.clone();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(r, 0, r.length - 4);
+        java.nio.ByteBuffer.wrap(r).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(r.length - 4, (int) crc.getValue());
+        return r;
+    }
+
+    static void assertCrcFailure(org.junit.jupiter.api.function.Executable read, String object) {
+        CkksException e = assertThrows(CkksException.SerializationException.class, read);
+        assertEquals(object + " bytes fail their CRC32C check: corrupted, truncated or extended in transport or storage",
+                e.getMessage());
     }
 }
