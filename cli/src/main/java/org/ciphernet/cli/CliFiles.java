@@ -130,6 +130,17 @@ final class CliFiles {
         }
     }
 
+    /** Sets a public file's permissions to 644 (readable, writable by its owner only), whatever the umask. */
+    static void restrictToOwnerWrite(Path file) {
+        try {
+            if (posix(file)) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        } catch (IOException e) {
+            throw new UserError("cannot set the permissions of " + file + " (" + e + ")", e);
+        }
+    }
+
     /** One warning line if a secret file is readable or writable by group or others. */
     static void warnIfShared(Path file, PrintStream err) {
         try {

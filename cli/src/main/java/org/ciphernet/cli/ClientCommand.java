@@ -102,6 +102,7 @@ final class ClientCommand implements Runnable {
             CliFiles.writeSecret(secret, client.serialization().write(client.secretKey()));
             byte[] keys = client.evaluationKeys().toBytes(client.serialization());
             CliFiles.write(common.dir.resolve(EVALUATION), keys, "evaluation keys");
+            CliFiles.restrictToOwnerWrite(common.dir.resolve(EVALUATION));
             System.out.printf(Locale.ROOT, "wrote %s (secret: keep it here) and %s (%.1f MiB, for the server)%nkey id %s, plan %s%n%s%n",
                     secret, common.dir.resolve(EVALUATION), keys.length / 1048576.0, client.keyId(), plan.clientSpec().fingerprintHex(),
                     plan.parameters());

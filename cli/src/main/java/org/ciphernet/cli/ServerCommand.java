@@ -54,6 +54,10 @@ final class ServerCommand implements Callable<Integer> {
                     + model + " gives " + plan.clientSpec().fingerprintHex() + ")");
         }
         EvaluationKeys k = CliFiles.parse(keys, "evaluation keys", b -> EvaluationKeys.fromBytes(b, ser));
+        if (!k.keyId().equals(input.keyId())) {
+            throw new UserError(in + " with " + keys + ": the input is encrypted under another key pair than the evaluation keys (input key id "
+                    + input.keyId() + ", evaluation keys " + k.keyId() + ")");
+        }
         try (HeServer server = new HeServer(plan, k, threads, HeServer.DEFAULT_PLAINTEXT_CACHE)) {
             long t0 = System.nanoTime();
             EncryptedTensor result;
