@@ -3,8 +3,6 @@ package org.ciphernet.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ciphernet.ckks.Serialization;
@@ -15,6 +13,9 @@ import org.ciphernet.nn.Compiler;
 import org.ciphernet.nn.EncryptedTensor;
 import org.ciphernet.nn.HeClient;
 import org.ciphernet.nn.HePlan;
+import org.ciphernet.nn.InputRange;
+import org.ciphernet.nn.MismatchedTensorException;
+import org.ciphernet.nn.model.Network;
 import org.ciphernet.nn.onnx.OnnxImporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Option;
  * {@code ciphernet client keygen|encrypt|decrypt}: the data owner's side of a deployment, one step
  * per invocation, exchanging files with {@code ciphernet server}. The secret key stays in the
  * client's folder (owner-only permissions); the server gets {@code evaluation.keys} and ciphertexts.
+ * Problems with files are reported as one line naming the file (see {@link Main}).
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "The data owner's steps: keygen, encrypt, decrypt (files exchanged with 'ciphernet server').",
@@ -37,6 +39,23 @@ final class ClientCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
+    /**
+     * Compiles a model as client and server both do (single-image mode; the input range is [0, 1],
+     * the range of the images this command reads: IDX bytes divided by 255, as in training).
+     */
+    static HePlan compile(Path model) {
+        CliFiles.requireReadable(model, "model");
+        Network net;
+        try {
+            net = OnnxImporter.read(model);
+        } catch (IOException e) {
+            throw new UserError("model " + model + ": cannot be read (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            throw new UserError("model " + model + ": " + e.getMessage(), e);
+        }
+        return Compiler.compile(net, CompileOptions.singleImage().withInputRange(0, 1));
+    }
+
     /** Options every client step shares. */
     static final class Common {
         @Option(names = "--model", required = true, description = "ONNX model file (the server uses the same)")
@@ -45,39 +64,48 @@ final class ClientCommand implements Runnable {
         @Option(names = "--dir", required = true, description = "the client's key folder")
         Path dir;
 
-        HePlan plan() throws IOException {
-            return Compiler.compile(OnnxImporter.read(model), CompileOptions.singleImage());
+        HePlan plan() {
+            return compile(model);
         }
 
-        HeClient restore(HePlan plan) throws IOException {
+        /** The client of the secret key in the folder (warns if the key file is open to others). */
+        HeClient restore(HePlan plan) {
+            Path secret = dir.resolve(SECRET);
+            CliFiles.requireReadable(secret, "secret key");
+            CliFiles.warnIfShared(secret, System.err);
             Serialization ser = new Serialization(plan.context());
-            return HeClient.restore(plan.clientSpec(), plan.context(), ser.readSecretKey(Files.readAllBytes(dir.resolve(SECRET))));
+            return HeClient.restore(plan.clientSpec(), plan.context(), CliFiles.parse(secret, "secret key", ser::readSecretKey));
         }
     }
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,
-            description = "Generates keys: <dir>/secret.key (keep it) and <dir>/evaluation.keys (for the server).")
+            description = {"Generates keys: <dir>/secret.key (keep it) and <dir>/evaluation.keys (for the server).",
+                "The folder is created private (700) and the secret key owner-only (600). An existing",
+                "secret key is never replaced without --force (it decrypts the answers to earlier queries)."})
     static final class Keygen implements Callable<Integer> {
         @Mixin
         Common common;
 
+        @Option(names = "--force", description = "replace an existing secret key")
+        boolean force;
+
         @Override
-        public Integer call() throws IOException {
+        public Integer call() {
             HePlan plan = common.plan();
-            HeClient client = HeClient.create(plan.clientSpec(), plan.context());
-            Files.createDirectories(common.dir);
             Path secret = common.dir.resolve(SECRET);
-            Files.deleteIfExists(secret);
-            try {
-                Files.createFile(secret, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(secret);
+            if (Files.exists(secret) && !force) {
+                throw new UserError(secret + " already exists: a new key could no longer decrypt answers made for it; "
+                        + "pass --force to replace it");
             }
-            Files.write(secret, client.serialization().write(client.secretKey()), StandardOpenOption.TRUNCATE_EXISTING);
+            CliFiles.privateFolder(common.dir, System.err);
+            HeClient client = HeClient.create(plan.clientSpec(), plan.context());
+            CliFiles.writeSecret(secret, client.serialization().write(client.secretKey()));
             byte[] keys = client.evaluationKeys().toBytes(client.serialization());
-            Files.write(common.dir.resolve(EVALUATION), keys);
-            System.out.printf(Locale.ROOT, "wrote %s (secret: keep it here) and %s (%.1f MiB, for the server)%n%s%n", secret,
-                    common.dir.resolve(EVALUATION), keys.length / 1048576.0, plan.parameters());
+            CliFiles.write(common.dir.resolve(EVALUATION), keys, "evaluation keys");
+            CliFiles.restrictToOwnerWrite(common.dir.resolve(EVALUATION));
+            System.out.printf(Locale.ROOT, "wrote %s (secret: keep it here) and %s (%.1f MiB, for the server)%nkey id %s, plan %s%n%s%n",
+                    secret, common.dir.resolve(EVALUATION), keys.length / 1048576.0, client.keyId(), plan.clientSpec().fingerprintHex(),
+                    plan.parameters());
             return 0;
         }
     }
@@ -96,16 +124,26 @@ final class ClientCommand implements Runnable {
         @Option(names = "--out", required = true, description = "ciphertext file to write")
         Path out;
 
+        @Option(names = "--clip", description = "clip values outside the model's input range (with a warning) instead of refusing")
+        boolean clip;
+
         @Override
         public Integer call() throws IOException {
             HePlan plan = common.plan();
-            HeClient client = common.restore(plan);
             LabeledImages images = source.load();
             if (index < 0 || index >= images.size()) {
-                throw new IllegalArgumentException("--index " + index + " is outside the " + images.size() + " images");
+                throw new UserError("--index " + index + " is outside the " + images.size() + " images");
             }
-            byte[] ct = client.encrypt(images.images()[index]).toBytes(client.serialization());
-            Files.write(out, ct);
+            HeClient client = common.restore(plan);
+            double[] image = images.images()[index];
+            InputRange range = plan.clientSpec().inputRange();
+            long outside = java.util.Arrays.stream(image).filter(v -> !range.contains(v)).count();
+            if (outside > 0 && clip) {
+                System.err.println("warning: " + outside + " values of image " + index + " are outside the input range " + range
+                        + " and were clipped");
+            }
+            byte[] ct = client.encrypt(image, clip ? HeClient.OutOfRange.CLIP : HeClient.OutOfRange.REFUSE).toBytes(client.serialization());
+            CliFiles.write(out, ct, "ciphertext");
             System.out.printf(Locale.ROOT, "encrypted image %d%s into %s (%.1f MiB)%n", index,
                     images.labels()[index] >= 0 ? " (label " + images.labels()[index] + ")" : "", out, ct.length / 1048576.0);
             return 0;
@@ -121,10 +159,17 @@ final class ClientCommand implements Runnable {
         Path in;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() {
             HePlan plan = common.plan();
+            CliFiles.requireReadable(in, "answer");
             HeClient client = common.restore(plan);
-            double[] logits = client.decrypt(EncryptedTensor.fromBytes(Files.readAllBytes(in), client.serialization()));
+            EncryptedTensor answer = CliFiles.parse(in, "answer", b -> EncryptedTensor.fromBytes(b, client.serialization()));
+            double[] logits;
+            try {
+                logits = client.decrypt(answer);
+            } catch (MismatchedTensorException e) {
+                throw new UserError(in + ": " + e.getMessage(), e);
+            }
             StringBuilder s = new StringBuilder("logits:");
             for (double v : logits) {
                 s.append(String.format(Locale.ROOT, " %.4f", v));

@@ -22,11 +22,18 @@ final class ImageSource {
             return Datasets.test(dataset, Home.testdata());
         }
         if (images == null) {
-            throw new IllegalArgumentException("give --images FILE (and optionally --labels FILE) or --dataset mnist|fashion-mnist");
+            throw new UserError("give --images FILE (and optionally --labels FILE) or --dataset mnist|fashion-mnist");
         }
+        CliFiles.requireReadable(images, "images");
         if (labels != null) {
-            return LabeledImages.readIdx(images.toString(), images, labels);
+            CliFiles.requireReadable(labels, "labels");
         }
-        return LabeledImages.readIdxUnlabelled(images.toString(), images);
+        try {
+            return labels != null ? LabeledImages.readIdx(images.toString(), images, labels)
+                    : LabeledImages.readIdxUnlabelled(images.toString(), images);
+        } catch (IOException | RuntimeException e) {
+            throw new UserError("images " + images + (labels != null ? " with labels " + labels : "") + ": not a readable IDX file ("
+                    + e.getMessage() + ")", e);
+        }
     }
 }

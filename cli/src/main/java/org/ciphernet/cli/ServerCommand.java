@@ -1,22 +1,22 @@
 package org.ciphernet.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ciphernet.ckks.Serialization;
-import org.ciphernet.nn.CompileOptions;
-import org.ciphernet.nn.Compiler;
 import org.ciphernet.nn.EncryptedTensor;
 import org.ciphernet.nn.EvaluationKeys;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.HeServer;
-import org.ciphernet.nn.onnx.OnnxImporter;
+import org.ciphernet.nn.MismatchedTensorException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ciphernet server}: evaluates an encrypted image with the evaluation keys only (no secret key). */
+/**
+ * {@code ciphernet server}: evaluates an encrypted image with the evaluation keys only (no secret
+ * key). The cheap inputs are checked first (the input file exists, is readable and parses as a
+ * query), then the keys, which can be hundreds of MiB, are read.
+ */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Evaluates the model on an encrypted input file with the client's evaluation keys; writes the encrypted logits.")
 final class ServerCommand implements Callable<Integer> {
@@ -36,17 +36,39 @@ final class ServerCommand implements Callable<Integer> {
     int threads;
 
     @Override
-    public Integer call() throws IOException {
-        HePlan plan = Compiler.compile(OnnxImporter.read(model), CompileOptions.singleImage());
+    public Integer call() {
+        if (threads < 1) {
+            throw new UserError("--threads must be at least 1, got " + threads);
+        }
+        CliFiles.requireReadable(in, "encrypted input");
+        CliFiles.requireReadable(keys, "evaluation keys");
+        HePlan plan = ClientCommand.compile(model);
         Serialization ser = new Serialization(plan.context());
-        EvaluationKeys k = EvaluationKeys.fromBytes(Files.readAllBytes(keys), ser);
-        EncryptedTensor input = EncryptedTensor.fromBytes(Files.readAllBytes(in), ser);
+        EncryptedTensor input = CliFiles.parse(in, "encrypted input", b -> EncryptedTensor.fromBytes(b, ser));
+        if (input.kind() != EncryptedTensor.Kind.QUERY) {
+            throw new UserError("encrypted input " + in + ": is an encrypted " + input.kind().name().toLowerCase(Locale.ROOT)
+                    + ", not a query");
+        }
+        if (input.planFingerprint() != plan.fingerprint()) {
+            throw new UserError("encrypted input " + in + ": was made for another plan (plan " + input.planFingerprintHex() + ", "
+                    + model + " gives " + plan.clientSpec().fingerprintHex() + ")");
+        }
+        EvaluationKeys k = CliFiles.parse(keys, "evaluation keys", b -> EvaluationKeys.fromBytes(b, ser));
+        if (!k.keyId().equals(input.keyId())) {
+            throw new UserError(in + " with " + keys + ": the input is encrypted under another key pair than the evaluation keys (input key id "
+                    + input.keyId() + ", evaluation keys " + k.keyId() + ")");
+        }
         try (HeServer server = new HeServer(plan, k, threads, HeServer.DEFAULT_PLAINTEXT_CACHE)) {
             long t0 = System.nanoTime();
-            EncryptedTensor result = server.infer(input);
+            EncryptedTensor result;
+            try {
+                result = server.infer(input);
+            } catch (MismatchedTensorException e) {
+                throw new UserError(in + " with " + keys + ": " + e.getMessage(), e);
+            }
             double ms = (System.nanoTime() - t0) / 1e6;
             byte[] bytes = result.toBytes(ser);
-            Files.write(out, bytes);
+            CliFiles.write(out, bytes, "encrypted output");
             System.out.printf(Locale.ROOT, "evaluated %s in %.0f ms; wrote %s (%.2f MiB)%n", model.getFileName(), ms, out,
                     bytes.length / 1048576.0);
         }

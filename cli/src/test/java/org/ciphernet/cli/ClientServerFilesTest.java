@@ -52,7 +52,7 @@ class ClientServerFilesTest {
     }
 
     static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return Main.commandLine().execute(args);
     }
 
     static String capture(String... args) {

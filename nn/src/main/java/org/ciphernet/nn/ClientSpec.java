@@ -1,5 +1,13 @@
 package org.ciphernet.nn;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import org.ciphernet.ckks.CkksParameters;
@@ -21,13 +29,18 @@ import org.ciphernet.ckks.CkksParameters;
  * @param rotationLevels for each rotation step, the highest level its key is used at (the key is
  *     made for those levels only)
  * @param relinearization whether a relinearization key is needed
+ * @param inputRange the values an input may take (see {@link InputRange}); client-side policy, not
+ *     part of the {@link #fingerprint()}
  */
 public record ClientSpec(String network, Mode mode, CkksParameters parameters, int inputSize, int[] inputGather,
         int[] outputSlots, int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
-        List<Integer> rotationLevels, boolean relinearization) {
+        List<Integer> rotationLevels, boolean relinearization, InputRange inputRange) {
     /** Copies the arrays. */
     public ClientSpec {
         Objects.requireNonNull(parameters, "parameters");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(inputRange, "inputRange");
         inputGather = inputGather.clone();
         outputSlots = outputSlots.clone();
         rotationSteps = List.copyOf(rotationSteps);
@@ -50,5 +63,53 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, i
     /** The number of output values. */
     public int outputSize() {
         return outputSlots.length;
+    }
+
+    /**
+     * The plan's fingerprint: the first 8 bytes of a SHA-256 over a canonical encoding of everything
+     * client and server must agree on (network name, mode, parameter fingerprint, input and output
+     * layout, levels, scales, key steps and levels, relinearization). Two processes that compile
+     * the same model with the same options get the same value; encrypted tensors carry it, so a
+     * server refuses a query for another plan and a client an answer from another plan. The input
+     * range is client-side policy and is left out.
+     */
+    public long fingerprint() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeUTF("ciphernet-plan-v1");
+            out.writeUTF(network);
+            out.writeUTF(mode.name());
+            out.writeLong(parameters.fingerprint());
+            out.writeInt(inputSize);
+            writeInts(out, inputGather);
+            writeInts(out, outputSlots);
+            out.writeInt(outputLevel);
+            out.writeLong(Double.doubleToLongBits(outputScale));
+            out.writeLong(Double.doubleToLongBits(inputScale));
+            out.writeInt(inputLevel);
+            writeInts(out, rotationSteps.stream().mapToInt(Integer::intValue).toArray());
+            writeInts(out, rotationLevels.stream().mapToInt(Integer::intValue).toArray());
+            out.writeBoolean(relinearization);
+            out.flush();
+            return ByteBuffer.wrap(md.digest(bytes.toByteArray())).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The fingerprint as 16 hex digits. */
+    public String fingerprintHex() {
+        return HexFormat.of().toHexDigits(fingerprint());
+    }
+
+    private static void writeInts(DataOutputStream out, int[] v) throws IOException {
+        out.writeInt(v.length);
+        for (int x : v) {
+            out.writeInt(x);
+        }
     }
 }

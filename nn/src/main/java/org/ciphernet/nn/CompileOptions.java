@@ -29,9 +29,11 @@ import org.ciphernet.ckks.SecurityLevel;
  * @param smallPrimes keep every prime below 2^32 (scale at most 2^31): the first prime has the
  *     scale's size and the integer bits are carried by {@code ceil((integerBits + 1) / scale)}
  *     extra primes, so the output is decrypted at that level instead of level 0
+ * @param inputRange the values an input may take, as declared by the caller; empty for the default
+ *     of {@link InputRange#ofHeadroom} (see {@link #effectiveInputRange()})
  */
 public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits, int minScaleBits, int integerBits,
-        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes, boolean smallPrimes) {
+        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes, boolean smallPrimes, Optional<InputRange> inputRange) {
     /** Default Galois key budget: 8 GiB. */
     public static final long DEFAULT_MAX_KEY_BYTES = 8L << 30;
 
@@ -40,6 +42,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(parameters, "parameters");
+        Objects.requireNonNull(inputRange, "inputRange");
         if (minScaleBits < 20 || maxScaleBits < minScaleBits || maxScaleBits > 55) {
             throw new IllegalArgumentException("scale bits must satisfy 20 ≤ min ≤ max ≤ 55, got " + minScaleBits + ", " + maxScaleBits);
         }
@@ -57,7 +60,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
     /** Single-image defaults. */
     public static CompileOptions singleImage() {
         return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 10, Optional.empty(), true,
-                DEFAULT_MAX_KEY_BYTES, false);
+                DEFAULT_MAX_KEY_BYTES, false, Optional.empty());
     }
 
     /** Batched defaults: scale 2^30 and small primes. */
@@ -66,34 +69,49 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
     }
 
     public CompileOptions withMode(Mode m) {
-        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange);
     }
 
     public CompileOptions withSecurity(SecurityLevel s) {
-        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange);
     }
 
     public CompileOptions withScaleBits(int min, int max) {
-        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange);
     }
 
     public CompileOptions withIntegerBits(int bits) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange);
     }
 
     public CompileOptions withParameters(CkksParameters p) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes, inputRange);
     }
 
     public CompileOptions withMaxKeyBytes(long bytes) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes, inputRange);
     }
 
     public CompileOptions withSmallPrimes(boolean small) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small, inputRange);
     }
 
     public CompileOptions withIm2col(boolean allowed) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes, inputRange);
+    }
+
+    /**
+     * Declares the range of input values (for example [0, 1] for pixels scaled by 1/255): clients
+     * refuse (or, if asked, clip) values outside it. It is client-side policy and does not change
+     * the plan's parameters or its fingerprint.
+     */
+    public CompileOptions withInputRange(double min, double max) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes,
+                Optional.of(new InputRange(min, max)));
+    }
+
+    /** The declared input range, or {@link InputRange#ofHeadroom}{@code (integerBits)} if none was declared. */
+    public InputRange effectiveInputRange() {
+        return inputRange.orElseGet(() -> InputRange.ofHeadroom(integerBits));
     }
 }

@@ -394,6 +394,6 @@ public final class Compiler {
                 params.security());
         PlanReport report = new PlanReport(network.name(), options.mode(), rows, desc, depth, List.copyOf(keys.steps()),
                 keyBytes(keys, perKey), relin ? perKey.applyAsLong(ctx.maxLevel()) : 0);
-        return new HePlan(network, options.mode(), ctx, steps, gather, keys, relin, report);
+        return new HePlan(network, options.mode(), ctx, steps, gather, keys, relin, report, options.effectiveInputRange());
     }
 }

@@ -1,28 +1,42 @@
 package org.ciphernet.nn;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
 import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.GaloisKeys;
+import org.ciphernet.ckks.KeyIdentifier;
 import org.ciphernet.ckks.RelinearizationKey;
 import org.ciphernet.ckks.Serialization;
 
 /**
  * The public keys a server evaluates with: a relinearization key if the network squares anything,
- * and Galois keys for exactly the plan's rotation steps. Holds nothing secret.
+ * and Galois keys for exactly the plan's rotation steps, with the {@link KeyIdentifier} of the key
+ * pair they were made from (a server refuses queries under another key pair). Holds nothing secret.
+ *
+ * <p>Wire format (version 2; version 1 had no key identifier and no integrity check and is
+ * refused): {@code "CNEK"}, version, key identifier (16 bytes), a byte 0 or 1 for the
+ * relinearization key, which then follows as a length (4) and its {@link Serialization} bytes, the
+ * Galois keys as a length and bytes, and a CRC32C over all of it, checked before anything is parsed.
+ *
+ * @param relinearization the relinearization key, if the plan needs one
+ * @param galois the Galois keys
+ * @param keyId the key pair the keys belong to
  */
-public record EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois) {
+public record EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois, KeyIdentifier keyId) {
     private static final int MAGIC = 0x43_4e_45_4b; // "CNEK"
+    private static final int VERSION = 2;
+    private static final String NAME = "evaluation keys";
 
     /** Checks for nulls. */
     public EvaluationKeys {
         Objects.requireNonNull(relinearization, "relinearization");
         Objects.requireNonNull(galois, "galois");
+        Objects.requireNonNull(keyId, "keyId");
     }
 
     /** Memory of the keys in bytes. */
@@ -36,7 +50,9 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
-            out.writeBoolean(relinearization.isPresent());
+            out.writeInt(VERSION);
+            out.write(keyId.bytes());
+            out.writeByte(relinearization.isPresent() ? 1 : 0);
             if (relinearization.isPresent()) {
                 byte[] r = ser.write(relinearization.get());
                 out.writeInt(r.length);
@@ -46,40 +62,34 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
             out.writeInt(g.length);
             out.write(g);
             out.flush();
-            return bytes.toByteArray();
+            return WireFormat.seal(bytes.toByteArray(), bytes.size());
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
-    /** Reads keys written by {@link #toBytes}; corrupted bytes give a {@link CkksException.SerializationException}. */
+    /**
+     * Reads keys written by {@link #toBytes}; the CRC32C is checked first.
+     *
+     * @throws CkksException.SerializationException on corrupted, truncated or foreign bytes
+     */
     public static EvaluationKeys fromBytes(byte[] bytes, Serialization ser) {
-        try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            if (in.readInt() != MAGIC) {
-                throw new CkksException.SerializationException("not evaluation keys (bad magic number)");
-            }
-            Optional<RelinearizationKey> rk = Optional.empty();
-            if (in.readBoolean()) {
-                rk = Optional.of(ser.readRelinearizationKey(readBlock(in)));
-            }
-            GaloisKeys gk = ser.readGaloisKeys(readBlock(in));
-            if (in.available() != 0) {
-                throw new CkksException.SerializationException(in.available() + " trailing bytes after the evaluation keys");
-            }
-            return new EvaluationKeys(rk, gk);
-        } catch (IOException e) {
-            throw new CkksException.SerializationException("truncated evaluation keys: " + e.getMessage());
+        ByteBuffer b = WireFormat.open(bytes, MAGIC, VERSION, NAME,
+                "written before keys carried their key identifier; make the keys again");
+        WireFormat.need(b, KeyIdentifier.BYTES + 1, NAME + " header");
+        byte[] id = new byte[KeyIdentifier.BYTES];
+        b.get(id);
+        int flag = b.get();
+        if (flag != 0 && flag != 1) {
+            throw new CkksException.SerializationException("corrupted " + NAME + " header: relinearization flag " + flag);
         }
-    }
-
-    private static byte[] readBlock(DataInputStream in) throws IOException {
-        int len = in.readInt();
-        if (len < 1 || len > in.available()) {
-            throw new CkksException.SerializationException("key block claims " + len + " bytes, " + in.available() + " remain");
+        Optional<RelinearizationKey> rk = flag == 1
+                ? Optional.of(ser.readRelinearizationKey(WireFormat.block(b, NAME + " relinearization key")))
+                : Optional.empty();
+        GaloisKeys gk = ser.readGaloisKeys(WireFormat.block(b, NAME + " Galois keys"));
+        if (b.hasRemaining()) {
+            throw new CkksException.SerializationException(b.remaining() + " trailing bytes after the " + NAME);
         }
-        byte[] b = new byte[len];
-        in.readFully(b);
-        return b;
+        return new EvaluationKeys(rk, gk, new KeyIdentifier(id));
     }
 }

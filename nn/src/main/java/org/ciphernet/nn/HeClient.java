@@ -12,6 +12,7 @@ import org.ciphernet.ckks.Encoder;
 import org.ciphernet.ckks.Encryptor;
 import org.ciphernet.ckks.GaloisKeys;
 import org.ciphernet.ckks.KeyGenerator;
+import org.ciphernet.ckks.KeyIdentifier;
 import org.ciphernet.ckks.RelinearizationKey;
 import org.ciphernet.ckks.Serialization;
 
@@ -31,7 +32,19 @@ public final class HeClient {
     private final Encoder encoder;
     private final Encryptor encryptor;
     private final Decryptor decryptor;
+    private final KeyIdentifier keyId;
+    private final long planFingerprint;
     private EvaluationKeys evaluationKeys;
+
+    /** What {@link #encrypt(double[], OutOfRange)} does with values outside the plan's {@link InputRange}. */
+    public enum OutOfRange {
+        /** Refuse the image with an {@link IllegalArgumentException} naming the value and the range (the default). */
+        REFUSE,
+        /** Clip the values into the range and log a warning with their count. */
+        CLIP
+    }
+
+    private static final System.Logger LOG = System.getLogger(HeClient.class.getName());
 
     private HeClient(ClientSpec spec, CkksContext context, KeyGenerator keygen, Encryptor encryptor) {
         this.spec = spec;
@@ -40,6 +53,16 @@ public final class HeClient {
         this.encoder = new Encoder(context);
         this.encryptor = encryptor;
         this.decryptor = new Decryptor(context, keygen.secretKey());
+        this.keyId = KeyIdentifier.of(context, keygen.secretKey());
+        this.planFingerprint = spec.fingerprint();
+    }
+
+    /**
+     * The public identifier of this client's key pair (the same in every process that restores the
+     * same secret key); tensors and evaluation keys carry it.
+     */
+    public KeyIdentifier keyId() {
+        return keyId;
     }
 
     /** The encryptor for a plan's mode (see the class comment); {@code seed} null for secure randomness. */
@@ -123,49 +146,80 @@ public final class HeClient {
             int[] steps = spec.rotationSteps().stream().mapToInt(Integer::intValue).toArray();
             int[] levels = spec.rotationLevels().stream().mapToInt(Integer::intValue).toArray();
             GaloisKeys gk = keygen.galoisKeys(steps, levels, false);
-            evaluationKeys = new EvaluationKeys(rk, gk);
+            evaluationKeys = new EvaluationKeys(rk, gk, keyId);
         }
         return evaluationKeys;
     }
 
-    /** Encrypts one image (flat C×H×W) laid out as the plan says; single-image mode. */
+    /**
+     * Encrypts one image (flat C×H×W) laid out as the plan says; single-image mode. Values outside
+     * the plan's {@link ClientSpec#inputRange()} are refused.
+     *
+     * @throws IllegalArgumentException if the image has the wrong size, a non-finite value, or a value
+     *     outside the input range (the message names the first such value, its index and the range)
+     */
     public EncryptedTensor encrypt(double[] image) {
+        return encrypt(image, OutOfRange.REFUSE);
+    }
+
+    /** Encrypts one image, refusing or clipping values outside the plan's input range as {@code policy} says. */
+    public EncryptedTensor encrypt(double[] image, OutOfRange policy) {
         requireMode(Mode.SINGLE_IMAGE, "encrypt");
-        checkImage(image, 0);
+        double[] x = checkImage(image, 0, Objects.requireNonNull(policy, "policy"));
         int[] gather = spec.inputGather();
         double[] slots = new double[gather.length];
         for (int i = 0; i < gather.length; i++) {
-            slots[i] = gather[i] < 0 ? 0 : image[gather[i]];
+            slots[i] = gather[i] < 0 ? 0 : x[gather[i]];
         }
-        return new EncryptedTensor(List.of(encryptor.encrypt(encoder.encode(slots, spec.inputLevel(), spec.inputScale()))), 1);
+        return query(List.of(encryptor.encrypt(encoder.encode(slots, spec.inputLevel(), spec.inputScale()))), 1);
     }
 
-    /** Encrypts up to {@code slots} images, one per slot, one ciphertext per input element; batched mode. */
+    /**
+     * Encrypts up to {@code slots} images, one per slot, one ciphertext per input element; batched
+     * mode. Values outside the plan's input range are refused.
+     */
     public EncryptedTensor encryptBatch(double[][] images) {
+        return encryptBatch(images, OutOfRange.REFUSE);
+    }
+
+    /** Encrypts a batch, refusing or clipping values outside the plan's input range as {@code policy} says. */
+    public EncryptedTensor encryptBatch(double[][] images, OutOfRange policy) {
         requireMode(Mode.BATCHED, "encryptBatch");
+        Objects.requireNonNull(policy, "policy");
         int slots = context.slots();
         if (images.length < 1 || images.length > slots) {
             throw new IllegalArgumentException("a batch holds 1 to " + slots + " images, got " + images.length);
         }
+        double[][] x = new double[images.length][];
         for (int b = 0; b < images.length; b++) {
-            checkImage(images[b], b);
+            x[b] = checkImage(images[b], b, policy);
         }
         List<Ciphertext> cts = new ArrayList<>(spec.inputSize());
         double[] v = new double[images.length];
         for (int e = 0; e < spec.inputSize(); e++) {
             for (int b = 0; b < images.length; b++) {
-                v[b] = images[b][e];
+                v[b] = x[b][e];
             }
             cts.add(encryptor.encrypt(encoder.encode(v, spec.inputLevel(), spec.inputScale())));
         }
-        return new EncryptedTensor(cts, images.length);
+        return query(cts, images.length);
     }
 
-    /** Decrypts the output of a single-image inference. */
+    private EncryptedTensor query(List<Ciphertext> cts, int images) {
+        return new EncryptedTensor(cts, images, EncryptedTensor.Kind.QUERY, planFingerprint, keyId);
+    }
+
+    /**
+     * Decrypts the output of a single-image inference.
+     *
+     * @throws MismatchedTensorException if {@code out} is not an answer for this client's plan and key pair
+     */
     public double[] decrypt(EncryptedTensor out) {
         requireMode(Mode.SINGLE_IMAGE, "decrypt");
-        if (out.ciphertexts().size() != 1) {
-            throw new IllegalArgumentException("a single-image output is one ciphertext, got " + out.ciphertexts().size());
+        checkAnswer(out);
+        if (out.ciphertexts().size() != 1 || out.images() != 1) {
+            throw new IllegalArgumentException("a single-image output is one ciphertext of one image, got "
+                    + out.ciphertexts().size() + " ciphertexts of " + out.images() + " images");
         }
         double[] v = decryptSlots(out.ciphertexts().get(0));
         int[] at = spec.outputSlots();
@@ -176,11 +230,21 @@ public final class HeClient {
         return r;
     }
 
-    /** Decrypts a batched output: {@code result[image][output]}. */
+    /**
+     * Decrypts a batched output: {@code result[image][output]}.
+     *
+     * @throws MismatchedTensorException if {@code out} is not an answer for this client's plan and key pair
+     * @throws IllegalArgumentException if its counts do not fit the plan (checked before any allocation)
+     */
     public double[][] decryptBatch(EncryptedTensor out) {
         requireMode(Mode.BATCHED, "decryptBatch");
+        checkAnswer(out);
         if (out.ciphertexts().size() != spec.outputSize()) {
             throw new IllegalArgumentException("expected " + spec.outputSize() + " output ciphertexts, got " + out.ciphertexts().size());
+        }
+        if (out.images() > context.slots()) {
+            throw new IllegalArgumentException("the output claims " + out.images() + " images but this plan's ciphertexts hold at most "
+                    + context.slots());
         }
         double[][] r = new double[out.images()][spec.outputSize()];
         int[] at = spec.outputSlots();
@@ -191,6 +255,23 @@ public final class HeClient {
             }
         }
         return r;
+    }
+
+    /** Refuses anything but an answer made for this client's plan and key pair. */
+    private void checkAnswer(EncryptedTensor out) {
+        Objects.requireNonNull(out, "out");
+        if (out.kind() != EncryptedTensor.Kind.ANSWER) {
+            throw new MismatchedTensorException("this is an encrypted " + out.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", not an answer: decrypt the server's output");
+        }
+        if (out.planFingerprint() != planFingerprint) {
+            throw new MismatchedTensorException("this answer was made for another plan (plan " + out.planFingerprintHex()
+                    + ", yours is " + spec.fingerprintHex() + "): compile the same model with the same options on both sides");
+        }
+        if (!out.keyId().equals(keyId)) {
+            throw new MismatchedTensorException("this answer was made for another key pair (key id " + out.keyId() + ", yours is "
+                    + keyId + ")");
+        }
     }
 
     /** Decrypts and decodes all slots of one ciphertext (for checks of intermediate values). */
@@ -204,14 +285,36 @@ public final class HeClient {
         }
     }
 
-    private void checkImage(double[] image, int b) {
+    /** Checks an image's size and values; returns it, or a clipped copy under {@link OutOfRange#CLIP}. */
+    private double[] checkImage(double[] image, int b, OutOfRange policy) {
+        Objects.requireNonNull(image, "image");
         if (image.length != spec.inputSize()) {
             throw new IllegalArgumentException("image " + b + " has " + image.length + " values, the network expects " + spec.inputSize());
         }
-        for (double x : image) {
+        InputRange range = spec.inputRange();
+        double[] out = image;
+        int clipped = 0;
+        for (int i = 0; i < image.length; i++) {
+            double x = image[i];
             if (!Double.isFinite(x)) {
-                throw new IllegalArgumentException("image " + b + " contains a non-finite value");
+                throw new IllegalArgumentException("image " + b + " contains a non-finite value at index " + i);
+            }
+            if (!range.contains(x)) {
+                if (policy == OutOfRange.REFUSE) {
+                    throw new IllegalArgumentException("image " + b + " has value " + x + " at index " + i + ", outside the input range "
+                            + range + " the plan was compiled for (scale the input as in training, or ask for clipping)");
+                }
+                if (out == image) {
+                    out = image.clone();
+                }
+                out[i] = range.clip(x);
+                clipped++;
             }
         }
+        if (clipped > 0) {
+            LOG.log(System.Logger.Level.WARNING, "image " + b + ": " + clipped + " values outside the input range " + range
+                    + " were clipped into it");
+        }
+        return out;
     }
 }

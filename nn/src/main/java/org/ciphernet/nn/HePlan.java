@@ -20,9 +20,10 @@ public final class HePlan {
     private final RotationKeys keys;
     private final boolean relinearization;
     private final PlanReport report;
+    private final InputRange inputRange;
 
     HePlan(Network network, Mode mode, CkksContext context, List<Step> steps, int[] inputGather, RotationKeys keys,
-            boolean relinearization, PlanReport report) {
+            boolean relinearization, PlanReport report, InputRange inputRange) {
         this.network = network;
         this.mode = mode;
         this.context = context;
@@ -31,6 +32,7 @@ public final class HePlan {
         this.keys = keys;
         this.relinearization = relinearization;
         this.report = report;
+        this.inputRange = inputRange;
     }
 
     /** The network this plan evaluates. */
@@ -68,7 +70,18 @@ public final class HePlan {
         Step out = output();
         return new ClientSpec(network.name(), mode, context.parameters(), network.inputShape().size(), inputGather, out.node.slots,
                 out.levelOut, out.scaleOut, steps.get(0).scaleOut, steps.get(0).levelOut,
-                keys.steps().stream().sorted().toList(), keys.steps().stream().sorted().map(keys::level).toList(), relinearization);
+                keys.steps().stream().sorted().toList(), keys.steps().stream().sorted().map(keys::level).toList(), relinearization,
+                inputRange);
+    }
+
+    /** The range of input values this plan was compiled for (see {@link InputRange}). */
+    public InputRange inputRange() {
+        return inputRange;
+    }
+
+    /** The plan's fingerprint: {@link ClientSpec#fingerprint()} of its client specification. */
+    public long fingerprint() {
+        return clientSpec().fingerprint();
     }
 
     RotationKeys keys() {

@@ -17,6 +17,7 @@ import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.Encoder;
 import org.ciphernet.ckks.Evaluator;
 import org.ciphernet.ckks.GaloisKeys;
+import org.ciphernet.ckks.KeyIdentifier;
 import org.ciphernet.ckks.Plaintext;
 import org.ciphernet.ckks.RelinearizationKey;
 import org.ciphernet.nn.internal.DiagonalPlan;
@@ -42,6 +43,8 @@ public final class HeServer implements AutoCloseable {
     private final Encoder encoder;
     private final GaloisKeys galois;
     private final RelinearizationKey relin;
+    private final KeyIdentifier keyId;
+    private final long planFingerprint;
     private final int threads;
     private final ExecutorService pool;
     private final Map<Integer, Plaintext[][]> cache = new HashMap<>();
@@ -70,7 +73,9 @@ public final class HeServer implements AutoCloseable {
         ctx.check(keys.galois().fingerprint(), "the Galois keys");
         this.galois = keys.galois();
         this.relin = keys.relinearization().orElse(null);
+        this.keyId = keys.keyId();
         ClientSpec spec = plan.clientSpec();
+        this.planFingerprint = spec.fingerprint();
         if (spec.relinearization() && relin == null) {
             throw new CkksException.MissingKeyException("the plan squares ciphertexts but no relinearization key was given");
         }
@@ -128,7 +133,14 @@ public final class HeServer implements AutoCloseable {
         return b;
     }
 
-    /** Runs the network on an encrypted input. */
+    /**
+     * Runs the network on an encrypted input and returns the encrypted answer (same plan and key
+     * identifier, kind {@link EncryptedTensor.Kind#ANSWER}).
+     *
+     * @throws MismatchedTensorException if the input is not a query for this plan under the key pair
+     *     of the server's evaluation keys
+     * @throws IllegalArgumentException if its counts do not fit the plan
+     */
     public EncryptedTensor infer(EncryptedTensor input) {
         return run(input, null).output();
     }
@@ -170,7 +182,7 @@ public final class HeServer implements AutoCloseable {
             double ms = (System.nanoTime() - t0) / 1e6;
             if (inspector != null) {
                 OptionalDouble err = s.node.tap == null || s.node.slots == null ? OptionalDouble.empty()
-                        : inspector.maxError(s.node.tap, new EncryptedTensor(out, input.images()), s.node.slots);
+                        : inspector.maxError(s.node.tap, input.with(out, EncryptedTensor.Kind.ANSWER), s.node.slots);
                 rows.add(new RunReport.Row(s.node.label, s.kind(), ms, out.get(0).level(), Math.log(out.get(0).scale()) / Math.log(2), err));
             }
             for (int in : s.inputs) {
@@ -180,7 +192,7 @@ public final class HeServer implements AutoCloseable {
             }
         }
         double total = (System.nanoTime() - start) / 1e6;
-        EncryptedTensor out = new EncryptedTensor(values[steps.size() - 1], input.images());
+        EncryptedTensor out = input.with(values[steps.size() - 1], EncryptedTensor.Kind.ANSWER);
         return new Result(out, new RunReport(rows, total));
     }
 
@@ -232,7 +244,25 @@ public final class HeServer implements AutoCloseable {
 
     private void checkInput(EncryptedTensor input) {
         Objects.requireNonNull(input, "input");
+        if (input.kind() != EncryptedTensor.Kind.QUERY) {
+            throw new MismatchedTensorException("the input is an encrypted " + input.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", not a query: send the client's encrypted input");
+        }
+        if (input.planFingerprint() != planFingerprint) {
+            throw new MismatchedTensorException("the input was encrypted for another plan (plan " + input.planFingerprintHex()
+                    + ", this server's is " + java.util.HexFormat.of().toHexDigits(planFingerprint)
+                    + "): compile the same model with the same options on both sides");
+        }
+        if (!input.keyId().equals(keyId)) {
+            throw new MismatchedTensorException("the input is encrypted under another key pair than the evaluation keys (input key id "
+                    + input.keyId() + ", evaluation keys " + keyId + ")");
+        }
         Step first = plan.steps().get(0);
+        int maxImages = plan.mode() == Mode.BATCHED ? ctx.slots() : 1;
+        if (input.images() > maxImages) {
+            throw new IllegalArgumentException("the input claims " + input.images() + " images but a " + plan.mode() + " plan holds at most "
+                    + maxImages);
+        }
         int expected = plan.mode() == Mode.BATCHED ? first.node.size : 1;
         if (input.ciphertexts().size() != expected) {
             throw new IllegalArgumentException("the plan expects " + expected + " input ciphertext(s), got " + input.ciphertexts().size());

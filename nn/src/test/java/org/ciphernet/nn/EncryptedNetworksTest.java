@@ -141,15 +141,15 @@ class EncryptedNetworksTest {
         HeClient other = HeClient.reproducible(plan.clientSpec(), plan.context(), new byte[] {
             1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
         EvaluationKeys partial = new EvaluationKeys(keys.relinearization(),
-                org.ciphernet.ckks.KeyGenerator.reproducible(plan.context(), new byte[32]).galoisKeys(fewer, false));
+                org.ciphernet.ckks.KeyGenerator.reproducible(plan.context(), new byte[32]).galoisKeys(fewer, false), keys.keyId());
         CkksException.MissingKeyException e = assertThrows(CkksException.MissingKeyException.class, () -> new HeServer(plan, partial));
         assertTrue(e.getMessage().contains("step " + missing), e.getMessage());
         assertThrows(CkksException.MissingKeyException.class,
-                () -> new HeServer(plan, new EvaluationKeys(java.util.Optional.empty(), keys.galois())));
+                () -> new HeServer(plan, new EvaluationKeys(java.util.Optional.empty(), keys.galois(), keys.keyId())));
         // keys with every step, but made for level 0 only
         int[] all = plan.clientSpec().rotationSteps().stream().mapToInt(Integer::intValue).toArray();
         EvaluationKeys lowKeys = new EvaluationKeys(keys.relinearization(),
-                org.ciphernet.ckks.KeyGenerator.reproducible(plan.context(), new byte[32]).galoisKeys(all, new int[all.length], false));
+                org.ciphernet.ckks.KeyGenerator.reproducible(plan.context(), new byte[32]).galoisKeys(all, new int[all.length], false), keys.keyId());
         CkksException.MissingKeyException tooLow = assertThrows(CkksException.MissingKeyException.class, () -> new HeServer(plan, lowKeys));
         assertTrue(tooLow.getMessage().contains("made for levels up to 0"), tooLow.getMessage());
         // keys of other parameters
@@ -157,19 +157,20 @@ class EncryptedNetworksTest {
                 .withParameters(org.ciphernet.ckks.CkksParameters.forDepth(14, 4, 40, 20, 2)));
         HeClient foreign = HeClient.reproducible(batched.clientSpec(), batched.context(), new byte[32]);
         assertThrows(CkksException.ParameterMismatchException.class,
-                () -> new HeServer(plan, new EvaluationKeys(keys.relinearization(), foreign.evaluationKeys().galois())));
+                () -> new HeServer(plan, new EvaluationKeys(keys.relinearization(), foreign.evaluationKeys().galois(), keys.keyId())));
         try (HeServer server = new HeServer(plan, keys)) {
             // an input at the wrong level, or of the wrong count, or from another client's context
             double[] x = TestNetworks.image(net.inputShape(), 1);
             EncryptedTensor good = client.encrypt(x);
             org.ciphernet.ckks.Evaluator ev = new org.ciphernet.ckks.Evaluator(plan.context());
-            EncryptedTensor low = new EncryptedTensor(List.of(ev.dropToLevel(good.ciphertexts().get(0), 1)), 1);
+            EncryptedTensor low = good.with(List.of(ev.dropToLevel(good.ciphertexts().get(0), 1)), EncryptedTensor.Kind.QUERY);
             assertThrows(CkksException.LevelException.class, () -> server.infer(low));
             assertThrows(IllegalArgumentException.class,
-                    () -> server.infer(new EncryptedTensor(List.of(good.ciphertexts().get(0), good.ciphertexts().get(0)), 1)));
+                    () -> server.infer(good.with(List.of(good.ciphertexts().get(0), good.ciphertexts().get(0)), EncryptedTensor.Kind.QUERY)));
             assertThrows(CkksException.ParameterMismatchException.class,
-                    () -> server.infer(new EncryptedTensor(List.of(foreign.encryptBatch(new double[][] {
-                        TestNetworks.image(TestNetworks.quadraticWithZero(2).inputShape(), 1)}).ciphertexts().get(0)), 1)));
+                    () -> server.infer(good.with(List.of(foreign.encryptBatch(new double[][] {
+                        TestNetworks.image(TestNetworks.quadraticWithZero(2).inputShape(), 1)}).ciphertexts().get(0)),
+                        EncryptedTensor.Kind.QUERY)));
             // images of the wrong size or with NaN
             assertThrows(IllegalArgumentException.class, () -> client.encrypt(new double[3]));
             double[] nan = x.clone();
