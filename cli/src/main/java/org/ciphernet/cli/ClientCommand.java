@@ -22,14 +22,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ciphernet client keygen|encrypt|decrypt}: the data owner's side of a deployment, one step
+ * {@code ciphernet client keygen|encrypt|decrypt|upgrade}: the data owner's side of a deployment, one step
  * per invocation, exchanging files with {@code ciphernet server}. The secret key stays in the
  * client's folder (owner-only permissions); the server gets {@code evaluation.keys} and ciphertexts.
  * Problems with files are reported as one line naming the file (see {@link Main}).
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
-        description = "The data owner's steps: keygen, encrypt, decrypt (files exchanged with 'ciphernet server').",
-        subcommands = {ClientCommand.Keygen.class, ClientCommand.Encrypt.class, ClientCommand.Decrypt.class})
+        description = "The data owner's steps: keygen, encrypt, decrypt (files exchanged with 'ciphernet server'), upgrade.",
+        subcommands = {ClientCommand.Keygen.class, ClientCommand.Encrypt.class, ClientCommand.Decrypt.class,
+            ClientCommand.Upgrade.class})
 final class ClientCommand implements Runnable {
     static final String SECRET = "secret.key";
     static final String EVALUATION = "evaluation.keys";
@@ -73,8 +74,13 @@ final class ClientCommand implements Runnable {
             Path secret = dir.resolve(SECRET);
             CliFiles.requireReadable(secret, "secret key");
             CliFiles.warnIfShared(secret, System.err);
+            byte[] bytes = CliFiles.read(secret, "secret key");
+            if (bytes.length > 4 && bytes[4] == Serialization.LEGACY_VERSION_2) {
+                throw new UserError("secret key " + secret + ": written in format version 2 (no integrity check); run once: "
+                        + "ciphernet client upgrade --model " + model + " --dir " + dir);
+            }
             Serialization ser = new Serialization(plan.context());
-            return HeClient.restore(plan.clientSpec(), plan.context(), CliFiles.parse(secret, "secret key", ser::readSecretKey));
+            return HeClient.restore(plan.clientSpec(), plan.context(), CliFiles.parse(secret, "secret key", b -> ser.readSecretKey(bytes)));
         }
     }
 
@@ -106,6 +112,46 @@ final class ClientCommand implements Runnable {
             System.out.printf(Locale.ROOT, "wrote %s (secret: keep it here) and %s (%.1f MiB, for the server)%nkey id %s, plan %s%n%s%n",
                     secret, common.dir.resolve(EVALUATION), keys.length / 1048576.0, client.keyId(), plan.clientSpec().fingerprintHex(),
                     plan.parameters());
+            return 0;
+        }
+    }
+
+    @Command(name = "upgrade", mixinStandardHelpOptions = true,
+            description = {"Rewrites the key folder in the current formats: a secret.key of format version 2 (which",
+                "had no integrity check) is read once, checked against the plan, written again as version "
+                        + Serialization.VERSION + " (600),",
+                "and evaluation.keys is made again from it. Answers to earlier queries stay decryptable."})
+    static final class Upgrade implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() {
+            HePlan plan = common.plan();
+            Path secret = common.dir.resolve(SECRET);
+            byte[] bytes = CliFiles.read(secret, "secret key");
+            boolean legacy = bytes.length > 4 && bytes[4] == Serialization.LEGACY_VERSION_2;
+            Serialization ser = new Serialization(plan.context());
+            Serialization reader = legacy ? ser.withUnverifiedVersion2() : ser;
+            org.ciphernet.ckks.SecretKey key;
+            try {
+                key = reader.readSecretKey(bytes);
+            } catch (org.ciphernet.ckks.CkksException e) {
+                throw new UserError("secret key " + secret + ": " + e.getMessage(), e);
+            }
+            CliFiles.warnIfShared(secret, System.err);
+            HeClient client = HeClient.restore(plan.clientSpec(), plan.context(), key);
+            if (legacy) {
+                System.err.println("warning: " + secret + " was format version 2, read without an integrity check;"
+                        + " if it was corrupted, answers will not decrypt: keep your backup until you have checked one");
+                CliFiles.writeSecret(secret, ser.write(client.secretKey()));
+            }
+            byte[] keys = client.evaluationKeys().toBytes(client.serialization());
+            CliFiles.write(common.dir.resolve(EVALUATION), keys, "evaluation keys");
+            CliFiles.restrictToOwnerWrite(common.dir.resolve(EVALUATION));
+            System.out.printf(Locale.ROOT, "%s %s; wrote %s (%.1f MiB, for the server)%nkey id %s, plan %s%n",
+                    legacy ? "rewrote" : "kept", secret, common.dir.resolve(EVALUATION), keys.length / 1048576.0,
+                    client.keyId(), plan.clientSpec().fingerprintHex());
             return 0;
         }
     }

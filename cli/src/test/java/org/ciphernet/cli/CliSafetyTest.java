@@ -133,6 +133,29 @@ class CliSafetyTest {
     }
 
     @Test
+    void aVersion2SecretKeyIsRefusedWithTheWayOutAndUpgradedOnRequest() throws Exception {
+        Path legacy = dir.resolve("legacy");
+        Files.createDirectories(legacy);
+        byte[] v3 = Files.readAllBytes(owner.resolve("secret.key"));
+        // format version 2 is version 3 without its 4-byte CRC32C trailer, with version byte 2
+        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 4);
+        v2[4] = 2;
+        Files.write(legacy.resolve("secret.key"), v2);
+        Files.setPosixFilePermissions(legacy.resolve("secret.key"), PosixFilePermissions.fromString("rw-------"));
+        Path q = dir.resolve("legacy-q.ct");
+        run("client", "encrypt", "--model", MODEL, "--dir", legacy.toString(), "--dataset", "mnist", "--index", "0",
+                "--out", q.toString()).oneLineError("format version 2", "ciphernet client upgrade");
+        Run up = run("client", "upgrade", "--model", MODEL, "--dir", legacy.toString());
+        assertEquals(0, up.exit(), up.err());
+        assertTrue(up.err().contains("read without an integrity check"), up.err());
+        assertArrayEquals(v3, Files.readAllBytes(legacy.resolve("secret.key")), "the same key, written as version 3");
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(legacy.resolve("secret.key")));
+        assertTrue(Files.size(legacy.resolve("evaluation.keys")) > 0);
+        assertEquals(0, run("client", "encrypt", "--model", MODEL, "--dir", legacy.toString(), "--dataset", "mnist", "--index", "0",
+                "--out", q.toString()).exit());
+    }
+
+    @Test
     void sharedSecretKeyIsWarnedAbout() throws Exception {
         Path shared = dir.resolve("shared");
         assertEquals(0, run("client", "keygen", "--model", MODEL, "--dir", shared.toString()).exit());
