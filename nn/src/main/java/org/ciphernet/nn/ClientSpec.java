@@ -2,6 +2,7 @@ package org.ciphernet.nn;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.ciphernet.ckks.CkksParameters;
 
 /**
@@ -21,13 +22,16 @@ import org.ciphernet.ckks.CkksParameters;
  * @param rotationLevels for each rotation step, the highest level its key is used at (the key is
  *     made for those levels only)
  * @param relinearization whether a relinearization key is needed
+ * @param flooding the plan's noise flooding, if any: with server flooding the evaluation keys
+ *     carry the public key, with safe decryption the client floods what it decrypts
  */
 public record ClientSpec(String network, Mode mode, CkksParameters parameters, int inputSize, int[] inputGather,
         int[] outputSlots, int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
-        List<Integer> rotationLevels, boolean relinearization) {
+        List<Integer> rotationLevels, boolean relinearization, Optional<FloodingBudget> flooding) {
     /** Copies the arrays. */
     public ClientSpec {
         Objects.requireNonNull(parameters, "parameters");
+        Objects.requireNonNull(flooding, "flooding");
         inputGather = inputGather.clone();
         outputSlots = outputSlots.clone();
         rotationSteps = List.copyOf(rotationSteps);
@@ -35,6 +39,14 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, i
         if (rotationLevels.size() != rotationSteps.size()) {
             throw new IllegalArgumentException(rotationSteps.size() + " rotation steps but " + rotationLevels.size() + " levels");
         }
+    }
+
+    /** A specification without flooding. */
+    public ClientSpec(String network, Mode mode, CkksParameters parameters, int inputSize, int[] inputGather, int[] outputSlots,
+            int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
+            List<Integer> rotationLevels, boolean relinearization) {
+        this(network, mode, parameters, inputSize, inputGather, outputSlots, outputLevel, outputScale, inputScale, inputLevel,
+                rotationSteps, rotationLevels, relinearization, Optional.empty());
     }
 
     @Override

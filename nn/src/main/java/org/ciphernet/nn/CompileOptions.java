@@ -29,9 +29,11 @@ import org.ciphernet.ckks.SecurityLevel;
  * @param smallPrimes keep every prime below 2^32 (scale at most 2^31): the first prime has the
  *     scale's size and the integer bits are carried by {@code ceil((integerBits + 1) / scale)}
  *     extra primes, so the output is decrypted at that level instead of level 0
+ * @param flooding noise flooding of the outputs for circuit privacy and safe decryption (off by
+ *     default; see {@link FloodingOptions})
  */
 public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits, int minScaleBits, int integerBits,
-        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes, boolean smallPrimes) {
+        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes, boolean smallPrimes, FloodingOptions flooding) {
     /** Default Galois key budget: 8 GiB. */
     public static final long DEFAULT_MAX_KEY_BYTES = 8L << 30;
 
@@ -40,6 +42,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(parameters, "parameters");
+        Objects.requireNonNull(flooding, "flooding");
         if (minScaleBits < 20 || maxScaleBits < minScaleBits || maxScaleBits > 55) {
             throw new IllegalArgumentException("scale bits must satisfy 20 ≤ min ≤ max ≤ 55, got " + minScaleBits + ", " + maxScaleBits);
         }
@@ -57,7 +60,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
     /** Single-image defaults. */
     public static CompileOptions singleImage() {
         return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 10, Optional.empty(), true,
-                DEFAULT_MAX_KEY_BYTES, false);
+                DEFAULT_MAX_KEY_BYTES, false, FloodingOptions.off());
     }
 
     /** Batched defaults: scale 2^30 and small primes. */
@@ -66,34 +69,57 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
     }
 
     public CompileOptions withMode(Mode m) {
-        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, flooding);
     }
 
     public CompileOptions withSecurity(SecurityLevel s) {
-        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, flooding);
     }
 
     public CompileOptions withScaleBits(int min, int max) {
-        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, flooding);
     }
 
     public CompileOptions withIntegerBits(int bits) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes, flooding);
     }
 
     public CompileOptions withParameters(CkksParameters p) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes, flooding);
     }
 
     public CompileOptions withMaxKeyBytes(long bytes) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes, flooding);
     }
 
     public CompileOptions withSmallPrimes(boolean small) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small, flooding);
     }
 
     public CompileOptions withIm2col(boolean allowed) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes, flooding);
+    }
+
+    /** With the given noise flooding options. */
+    public CompileOptions withFlooding(FloodingOptions f) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, f);
+    }
+
+    /**
+     * With circuit privacy: the server floods every output ciphertext so that what the client
+     * decrypts is within statistical distance about {@code 2^-statisticalBits} per ciphertext of a
+     * distribution independent of the weights beyond the outputs (see {@link FloodingOptions}).
+     */
+    public CompileOptions circuitPrivacy(int statisticalBits) {
+        return withFlooding(flooding.withCircuitPrivacy(statisticalBits));
+    }
+
+    /**
+     * With decryption safe to publish: the client floods at decryption for {@code statisticalBits}
+     * of security against an adversary who sees up to {@code queries} decrypted results (see
+     * {@link FloodingOptions}).
+     */
+    public CompileOptions safeDecryption(int statisticalBits, long queries) {
+        return withFlooding(flooding.withSafeDecryption(statisticalBits, queries));
     }
 }

@@ -9,20 +9,28 @@ import java.util.Objects;
 import java.util.Optional;
 import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.GaloisKeys;
+import org.ciphernet.ckks.PublicKey;
 import org.ciphernet.ckks.RelinearizationKey;
 import org.ciphernet.ckks.Serialization;
 
 /**
  * The public keys a server evaluates with: a relinearization key if the network squares anything,
- * and Galois keys for exactly the plan's rotation steps. Holds nothing secret.
+ * Galois keys for exactly the plan's rotation steps, and the public encryption key if the plan
+ * floods its outputs for circuit privacy ({@link FloodingOptions}). Holds nothing secret.
  */
-public record EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois) {
+public record EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois, Optional<PublicKey> publicKey) {
     private static final int MAGIC = 0x43_4e_45_4b; // "CNEK"
 
     /** Checks for nulls. */
     public EvaluationKeys {
         Objects.requireNonNull(relinearization, "relinearization");
         Objects.requireNonNull(galois, "galois");
+        Objects.requireNonNull(publicKey, "publicKey");
+    }
+
+    /** Keys without the public key (plans that do not flood). */
+    public EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois) {
+        this(relinearization, galois, Optional.empty());
     }
 
     /** Memory of the keys in bytes. */
@@ -45,6 +53,12 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
             byte[] g = ser.write(galois);
             out.writeInt(g.length);
             out.write(g);
+            if (publicKey.isPresent()) { // a trailing block, so keys without it keep their earlier bytes
+                out.writeBoolean(true);
+                byte[] p = ser.write(publicKey.get());
+                out.writeInt(p.length);
+                out.write(p);
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -64,10 +78,17 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
                 rk = Optional.of(ser.readRelinearizationKey(readBlock(in)));
             }
             GaloisKeys gk = ser.readGaloisKeys(readBlock(in));
+            Optional<PublicKey> pk = Optional.empty();
+            if (in.available() != 0) {
+                if (!in.readBoolean()) {
+                    throw new CkksException.SerializationException("bad public-key flag after the evaluation keys");
+                }
+                pk = Optional.of(ser.readPublicKey(readBlock(in)));
+            }
             if (in.available() != 0) {
                 throw new CkksException.SerializationException(in.available() + " trailing bytes after the evaluation keys");
             }
-            return new EvaluationKeys(rk, gk);
+            return new EvaluationKeys(rk, gk, pk);
         } catch (IOException e) {
             throw new CkksException.SerializationException("truncated evaluation keys: " + e.getMessage());
         }

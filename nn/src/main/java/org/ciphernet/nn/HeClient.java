@@ -10,6 +10,7 @@ import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.Decryptor;
 import org.ciphernet.ckks.Encoder;
 import org.ciphernet.ckks.Encryptor;
+import org.ciphernet.ckks.FloodingDecryptor;
 import org.ciphernet.ckks.GaloisKeys;
 import org.ciphernet.ckks.KeyGenerator;
 import org.ciphernet.ckks.RelinearizationKey;
@@ -31,6 +32,8 @@ public final class HeClient {
     private final Encoder encoder;
     private final Encryptor encryptor;
     private final Decryptor decryptor;
+    /** Decrypts outputs when the plan asks for safe decryption ({@link FloodingOptions}), else null. */
+    private final FloodingDecryptor outputDecryptor;
     private EvaluationKeys evaluationKeys;
 
     private HeClient(ClientSpec spec, CkksContext context, KeyGenerator keygen, Encryptor encryptor) {
@@ -40,6 +43,9 @@ public final class HeClient {
         this.encoder = new Encoder(context);
         this.encryptor = encryptor;
         this.decryptor = new Decryptor(context, keygen.secretKey());
+        this.outputDecryptor = spec.flooding().flatMap(f -> f.decryptionLog2Sigma().isPresent()
+                ? Optional.of(FloodingDecryptor.create(context, keygen.secretKey(), f.decryptionLog2Sigma().getAsDouble()))
+                : Optional.empty()).orElse(null);
     }
 
     /** The encryptor for a plan's mode (see the class comment); {@code seed} null for secure randomness. */
@@ -123,7 +129,8 @@ public final class HeClient {
             int[] steps = spec.rotationSteps().stream().mapToInt(Integer::intValue).toArray();
             int[] levels = spec.rotationLevels().stream().mapToInt(Integer::intValue).toArray();
             GaloisKeys gk = keygen.galoisKeys(steps, levels, false);
-            evaluationKeys = new EvaluationKeys(rk, gk);
+            boolean floods = spec.flooding().isPresent() && spec.flooding().get().serverLog2Sigma().isPresent();
+            evaluationKeys = new EvaluationKeys(rk, gk, floods ? Optional.of(keygen.publicKey()) : Optional.empty());
         }
         return evaluationKeys;
     }
@@ -167,7 +174,7 @@ public final class HeClient {
         if (out.ciphertexts().size() != 1) {
             throw new IllegalArgumentException("a single-image output is one ciphertext, got " + out.ciphertexts().size());
         }
-        double[] v = decryptSlots(out.ciphertexts().get(0));
+        double[] v = decryptOutput(out.ciphertexts().get(0));
         int[] at = spec.outputSlots();
         double[] r = new double[at.length];
         for (int i = 0; i < at.length; i++) {
@@ -185,7 +192,7 @@ public final class HeClient {
         double[][] r = new double[out.images()][spec.outputSize()];
         int[] at = spec.outputSlots();
         for (int e = 0; e < spec.outputSize(); e++) {
-            double[] v = decryptSlots(out.ciphertexts().get(at[e]));
+            double[] v = decryptOutput(out.ciphertexts().get(at[e]));
             for (int b = 0; b < out.images(); b++) {
                 r[b][e] = v[b];
             }
@@ -193,7 +200,12 @@ public final class HeClient {
         return r;
     }
 
-    /** Decrypts and decodes all slots of one ciphertext (for checks of intermediate values). */
+    /** Decrypts and decodes an output ciphertext, flooded if the plan asks for safe decryption. */
+    private double[] decryptOutput(Ciphertext c) {
+        return outputDecryptor == null ? decryptSlots(c) : encoder.decode(outputDecryptor.decrypt(c));
+    }
+
+    /** Decrypts and decodes all slots of one ciphertext (for checks of intermediate values; never flooded). */
     double[] decryptSlots(Ciphertext c) {
         return encoder.decode(decryptor.decrypt(c));
     }
