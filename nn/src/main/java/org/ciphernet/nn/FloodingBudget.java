@@ -18,8 +18,9 @@ import java.util.OptionalDouble;
  * @param evaluationPrecisionBits output precision without flooding (estimate, margin included)
  * @param serverLog2Sigma {@code log2 σ} of the server's flooding ({@code 2^s·B/2}), if on
  * @param decryptionLog2Sigma {@code log2 σ} of the decryption flooding ({@code √(12τ)·2^(s/2)·t}), if on
- * @param precisionBits expected output precision with the flooding (bound on the largest error
- *     over all slots, exceeded with probability below 2^-30 per ciphertext)
+ * @param precisionBits expected output precision with the flooding: the estimated evaluation error
+ *     plus a tail bound on the flooding's share in every slot (exceeded with probability below
+ *     2^-30 per ciphertext)
  * @param headroomBits bits between the flooding's tail and a quarter of the output modulus (or the decoder's reach
  *     of 2^51 above the scale), whichever is less; the message keeps the rest of the modulus
  * @param levels levels the flooding consumes (always 0: it is an addition at the output level)

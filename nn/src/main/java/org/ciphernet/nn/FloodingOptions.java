@@ -8,7 +8,8 @@ package org.ciphernet.nn;
  *       ciphertext a fresh public-key encryption of zero whose Gaussian noise is {@code 2^s/2} times
  *       the estimated Euclidean norm of the evaluation error, so the decrypted phase is within
  *       statistical distance about {@code 2^-s} per ciphertext of one that does not depend on the
- *       weights beyond the exact outputs (see {@link org.ciphernet.ckks.NoiseFlooding}). The
+ *       weights beyond the exact outputs (see {@link org.ciphernet.ckks.NoiseFlooding}; over k output
+ *       ciphertexts, for example the k outputs of a batched plan, the bound is {@code k·2^-s}). The
  *       evaluation keys then carry the client's public key.</li>
  *   <li><b>Safe decryption</b> ({@code decryptionBits = s > 0}, {@code decryptionQueries = τ}): the
  *       client adds Gaussian noise of {@code √(12τ)·2^(s/2)·t} at decryption, t the estimated largest
