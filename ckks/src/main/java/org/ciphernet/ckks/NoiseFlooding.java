@@ -161,6 +161,6 @@ public final class NoiseFlooding {
 
     @Override
     public String toString() {
-        return "NoiseFlooding[" + context.parameters().logN() + "]";
+        return "NoiseFlooding[N = 2^" + context.parameters().logN() + "]";
     }
 }

@@ -17,8 +17,16 @@ package org.ciphernet.nn;
  *       attack; see {@link org.ciphernet.ckks.FloodingDecryptor}).</li>
  * </ul>
  * Either costs precision, never levels; the compiler measures the evaluation noise in a
- * noise-estimation run, reports the cost in {@link PlanReport#flooding()} and refuses a plan whose
- * outputs would keep fewer than {@code minPrecisionBits} bits.
+ * noise-estimation run (one or two inferences under a throwaway key, at every compile with flooding
+ * on), reports the cost in {@link PlanReport#flooding()} and refuses a plan whose outputs would keep
+ * fewer than {@code minPrecisionBits} bits. Circuit privacy costs about {@code s + log2 N} bits of
+ * precision and safe decryption about {@code s/2 + log2 N} (plus {@code log2 √(12τ)}); at the default
+ * scale of 2^40 neither is affordable, a scale of 2^55 with 4 integer bits is the usual way.
+ *
+ * <p>Scope of the promises: the client is honest but curious (its inputs are fresh encryptions of
+ * values like the sample ones, in [0, 1]); a client who sends ciphertexts with inflated noise or
+ * out-of-range values can push the evaluation error past the estimate, and then the flooding no
+ * longer hides it. Both promises rest on the estimated error bound, not on a proof of it.
  *
  * @param circuitPrivacyBits statistical security s of server-side flooding, 0 for off
  * @param decryptionBits statistical security s of flooding at decryption, 0 for off
