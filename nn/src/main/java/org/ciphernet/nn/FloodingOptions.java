@@ -19,9 +19,11 @@ package org.ciphernet.nn;
  * Either costs precision, never levels; the compiler measures the evaluation noise in a
  * noise-estimation run (one or two inferences under a throwaway key, at every compile with flooding
  * on), reports the cost in {@link PlanReport#flooding()} and refuses a plan whose outputs would keep
- * fewer than {@code minPrecisionBits} bits. Circuit privacy costs about {@code s + log2 N} bits of
- * precision and safe decryption about {@code s/2 + log2 N} (plus {@code log2 √(12τ)}); at the default
- * scale of 2^40 neither is affordable, a scale of 2^55 with 4 integer bits is the usual way.
+ * fewer than {@code minPrecisionBits} bits. Measured costs: circuit privacy about
+ * {@code s + (log2 N)/2} bits of precision (24 bits for s = 20 at N = 2^10 to 2^14), safe decryption
+ * about {@code s/2 + log2 √(12τ) + 3} (19 to 22 bits for s = 30, τ = 16). At the default scale of
+ * 2^40 (about 15 to 20 bits of output precision) neither is affordable; a scale of 2^55 with 4
+ * integer bits (about 30 bits) is the usual way.
  *
  * <p>Scope of the promises: the client is honest but curious (its inputs are fresh encryptions of
  * values like the sample ones, in [0, 1]); a client who sends ciphertexts with inflated noise or
