@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.ciphernet.ckks.CkksParameters;
 
 /**
@@ -31,16 +32,20 @@ import org.ciphernet.ckks.CkksParameters;
  * @param relinearization whether a relinearization key is needed
  * @param inputRange the values an input may take (see {@link InputRange}); client-side policy, not
  *     part of the {@link #fingerprint()}
+ * @param flooding the plan's noise flooding, if any: with server flooding the evaluation keys
+ *     carry the public key, with safe decryption the client floods what it decrypts
  */
 public record ClientSpec(String network, Mode mode, CkksParameters parameters, int inputSize, int[] inputGather,
         int[] outputSlots, int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
-        List<Integer> rotationLevels, boolean relinearization, InputRange inputRange) {
+        List<Integer> rotationLevels, boolean relinearization, InputRange inputRange,
+        Optional<FloodingBudget> flooding) {
     /** Copies the arrays. */
     public ClientSpec {
         Objects.requireNonNull(parameters, "parameters");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(inputRange, "inputRange");
+        Objects.requireNonNull(flooding, "flooding");
         inputGather = inputGather.clone();
         outputSlots = outputSlots.clone();
         rotationSteps = List.copyOf(rotationSteps);

@@ -31,9 +31,12 @@ import org.ciphernet.ckks.SecurityLevel;
  *     extra primes, so the output is decrypted at that level instead of level 0
  * @param inputRange the values an input may take, as declared by the caller; empty for the default
  *     of {@link InputRange#ofHeadroom} (see {@link #effectiveInputRange()})
+ * @param flooding noise flooding of the outputs for circuit privacy and safe decryption (off by
+ *     default; see {@link FloodingOptions})
  */
 public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits, int minScaleBits, int integerBits,
-        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes, boolean smallPrimes, Optional<InputRange> inputRange) {
+        Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes, boolean smallPrimes, Optional<InputRange> inputRange,
+        FloodingOptions flooding) {
     /** Default Galois key budget: 8 GiB. */
     public static final long DEFAULT_MAX_KEY_BYTES = 8L << 30;
 
@@ -43,6 +46,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(parameters, "parameters");
         Objects.requireNonNull(inputRange, "inputRange");
+        Objects.requireNonNull(flooding, "flooding");
         if (minScaleBits < 20 || maxScaleBits < minScaleBits || maxScaleBits > 55) {
             throw new IllegalArgumentException("scale bits must satisfy 20 ≤ min ≤ max ≤ 55, got " + minScaleBits + ", " + maxScaleBits);
         }
@@ -60,7 +64,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
     /** Single-image defaults. */
     public static CompileOptions singleImage() {
         return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 10, Optional.empty(), true,
-                DEFAULT_MAX_KEY_BYTES, false, Optional.empty());
+                DEFAULT_MAX_KEY_BYTES, false, Optional.empty(), FloodingOptions.off());
     }
 
     /** Batched defaults: scale 2^30 and small primes. */
@@ -69,35 +73,35 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
     }
 
     public CompileOptions withMode(Mode m) {
-        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange);
+        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
     }
 
     public CompileOptions withSecurity(SecurityLevel s) {
-        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange);
+        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
     }
 
     public CompileOptions withScaleBits(int min, int max) {
-        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange);
+        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
     }
 
     public CompileOptions withIntegerBits(int bits) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
     }
 
     public CompileOptions withParameters(CkksParameters p) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes, inputRange);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
     }
 
     public CompileOptions withMaxKeyBytes(long bytes) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes, inputRange);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes, inputRange, flooding);
     }
 
     public CompileOptions withSmallPrimes(boolean small) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small, inputRange);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small, inputRange, flooding);
     }
 
     public CompileOptions withIm2col(boolean allowed) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes, inputRange);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes, inputRange, flooding);
     }
 
     /**
@@ -107,11 +111,35 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
      */
     public CompileOptions withInputRange(double min, double max) {
         return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes,
-                Optional.of(new InputRange(min, max)));
+                Optional.of(new InputRange(min, max)), flooding);
     }
 
     /** The declared input range, or {@link InputRange#ofHeadroom}{@code (integerBits)} if none was declared. */
     public InputRange effectiveInputRange() {
         return inputRange.orElseGet(() -> InputRange.ofHeadroom(integerBits));
+    }
+
+    /** With the given noise flooding options. */
+    public CompileOptions withFlooding(FloodingOptions f) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes,
+                inputRange, f);
+    }
+
+    /**
+     * With circuit privacy: the server floods every output ciphertext so that what the client
+     * decrypts is within statistical distance about {@code 2^-statisticalBits} per ciphertext of a
+     * distribution independent of the weights beyond the outputs (see {@link FloodingOptions}).
+     */
+    public CompileOptions circuitPrivacy(int statisticalBits) {
+        return withFlooding(flooding.withCircuitPrivacy(statisticalBits));
+    }
+
+    /**
+     * With decryption safe to publish: the client floods at decryption for {@code statisticalBits}
+     * of security against an adversary who sees up to {@code queries} decrypted results (see
+     * {@link FloodingOptions}).
+     */
+    public CompileOptions safeDecryption(int statisticalBits, long queries) {
+        return withFlooding(flooding.withSafeDecryption(statisticalBits, queries));
     }
 }

@@ -125,6 +125,10 @@ public final class Compiler {
         if (best == null) {
             throw firstFailure;
         }
+        if (options.flooding().enabled()) {
+            // sized from a noise-estimation run of the chosen plan (which does not flood)
+            best = best.withFlooding(NoiseEstimation.budget(best, options));
+        }
         return best;
     }
 

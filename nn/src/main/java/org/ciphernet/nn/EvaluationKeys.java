@@ -10,24 +10,29 @@ import java.util.Optional;
 import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.GaloisKeys;
 import org.ciphernet.ckks.KeyIdentifier;
+import org.ciphernet.ckks.PublicKey;
 import org.ciphernet.ckks.RelinearizationKey;
 import org.ciphernet.ckks.Serialization;
 
 /**
  * The public keys a server evaluates with: a relinearization key if the network squares anything,
- * and Galois keys for exactly the plan's rotation steps, with the {@link KeyIdentifier} of the key
+ * Galois keys for exactly the plan's rotation steps, the public encryption key if the plan floods its
+ * outputs for circuit privacy ({@link FloodingOptions}), and the {@link KeyIdentifier} of the key
  * pair they were made from (a server refuses queries under another key pair). Holds nothing secret.
  *
  * <p>Wire format (version 2; version 1 had no key identifier and no integrity check and is
  * refused): {@code "CNEK"}, version, key identifier (16 bytes), a byte 0 or 1 for the
  * relinearization key, which then follows as a length (4) and its {@link Serialization} bytes, the
- * Galois keys as a length and bytes, and a CRC32C over all of it, checked before anything is parsed.
+ * Galois keys as a length and bytes, a byte 0 or 1 for the public key, which then follows as a
+ * length and bytes, and a CRC32C over all of it, checked before anything is parsed.
  *
  * @param relinearization the relinearization key, if the plan needs one
  * @param galois the Galois keys
+ * @param publicKey the public key, present only if the plan floods its outputs
  * @param keyId the key pair the keys belong to
  */
-public record EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois, KeyIdentifier keyId) {
+public record EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois, Optional<PublicKey> publicKey,
+        KeyIdentifier keyId) {
     private static final int MAGIC = 0x43_4e_45_4b; // "CNEK"
     private static final int VERSION = 2;
     private static final String NAME = "evaluation keys";
@@ -36,7 +41,13 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
     public EvaluationKeys {
         Objects.requireNonNull(relinearization, "relinearization");
         Objects.requireNonNull(galois, "galois");
+        Objects.requireNonNull(publicKey, "publicKey");
         Objects.requireNonNull(keyId, "keyId");
+    }
+
+    /** Keys without the public key (plans that do not flood their outputs). */
+    public EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois, KeyIdentifier keyId) {
+        this(relinearization, galois, Optional.empty(), keyId);
     }
 
     /** Memory of the keys in bytes. */
@@ -61,6 +72,12 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
             byte[] g = ser.write(galois);
             out.writeInt(g.length);
             out.write(g);
+            out.writeByte(publicKey.isPresent() ? 1 : 0);
+            if (publicKey.isPresent()) {
+                byte[] p = ser.write(publicKey.get());
+                out.writeInt(p.length);
+                out.write(p);
+            }
             out.flush();
             return WireFormat.seal(bytes.toByteArray(), bytes.size());
         } catch (IOException e) {
@@ -87,9 +104,17 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
                 ? Optional.of(ser.readRelinearizationKey(WireFormat.block(b, NAME + " relinearization key")))
                 : Optional.empty();
         GaloisKeys gk = ser.readGaloisKeys(WireFormat.block(b, NAME + " Galois keys"));
+        WireFormat.need(b, 1, NAME + " public-key flag");
+        int pkFlag = b.get();
+        if (pkFlag != 0 && pkFlag != 1) {
+            throw new CkksException.SerializationException("corrupted " + NAME + ": public-key flag " + pkFlag);
+        }
+        Optional<PublicKey> pk = pkFlag == 1
+                ? Optional.of(ser.readPublicKey(WireFormat.block(b, NAME + " public key")))
+                : Optional.empty();
         if (b.hasRemaining()) {
             throw new CkksException.SerializationException(b.remaining() + " trailing bytes after the " + NAME);
         }
-        return new EvaluationKeys(rk, gk, new KeyIdentifier(id));
+        return new EvaluationKeys(rk, gk, pk, new KeyIdentifier(id));
     }
 }

@@ -10,6 +10,7 @@ import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.Decryptor;
 import org.ciphernet.ckks.Encoder;
 import org.ciphernet.ckks.Encryptor;
+import org.ciphernet.ckks.FloodingDecryptor;
 import org.ciphernet.ckks.GaloisKeys;
 import org.ciphernet.ckks.KeyGenerator;
 import org.ciphernet.ckks.KeyIdentifier;
@@ -32,6 +33,8 @@ public final class HeClient {
     private final Encoder encoder;
     private final Encryptor encryptor;
     private final Decryptor decryptor;
+    /** Decrypts outputs when the plan asks for safe decryption ({@link FloodingOptions}), else null. */
+    private final FloodingDecryptor outputDecryptor;
     private final KeyIdentifier keyId;
     private final long planFingerprint;
     private EvaluationKeys evaluationKeys;
@@ -53,6 +56,9 @@ public final class HeClient {
         this.encoder = new Encoder(context);
         this.encryptor = encryptor;
         this.decryptor = new Decryptor(context, keygen.secretKey());
+        this.outputDecryptor = spec.flooding().flatMap(f -> f.decryptionLog2Sigma().isPresent()
+                ? Optional.of(FloodingDecryptor.create(context, keygen.secretKey(), f.decryptionLog2Sigma().getAsDouble()))
+                : Optional.empty()).orElse(null);
         this.keyId = KeyIdentifier.of(context, keygen.secretKey());
         this.planFingerprint = spec.fingerprint();
     }
@@ -146,7 +152,8 @@ public final class HeClient {
             int[] steps = spec.rotationSteps().stream().mapToInt(Integer::intValue).toArray();
             int[] levels = spec.rotationLevels().stream().mapToInt(Integer::intValue).toArray();
             GaloisKeys gk = keygen.galoisKeys(steps, levels, false);
-            evaluationKeys = new EvaluationKeys(rk, gk, keyId);
+            boolean floods = spec.flooding().isPresent() && spec.flooding().get().serverLog2Sigma().isPresent();
+            evaluationKeys = new EvaluationKeys(rk, gk, floods ? Optional.of(keygen.publicKey()) : Optional.empty(), keyId);
         }
         return evaluationKeys;
     }
@@ -221,7 +228,7 @@ public final class HeClient {
             throw new IllegalArgumentException("a single-image output is one ciphertext of one image, got "
                     + out.ciphertexts().size() + " ciphertexts of " + out.images() + " images");
         }
-        double[] v = decryptSlots(out.ciphertexts().get(0));
+        double[] v = decryptOutput(out.ciphertexts().get(0));
         int[] at = spec.outputSlots();
         double[] r = new double[at.length];
         for (int i = 0; i < at.length; i++) {
@@ -249,7 +256,7 @@ public final class HeClient {
         double[][] r = new double[out.images()][spec.outputSize()];
         int[] at = spec.outputSlots();
         for (int e = 0; e < spec.outputSize(); e++) {
-            double[] v = decryptSlots(out.ciphertexts().get(at[e]));
+            double[] v = decryptOutput(out.ciphertexts().get(at[e]));
             for (int b = 0; b < out.images(); b++) {
                 r[b][e] = v[b];
             }
@@ -274,7 +281,12 @@ public final class HeClient {
         }
     }
 
-    /** Decrypts and decodes all slots of one ciphertext (for checks of intermediate values). */
+    /** Decrypts and decodes an output ciphertext, flooded if the plan asks for safe decryption. */
+    private double[] decryptOutput(Ciphertext c) {
+        return outputDecryptor == null ? decryptSlots(c) : encoder.decode(outputDecryptor.decrypt(c));
+    }
+
+    /** Decrypts and decodes all slots of one ciphertext (for checks of intermediate values; never flooded). */
     double[] decryptSlots(Ciphertext c) {
         return encoder.decode(decryptor.decrypt(c));
     }

@@ -65,13 +65,18 @@ public final class HePlan {
         return report;
     }
 
+    /** This plan with its outputs flooded as the budget says (made by the compiler after a noise-estimation run). */
+    HePlan withFlooding(FloodingBudget budget) {
+        return new HePlan(network, mode, context, steps, inputGather, keys, relinearization, report.withFlooding(budget), inputRange);
+    }
+
     /** What a client needs: parameters, input layout, output size and the keys to generate. */
     public ClientSpec clientSpec() {
         Step out = output();
         return new ClientSpec(network.name(), mode, context.parameters(), network.inputShape().size(), inputGather, out.node.slots,
                 out.levelOut, out.scaleOut, steps.get(0).scaleOut, steps.get(0).levelOut,
                 keys.steps().stream().sorted().toList(), keys.steps().stream().sorted().map(keys::level).toList(), relinearization,
-                inputRange);
+                inputRange, report.flooding());
     }
 
     /** The range of input values this plan was compiled for (see {@link InputRange}). */

@@ -17,6 +17,7 @@ import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.Encoder;
 import org.ciphernet.ckks.Evaluator;
 import org.ciphernet.ckks.GaloisKeys;
+import org.ciphernet.ckks.NoiseFlooding;
 import org.ciphernet.ckks.KeyIdentifier;
 import org.ciphernet.ckks.Plaintext;
 import org.ciphernet.ckks.RelinearizationKey;
@@ -50,6 +51,9 @@ public final class HeServer implements AutoCloseable {
     private final Map<Integer, Plaintext[][]> cache = new HashMap<>();
     /** Square steps whose rescale waits for the consuming linear layer (see {@link Compiler#deferredSquares}). */
     private final boolean[] deferredRescale;
+    /** Circuit privacy: floods every output ciphertext with this width (log2 σ), else null. */
+    private final NoiseFlooding flooding;
+    private final double floodingLog2Sigma;
 
     /** A server with one thread and the default plaintext cache. */
     public HeServer(HePlan plan, EvaluationKeys keys) {
@@ -95,6 +99,16 @@ public final class HeServer implements AutoCloseable {
                 throw new CkksException.MissingKeyException("the rotation key for step " + step + " was made for levels up to " + have
                         + "; the plan rotates by " + step + " at level " + level);
             }
+        }
+        OptionalDouble floodWidth = plan.report().flooding().map(FloodingBudget::serverLog2Sigma).orElse(OptionalDouble.empty());
+        if (floodWidth.isPresent()) {
+            org.ciphernet.ckks.PublicKey pk = keys.publicKey().orElseThrow(() -> new CkksException.MissingKeyException(
+                    "the plan floods its outputs for circuit privacy but the evaluation keys carry no public key"));
+            this.flooding = NoiseFlooding.withPublicKey(ctx, pk); // checks the key's parameters
+            this.floodingLog2Sigma = floodWidth.getAsDouble();
+        } else {
+            this.flooding = null;
+            this.floodingLog2Sigma = 0;
         }
         this.threads = threads;
         this.deferredRescale = Compiler.deferredSquares(plan.steps(), plan.mode(), plan.context());
@@ -192,7 +206,12 @@ public final class HeServer implements AutoCloseable {
             }
         }
         double total = (System.nanoTime() - start) / 1e6;
-        EncryptedTensor out = input.with(values[steps.size() - 1], EncryptedTensor.Kind.ANSWER);
+        List<Ciphertext> result = values[steps.size() - 1];
+        if (flooding != null) {
+            // circuit privacy: a fresh flooded encryption of zero on every output (2 parts, so c2 cannot leak)
+            result = map(result, c -> flooding.flood(c.size() == 3 ? eval.relinearize(c, relin) : c, floodingLog2Sigma));
+        }
+        EncryptedTensor out = input.with(result, EncryptedTensor.Kind.ANSWER);
         return new Result(out, new RunReport(rows, total));
     }
 

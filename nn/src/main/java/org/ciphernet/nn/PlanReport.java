@@ -1,6 +1,8 @@
 package org.ciphernet.nn;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a compiled plan costs, per step and in total: the levels each step consumes, its rotations
@@ -13,13 +15,27 @@ import java.util.List;
  * @param rotationSteps the exact rotation steps keys are generated for
  * @param galoisKeyBytes the memory of the Galois keys
  * @param relinearizationKeyBytes the memory of the relinearization key (0 if none is needed)
+ * @param flooding the cost of noise flooding, if the plan floods its outputs ({@link FloodingOptions})
  */
 public record PlanReport(String network, Mode mode, List<Row> rows, String parameters, int depth, List<Integer> rotationSteps,
-        long galoisKeyBytes, long relinearizationKeyBytes) {
+        long galoisKeyBytes, long relinearizationKeyBytes, Optional<FloodingBudget> flooding) {
     /** Copies the lists. */
     public PlanReport {
         rows = List.copyOf(rows);
         rotationSteps = List.copyOf(rotationSteps);
+        Objects.requireNonNull(flooding, "flooding");
+    }
+
+    /** A report without flooding. */
+    public PlanReport(String network, Mode mode, List<Row> rows, String parameters, int depth, List<Integer> rotationSteps,
+            long galoisKeyBytes, long relinearizationKeyBytes) {
+        this(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes, Optional.empty());
+    }
+
+    /** This report with a flooding budget. */
+    PlanReport withFlooding(FloodingBudget budget) {
+        return new PlanReport(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes,
+                Optional.of(budget));
     }
 
     /**
@@ -70,6 +86,7 @@ public record PlanReport(String network, Mode mode, List<Row> rows, String param
         sb.append(String.format("keys: %d rotation steps %s: %.1f MiB Galois keys + %.1f MiB relinearization key%n",
                 rotationSteps.size(), rotationSteps.size() > 24 ? "(…)" : rotationSteps.toString(), galoisKeyBytes / 1048576.0,
                 relinearizationKeyBytes / 1048576.0));
+        flooding.ifPresent(f -> sb.append(f).append(System.lineSeparator()));
         return sb.toString();
     }
 }
