@@ -23,6 +23,10 @@ import org.ciphernet.ckks.Serialization;
  * about 16 bits of precision); single-image plans, at scales of 2^33 to 2^40, encrypt with the
  * public key. Keys and encryption randomness come from
  * {@link java.security.SecureRandom}-seeded generators; {@link #reproducible} exists for tests.
+ *
+ * <p>Thread-safe: one client may serve many request threads at once. Each thread encrypts with its
+ * own generator, so no two ciphertexts share their randomness (see {@link Encryptor}); with
+ * {@link #reproducible}, results depend on the order of calls across threads.
  */
 public final class HeClient {
     private final ClientSpec spec;
