@@ -11,7 +11,14 @@ import org.ciphernet.ring.RnsPoly;
  * share their randomness; in the clearly named reproducible mode one seeded generator is shared
  * under a lock, and results depend on the order of calls across threads).
  *
- * <p><b>Public key</b>: {@code (b·u + e0 + m, a·u + e1)}, u ternary, e0 and e1 Gaussian.
+ * <p><b>Public key</b> (the key {@code (b, a) = (-a·s + e, a)} lives modulo {@code Q·P}): at level
+ * ℓ, with u ternary and e0, e1 Gaussian, {@code (c0', c1') = (b·u + e0, a·u + e1)} modulo
+ * {@code Q_ℓ·P}, then {@code (c0, c1) = (⌊c0'/P⌉, ⌊c1'/P⌉)} modulo {@code Q_ℓ} (the ModDown of
+ * hybrid key switching, {@link KeySwitcher#modDown}), then {@code c0 += m}. Then
+ * {@code c0 + c1·s = m + (e·u + e0 + e1·s)/P + r0 + r1·s} with rounding errors {@code |r_i| ≤ 1/2}:
+ * the RLWE noise is divided by P and what remains is rounding, about {@code sqrt(N/18)} per
+ * coefficient instead of {@code σ·sqrt(2N/3)} (as in Microsoft SEAL's encryption, which divides
+ * by the special prime in the same way).
  *
  * <p><b>Secret key</b>: {@code (c0, c1) = (-a·s + e + m, a)}, a uniform drawn from a fresh
  * 32-byte seed that the ciphertext keeps (so {@link Serialization} can send the seed instead of c1).
@@ -90,23 +97,24 @@ public final class Encryptor {
         return new Ciphertext(new RnsPoly[] {c0, c1}, level, pt.scale(), context.fingerprint(), seed);
     }
 
-    /** An encryption of zero at a level with the public key over Q. */
+    /** An encryption of zero at a level: computed modulo {@code Q_ℓ·P}, then divided by P with rounding. */
     private RnsPoly[] encryptZeroWithPublicKey(int level, Prng prng) {
-        int[] q = context.levelPrimes(level);
+        int[] qp = context.levelAndSpecialPrimes(level);
         int n = context.degree();
         double sigma = context.parameters().sigma();
-        RnsPoly u = Sampler.fromSmall(ring, q, Sampler.ternary(n, prng));
+        RnsPoly u = Sampler.fromSmall(ring, qp, Sampler.ternary(n, prng));
         ring.toNtt(u);
-        RnsPoly c0 = ring.zero(q, true);
-        RnsPoly c1 = ring.zero(q, true);
-        ring.multiply(publicKey.b().copyPrefix(q.length), u, c0);
-        ring.multiply(publicKey.a().copyPrefix(q.length), u, c1);
-        RnsPoly e0 = Sampler.fromSmall(ring, q, Sampler.gaussian(n, sigma, prng));
-        RnsPoly e1 = Sampler.fromSmall(ring, q, Sampler.gaussian(n, sigma, prng));
-        ring.toNtt(e0);
-        ring.toNtt(e1);
-        ring.add(c0, e0, c0);
-        ring.add(c1, e1, c1);
-        return new RnsPoly[] {c0, c1};
+        RnsPoly[] c = new RnsPoly[2];
+        RnsPoly[] key = {publicKey.b(), publicKey.a()};
+        KeySwitcher ks = context.keySwitcher();
+        for (int i = 0; i < 2; i++) {
+            RnsPoly x = ring.zero(qp, true);
+            ring.multiply(context.restrict(key[i], qp), u, x);
+            RnsPoly e = Sampler.fromSmall(ring, qp, Sampler.gaussian(n, sigma, prng));
+            ring.toNtt(e);
+            ring.add(x, e, x);
+            c[i] = ks.modDown(x, level, LimbParallelism.SEQUENTIAL);
+        }
+        return c;
     }
 }

@@ -70,16 +70,19 @@ public final class KeyGenerator {
         return secretKey;
     }
 
-    /** A public key {@code (-a·s + e, a)} over Q. */
+    /**
+     * A public key {@code (-a·s + e, a)} over all primes of Q and P: encryption works modulo
+     * {@code Q_ℓ·P} and divides by P, so that its noise is mostly rounding (see {@link Encryptor}).
+     */
     public PublicKey publicKey() {
         Prng prng = random.forOperation();
         byte[] seed = prng.nextSeed();
-        int[] q = context.levelPrimes(context.maxLevel());
-        RnsPoly a = Sampler.uniform(ring, q, Prng.reproducibleFromSeed(seed));
-        RnsPoly e = Sampler.fromSmall(ring, q, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
+        int[] qp = context.allPrimes();
+        RnsPoly a = Sampler.uniform(ring, qp, Prng.reproducibleFromSeed(seed));
+        RnsPoly e = Sampler.fromSmall(ring, qp, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
         ring.toNtt(e);
-        RnsPoly s = secretKey.poly().copyPrefix(q.length);
-        RnsPoly b = ring.zero(q, true);
+        RnsPoly s = secretKey.poly();
+        RnsPoly b = ring.zero(qp, true);
         ring.multiply(a, s, b);
         ring.sub(e, b, b);
         return new PublicKey(b, a, seed, context.fingerprint());
