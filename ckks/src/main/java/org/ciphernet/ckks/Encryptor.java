@@ -110,10 +110,8 @@ public final class Encryptor {
         for (int i = 0; i < 2; i++) {
             RnsPoly x = ring.zero(qp, true);
             ring.multiply(context.restrict(key[i], qp), u, x);
-            RnsPoly e = Sampler.fromSmall(ring, qp, Sampler.gaussian(n, sigma, prng));
-            ring.toNtt(e);
-            ring.add(x, e, x);
-            c[i] = ks.modDown(x, level, LimbParallelism.SEQUENTIAL);
+            // ⌊(x + e_i) / P⌉, with e_i added in coefficient form inside the ModDown
+            c[i] = ks.modDown(x, Sampler.gaussian(n, sigma, prng), level, LimbParallelism.SEQUENTIAL);
         }
         return c;
     }

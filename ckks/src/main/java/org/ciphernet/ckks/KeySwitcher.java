@@ -268,14 +268,28 @@ final class KeySwitcher {
      * fast conversion alone and 25.8 bits with this correction.
      */
     RnsPoly modDown(RnsPoly x, int level, LimbParallelism par) {
+        return modDown(x, null, level, par);
+    }
+
+    /**
+     * {@link #modDown(RnsPoly, int, LimbParallelism) ModDown} of {@code x + e}, for x over
+     * {@code Q_ℓ ∪ P} (NTT) and a small polynomial e given by its signed coefficients (or null for
+     * none): e is added in coefficient form where ModDown already works in it (P's limbs, and the
+     * lift subtracted from Q's limbs), which saves the NTTs of e over {@code Q_ℓ ∪ P}.
+     */
+    RnsPoly modDown(RnsPoly x, long[] e, int level, LimbParallelism par) {
         int q = level + 1;
         int n = context.degree();
         long[][] pPart = new long[alpha][];
         long[][] v = new long[alpha][n];
         par.forEach(alpha, j -> {
+            int prime = context.qCount() + j;
             pPart[j] = x.limb(q + j).clone();
-            ring.ntt(context.qCount() + j).inverse(pPart[j]);
-            ring.ops(context.qCount() + j).multiplyScalar(pPart[j], pHatInvModP[j], v[j]);
+            ring.ntt(prime).inverse(pPart[j]);
+            if (e != null) {
+                addSmall(pPart[j], e, ring.modulus(prime), pPart[j]);
+            }
+            ring.ops(prime).multiplyScalar(pPart[j], pHatInvModP[j], v[j]);
         });
         byte[] overflow = new byte[n];
         for (int t = 0; t < n; t++) {
@@ -295,11 +309,33 @@ final class KeySwitcher {
                 long r = c[t] - multiples[overflow[t]];
                 c[t] = r < 0 ? r + qi : r;
             }
+            if (e != null) {
+                // x_i - NTT(y - e) = (x + e)_i - NTT(y)
+                subSmall(c, e, ring.modulus(i), c);
+            }
             ring.ntt(i).forward(c);
             ring.ops(i).sub(x.limb(i), c, out.limb(i));
             ring.ops(i).multiplyScalar(out.limb(i), pInvModQ[i], out.limb(i));
         });
         return out;
+    }
+
+    /** {@code out = a + e mod m} for canonical residues a and small signed e ({@code |e| < m}). */
+    private static void addSmall(long[] a, long[] e, Modulus m, long[] out) {
+        long q = m.value();
+        for (int t = 0; t < a.length; t++) {
+            long r = a[t] + e[t];
+            out[t] = r < 0 ? r + q : r >= q ? r - q : r;
+        }
+    }
+
+    /** {@code out = a - e mod m} for canonical residues a and small signed e ({@code |e| < m}). */
+    private static void subSmall(long[] a, long[] e, Modulus m, long[] out) {
+        long q = m.value();
+        for (int t = 0; t < a.length; t++) {
+            long r = a[t] - e[t];
+            out[t] = r < 0 ? r + q : r >= q ? r - q : r;
+        }
     }
 
     /** Full key switch of c (NTT over {@code Q_ℓ}): {@code (d0, d1)} over {@code Q_ℓ} with {@code d0 + d1·s ≈ c·s'}. */

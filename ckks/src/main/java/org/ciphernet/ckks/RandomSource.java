@@ -13,9 +13,10 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #secure()}: every thread gets its own generator, created on the thread's first
  *       operation with a fresh {@link java.security.SecureRandom} seed and kept in a
- *       {@link ThreadLocal} (platform or virtual threads alike; a virtual thread that makes one
- *       encryption pays one AES key setup, microseconds next to the encryption itself). Streams of
- *       different threads are independent AES-CTR keystreams under independent 256-bit keys.</li>
+ *       {@link ThreadLocal} shared by all secure sources (platform or virtual threads alike; a
+ *       virtual thread that makes one encryption pays one AES key setup, microseconds next to the
+ *       encryption itself). Streams of different threads are independent AES-CTR keystreams
+ *       under independent 256-bit keys.</li>
  *   <li>{@link #reproducible(byte[])}: REPRODUCIBLE MODE. One master generator, guarded by a lock,
  *       hands each operation the seed of its own child generator; the operation then draws from
  *       the child outside the lock. Output is a function of the seed and of the <em>order</em> of
@@ -27,7 +28,7 @@ import java.util.Objects;
 abstract sealed class RandomSource permits RandomSource.Secure, RandomSource.Reproducible {
     /** A source seeded from {@code SecureRandom}, one generator per thread. */
     static RandomSource secure() {
-        return new Secure();
+        return Secure.INSTANCE;
     }
 
     /** REPRODUCIBLE MODE: a source whose every output is a function of {@code seed} and the order of operations. */
@@ -42,11 +43,18 @@ abstract sealed class RandomSource permits RandomSource.Secure, RandomSource.Rep
     abstract Prng forOperation();
 
     static final class Secure extends RandomSource {
-        private final ThreadLocal<Prng> perThread = ThreadLocal.withInitial(Prng::fromSecureRandom);
+        static final Secure INSTANCE = new Secure();
+
+        /**
+         * One generator per thread, shared by every secure source of that thread (as
+         * {@link java.util.concurrent.ThreadLocalRandom}): a thread draws from one stream at a time,
+         * and a pool thread serving many encryptors holds one AES key, not one per encryptor.
+         */
+        private static final ThreadLocal<Prng> PER_THREAD = ThreadLocal.withInitial(Prng::fromSecureRandom);
 
         @Override
         Prng forOperation() {
-            return perThread.get();
+            return PER_THREAD.get();
         }
 
         @Override
