@@ -248,7 +248,7 @@ public final class Serialization {
     /** A public key as bytes: b over all primes of Q and P, and the seed of a. */
     public byte[] write(PublicKey pk) {
         context.check(pk.fingerprint(), "the public key");
-        ByteBuffer b = header(HEADER + (int) primesBytes(context.allPrimes()) + Prng.SEED_BYTES, PUBLIC_KEY,
+        ByteBuffer b = header(size(HEADER + primesBytes(context.allPrimes()) + Prng.SEED_BYTES, "the public key"), PUBLIC_KEY,
                 context.fingerprint());
         putPoly(b, pk.b());
         b.put(pk.seed());
