@@ -11,6 +11,7 @@ import org.ciphernet.ntt.ModArith;
 import org.ciphernet.ntt.Modulus;
 import org.ciphernet.ntt.Primes;
 import org.ciphernet.ring.RingContext;
+import org.ciphernet.ring.RnsPoly;
 
 /**
  * Everything derived once from {@link CkksParameters}: the primes of Q (indices {@code 0 … L}) and
@@ -198,6 +199,22 @@ public final class CkksContext {
     /** All primes of Q and P. */
     int[] allPrimes() {
         return RingContext.range(0, qCount + pCount);
+    }
+
+    /**
+     * The limbs of a polynomial over all primes (limb i is prime i) that belong to {@code primes},
+     * shared, not copied: the result must only be read.
+     */
+    RnsPoly restrict(RnsPoly all, int[] primes) {
+        if (all.limbCount() != qCount + pCount) {
+            throw new IllegalStateException("expected a polynomial over all " + (qCount + pCount) + " primes, got "
+                    + all.limbCount());
+        }
+        long[][] limbs = new long[primes.length][];
+        for (int i = 0; i < primes.length; i++) {
+            limbs[i] = all.limb(primes[i]);
+        }
+        return new RnsPoly(all.degree(), primes, limbs, all.isNtt());
     }
 
     /** {@code log2} of the product of the primes of Q at a level. */

@@ -12,27 +12,29 @@ import org.ciphernet.ring.RnsPoly;
 
 /**
  * Generates a secret key and the keys derived from it: public, relinearization, Galois (rotation
- * and conjugation). Randomness comes from a {@link Prng}: {@link #KeyGenerator(CkksContext)} seeds
- * it from {@code SecureRandom}; {@link #reproducible(CkksContext, byte[])} is the clearly named
- * deterministic mode for tests. Not thread-safe (it owns its generator).
+ * and conjugation). Thread-safe: one generator may make keys for any number of threads at once.
+ * Randomness comes from a {@link RandomSource}: {@link #KeyGenerator(CkksContext)} gives each
+ * thread its own {@code SecureRandom}-seeded generator; {@link #reproducible(CkksContext, byte[])}
+ * is the clearly named deterministic mode for tests, in which the keys depend on the seed and on
+ * the order of calls (several threads at once get their randomness in scheduling order).
  */
 public final class KeyGenerator {
     private final CkksContext context;
     private final RingContext ring;
-    private final Prng prng;
+    private final RandomSource random;
     private final SecretKey secretKey;
 
     /** A generator with a fresh secret key, seeded from {@code SecureRandom}. */
     public KeyGenerator(CkksContext context) {
-        this(context, Prng.fromSecureRandom());
+        this(context, RandomSource.secure());
     }
 
     /**
-     * REPRODUCIBLE MODE: every key (secret included) is a function of {@code seed}. For tests and
-     * reproducible experiments only: anyone with the seed can decrypt.
+     * REPRODUCIBLE MODE: every key (secret included) is a function of {@code seed} and of the order
+     * of calls. For tests and reproducible experiments only: anyone with the seed can decrypt.
      */
     public static KeyGenerator reproducible(CkksContext context, byte[] seed) {
-        return new KeyGenerator(context, Prng.reproducibleFromSeed(seed));
+        return new KeyGenerator(context, RandomSource.reproducible(seed));
     }
 
     /**
@@ -41,22 +43,22 @@ public final class KeyGenerator {
      */
     public static KeyGenerator fromSecretKey(CkksContext context, SecretKey secretKey) {
         context.check(secretKey.fingerprint(), "the secret key");
-        return new KeyGenerator(context, Prng.fromSecureRandom(), secretKey);
+        return new KeyGenerator(context, RandomSource.secure(), secretKey);
     }
 
-    private KeyGenerator(CkksContext context, Prng prng, SecretKey secretKey) {
+    private KeyGenerator(CkksContext context, RandomSource random, SecretKey secretKey) {
         this.context = context;
         this.ring = context.ring();
-        this.prng = prng;
+        this.random = random;
         this.secretKey = secretKey;
     }
 
-    private KeyGenerator(CkksContext context, Prng prng) {
+    private KeyGenerator(CkksContext context, RandomSource random) {
         this.context = Objects.requireNonNull(context, "context");
         this.ring = context.ring();
-        this.prng = prng;
+        this.random = random;
         CkksParameters p = context.parameters();
-        long[] s = Sampler.ternary(context.degree(), p.secret(), p.hammingWeight(), prng);
+        long[] s = Sampler.ternary(context.degree(), p.secret(), p.hammingWeight(), random.forOperation());
         RnsPoly sp = Sampler.fromSmall(ring, context.allPrimes(), s);
         ring.toNtt(sp);
         java.util.Arrays.fill(s, 0);
@@ -68,15 +70,19 @@ public final class KeyGenerator {
         return secretKey;
     }
 
-    /** A public key {@code (-a·s + e, a)} over Q. */
+    /**
+     * A public key {@code (-a·s + e, a)} over all primes of Q and P: encryption works modulo
+     * {@code Q_ℓ·P} and divides by P, so that its noise is mostly rounding (see {@link Encryptor}).
+     */
     public PublicKey publicKey() {
+        Prng prng = random.forOperation();
         byte[] seed = prng.nextSeed();
-        int[] q = context.levelPrimes(context.maxLevel());
-        RnsPoly a = Sampler.uniform(ring, q, Prng.reproducibleFromSeed(seed));
-        RnsPoly e = Sampler.fromSmall(ring, q, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
+        int[] qp = context.allPrimes();
+        RnsPoly a = Sampler.uniform(ring, qp, Prng.reproducibleFromSeed(seed));
+        RnsPoly e = Sampler.fromSmall(ring, qp, Sampler.gaussian(context.degree(), context.parameters().sigma(), prng));
         ring.toNtt(e);
-        RnsPoly s = secretKey.poly().copyPrefix(q.length);
-        RnsPoly b = ring.zero(q, true);
+        RnsPoly s = secretKey.poly();
+        RnsPoly b = ring.zero(qp, true);
         ring.multiply(a, s, b);
         ring.sub(e, b, b);
         return new PublicKey(b, a, seed, context.fingerprint());
@@ -172,9 +178,10 @@ public final class KeyGenerator {
         KeySwitcher ks = context.keySwitcher();
         int digits = ks.digitsAt(maxLevel);
         int[] primes = context.levelAndSpecialPrimes(maxLevel);
+        Prng prng = random.forOperation();
         byte[] seed = prng.nextSeed();
         Prng uniform = Prng.reproducibleFromSeed(seed);
-        RnsPoly s = restrict(secretKey.poly(), primes);
+        RnsPoly s = context.restrict(secretKey.poly(), primes);
         RnsPoly[] b = new RnsPoly[digits];
         RnsPoly[] a = new RnsPoly[digits];
         for (int d = 0; d < digits; d++) {
@@ -193,14 +200,5 @@ public final class KeyGenerator {
             b[d] = bd;
         }
         return new SwitchingKey(b, a, seed, context.fingerprint(), maxLevel, context.qCount());
-    }
-
-    /** The limbs of a polynomial over all primes that belong to {@code primes} (shared, not copied). */
-    private RnsPoly restrict(RnsPoly all, int[] primes) {
-        long[][] limbs = new long[primes.length][];
-        for (int i = 0; i < primes.length; i++) {
-            limbs[i] = all.limb(primes[i]);
-        }
-        return new RnsPoly(all.degree(), primes, limbs, all.isNtt());
     }
 }

@@ -14,7 +14,12 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>{@link #fromSecureRandom()} draws the seed from {@link SecureRandom} (keys and encryption
  * randomness). {@link #reproducibleFromSeed(byte[])} takes an explicit seed: the same seed always
  * gives the same stream, for tests and for regenerating the uniform half of seed-compressed keys and
- * ciphertexts. Not thread-safe: one generator per thread or per object. The seed is never logged.
+ * ciphertexts. The seed is never logged.
+ *
+ * <p>Not thread-safe: a generator is one stream, for one thread (two threads drawing at once corrupt
+ * its buffer and can both receive the same bytes). {@link Encryptor} and {@link KeyGenerator} never
+ * share one between threads: they draw through a {@link RandomSource}, which gives each thread its
+ * own generator.
  */
 public final class Prng {
     /** Seed length in bytes. */

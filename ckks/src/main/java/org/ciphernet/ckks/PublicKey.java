@@ -3,8 +3,10 @@ package org.ciphernet.ckks;
 import org.ciphernet.ring.RnsPoly;
 
 /**
- * The public encryption key {@code (b, a) = (-a·s + e, a)} over the primes of Q (NTT form). The
- * uniform {@code a} is regenerated from {@link #seed()} when the key is transferred seed-compressed.
+ * The public encryption key {@code (b, a) = (-a·s + e, a)} over all primes of Q and P (NTT form,
+ * limb i for prime i): {@link Encryptor} encrypts modulo {@code Q_ℓ·P} and divides by P, which
+ * divides the key's noise by P too. The uniform {@code a} is regenerated from {@link #seed()} when
+ * the key is transferred seed-compressed. Immutable and shareable between threads.
  */
 public final class PublicKey {
     private final RnsPoly b;

@@ -366,21 +366,22 @@ public final class Serialization {
 
     // ---- keys (seeded) ----------------------------------------------------------------------
 
-    /** A public key as bytes: b and the seed of a. */
+    /** A public key as bytes: b over all primes of Q and P, and the seed of a. */
     public byte[] write(PublicKey pk) {
         context.check(pk.fingerprint(), "the public key");
-        int level = context.maxLevel();
-        ByteBuffer b = header(polyBytes(level) + Prng.SEED_BYTES, PUBLIC_KEY, context.fingerprint());
+        ByteBuffer b = header(size(primesBytes(context.allPrimes()) + Prng.SEED_BYTES, "the public key"), PUBLIC_KEY,
+                context.fingerprint());
         putPoly(b, pk.b());
         b.put(pk.seed());
         return seal(b);
     }
 
+    /** A public key written by {@link #write(PublicKey)} (b over Q and P; a regenerated from its seed). */
     public PublicKey readPublicKey(byte[] bytes) {
         ByteBuffer b = openChecked(bytes, PUBLIC_KEY);
         try {
-            int[] primes = context.levelPrimes(context.maxLevel());
-            expectRemaining(b, polyBytes(context.maxLevel()) + Prng.SEED_BYTES);
+            int[] primes = context.allPrimes();
+            expectRemaining(b, primesBytes(primes) + Prng.SEED_BYTES);
             RnsPoly pb = getPoly(b, primes);
             byte[] seed = new byte[Prng.SEED_BYTES];
             b.get(seed);

@@ -38,10 +38,12 @@ class CkksN14PrecisionTest {
         double fresh = CkksTestKit.bits(a, k.decrypt(k.encrypt(a)));
         double bits = CkksTestKit.bits(prod, k.decrypt(k.eval.multiplyRelinRescale(k.encrypt(a), k.encrypt(b), k.rk)));
         System.out.printf("N=2^14 scale 2^40: fresh %.1f bits, multiply+relinearize+rescale %.1f bits%n", fresh, bits);
-        // measured over five runs (max error over 8192 slots): fresh 21.9–22.4 bits,
-        // multiply+relinearize+rescale 21.7–22.3 bits; the bound sits just below
-        assertTrue(fresh >= 20.5, "fresh " + fresh);
-        assertTrue(bits >= 20.5, "multiply+relinearize+rescale " + bits);
+        // public-key encryption modulo Q·P with an exact rounding ModDown (max error over 8192
+        // slots): fresh 25.8 bits, multiply+relinearize+rescale 25.5 bits (before: 21.9–22.4 and
+        // 21.7–22.3; this encryptor is SecureRandom-seeded, so the bound leaves room for the spread);
+        // SealPrecisionTest has the medians over 10 reproducible trials
+        assertTrue(fresh >= 24.5, "fresh " + fresh);
+        assertTrue(bits >= 24.5, "multiply+relinearize+rescale " + bits);
     }
 
     @Test

@@ -20,11 +20,15 @@ import org.ciphernet.ckks.Serialization;
 /**
  * The data owner's side: holds the secret key, makes the {@link EvaluationKeys} the server needs,
  * lays out and encrypts images, and decrypts results. Batched plans encrypt with the secret key
- * (symmetric RLWE encryption, whose fresh noise in the slots is about 2^6 smaller than public-key
- * encryption's at N = 2^14: at the batched scale of 2^30 the public-key noise alone would cost 6 of
+ * (symmetric RLWE encryption, whose fresh noise in the slots is about 2^4 smaller than public-key
+ * encryption's at N = 2^14: at the batched scale of 2^30 the public-key noise alone would cost 4 of
  * about 16 bits of precision); single-image plans, at scales of 2^33 to 2^40, encrypt with the
  * public key. Keys and encryption randomness come from
  * {@link java.security.SecureRandom}-seeded generators; {@link #reproducible} exists for tests.
+ *
+ * <p>Thread-safe: one client may serve many request threads at once. Each thread encrypts with its
+ * own generator, so no two ciphertexts share their randomness (see {@link Encryptor}); with
+ * {@link #reproducible}, results depend on the order of calls across threads.
  */
 public final class HeClient {
     private final ClientSpec spec;
