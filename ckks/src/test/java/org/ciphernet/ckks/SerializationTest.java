@@ -151,7 +151,7 @@ class SerializationTest {
         params[15] = (byte) 0xFF; // prime count
         assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(params));
         byte[] insecure = Serialization.write(CkksParameters.presetN13Depth3());
-        insecure[17] = 60; // a 60-bit first prime breaks the 214-bit bound: named as insecure
+        insecure[17] = 60; // a 60-bit first prime breaks the 218-bit bound: named as insecure
         assertThrows(CkksException.InsecureParametersException.class, () -> Serialization.readParameters(insecure));
     }
 
