@@ -9,28 +9,29 @@ package org.ciphernet.ckks;
  * <p>Two published tables, both for a uniform ternary secret and classical attacks, are kept side by
  * side below, and the bound used is, for each ring degree and level, the <em>smaller</em> of the two:
  * <ul>
- *   <li>{@code STANDARD_2018}: the HomomorphicEncryption.org Homomorphic Encryption Standard v1.1
- *       (Albrecht et al., November 2018, IACR ePrint 2019/939), table of ternary-secret bounds, N = 2^10
- *       … 2^15; the same numbers are SEAL's {@code SEAL_HE_STD_PARMS_*_TC} (native/src/seal/util/hestdparms.h)
- *       and OpenFHE's older {@code HEStd_ternary} rows:
+ *   <li>The 2018 standard (first array of each level): the HomomorphicEncryption.org Homomorphic
+ *       Encryption Standard v1.1 (Albrecht et al., November 2018, IACR ePrint 2019/939), table of
+ *       ternary-secret bounds, N = 2^10 … 2^15; the same numbers are Microsoft SEAL's
+ *       {@code SEAL_HE_STD_PARMS_*_TC} (native/src/seal/util/hestdparms.h):
  *       128-bit 27, 54, 109, 218, 438, 881; 192-bit 19, 37, 75, 152, 305, 611;
  *       256-bit 14, 29, 58, 118, 237, 476.</li>
- *   <li>{@code GUIDELINES_2024}: Bossuat et al., "Security Guidelines for Implementing Homomorphic
- *       Encryption" (IACR ePrint 2024/463; IACR Communications in Cryptology 1(4)), Table 5.2, classical
- *       ternary column, computed with the lattice estimator (MATZOV cost model); transcribed by the
- *       authors' repository as {@code TableClassicalTernary} ("Table 5.2") in
- *       github.com/gong-cr/FHE-Security-Guidelines, RNS-CKKS-examples/lattigo/parameters/tables.go
- *       (commit 393aaf9, September 2024), N = 2^10 … 2^17:
+ *   <li>The 2024 guidelines (second array): Bossuat et al., "Security Guidelines for Implementing
+ *       Homomorphic Encryption" (IACR ePrint 2024/463; IACR Communications in Cryptology 1(4)),
+ *       Table 5.2, classical ternary column, computed with the lattice estimator (MATZOV reduction-cost
+ *       model; primal uSVP, primal BDD, primal hybrid and dual hybrid attacks; error stddev 3.19;
+ *       max_logQ_tables.py in the repository below); transcribed by the authors' repository as
+ *       {@code TableClassicalTernary} ("Table 5.2") in github.com/gong-cr/FHE-Security-Guidelines,
+ *       RNS-CKKS-examples/lattigo/parameters/tables.go (commit 393aaf9, September 2024), N = 2^10 … 2^17:
  *       128-bit 26, 53, 106, 214, 430, 868, 1747, 3523; 192-bit (from 2^11) 36, 73, 147, 297, 597,
  *       1199, 2411; 256-bit (from 2^11) 27, 56, 114, 230, 462, 929, 1866. The table has no 192- or
  *       256-bit entry for N = 2^10, where the 2018 standard's 19 and 14 bits remain the only source
  *       (and N = 2^10 is refused at every checked level anyway, see {@code SecurityBounds}).</li>
  * </ul>
  *
- * <p>Why the minimum: the 2024 estimates come from a newer lattice estimator (better cost models for
- * the primal, dual and hybrid attacks), and for every ring degree both tables cover they are 1 to 14
- * bits <em>lower</em> than the 2018 standard; a modulus the newest published estimate puts below the
- * level is not accepted as that level, even if an older table allowed it. Taking the minimum (rather
+ * <p>Why the minimum: the 2024 estimates come from a newer lattice estimator and cost model, and for
+ * every ring degree both tables cover they are 1 to 14 bits <em>lower</em> than the 2018 standard; a
+ * modulus the newest published estimate puts below the level is not accepted as that level, even if
+ * an older table allowed it. Taking the minimum (rather
  * than simply the 2024 table) also keeps the result no larger than the 2018 standard should a
  * future edit add a row where the newer table is the larger one. Resulting bounds:
  * 128-bit 26, 53, 106, 214, 430, 868, 1747, 3523; 192-bit 19, 36, 73, 147, 297, 597, 1199, 2411;
@@ -90,8 +91,8 @@ public enum SecurityLevel {
      * {@link #NONE_INSECURE}).
      */
     public boolean hasBound(int logN) {
-        return maxLogQp == null
-                || (logN >= FIRST_LOG_N && logN < FIRST_LOG_N + maxLogQp.length && maxLogQp[logN - FIRST_LOG_N] != ABSENT);
+        return maxLogQp == null || (logN >= FIRST_LOG_N && logN < FIRST_LOG_N + maxLogQp.length
+                && maxLogQp[logN - FIRST_LOG_N] != ABSENT);
     }
 
     /**
