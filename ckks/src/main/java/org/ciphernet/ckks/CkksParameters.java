@@ -25,8 +25,9 @@ import java.util.Objects;
  *       standard and the 2024 guidelines' tables); errors are rounded Gaussians cut at 6·sigma, a
  *       fixed multiple (as in SEAL and Lattigo), so the bound is checked with sigma;</li>
  *   <li>uniform ternary secret: {@code log2(Q·P)} at most the {@link SecurityLevel} table entry
- *       (HomomorphicEncryption.org standard v1.1 up to N = 2^15; Bossuat et al., IACR ePrint 2024/463,
- *       for 2^16 and 2^17);</li>
+ *       (for each N the smaller of the HomomorphicEncryption.org standard v1.1, 2018, and the 2024
+ *       guidelines of Bossuat et al., IACR ePrint 2024/463, Table 5.2; 128-bit: 106, 214, 430, 868,
+ *       1747, 3523 bits for N = 2^12 … 2^17);</li>
  *   <li>sparse ternary secret: only the published 128-bit points, h = 192 at N = 2^15 with
  *       {@code log2(Q·P) ≤ 768} and at N = 2^16 with {@code log2(Q·P) ≤ 1550} (Lattigo's
  *       sparse-secret parameter sets, IACR ePrint 2022/024); the 2024 guidelines publish no sparse
@@ -188,23 +189,32 @@ public record CkksParameters(int logN, List<Integer> qBits, List<Integer> pBits,
         return builder().logN(logN).qBits(q).pBits(p).logScale(scaleBits).build();
     }
 
-    /** N = 2^13, depth 3, scale 2^40: Q = 48 + 3×40 bits, P = 50 bits; log QP = 218 (the 128-bit bound). */
+    /**
+     * N = 2^13, depth 3, scale 2^40: Q = 46 + 3×40 bits, P = 48 bits; log QP = 214, the 128-bit bound
+     * (see {@link SecurityLevel}; the 2018 standard allowed 218, so this preset had 48 + 3×40 and P = 50).
+     * The first prime leaves 6 bits for the integer part at the last level, and P is still at least as
+     * large as every prime of Q (each key-switching digit is one prime).
+     */
     public static CkksParameters presetN13Depth3() {
-        return builder().logN(13).qBits(List.of(48, 40, 40, 40)).pBits(List.of(50)).logScale(40).build();
+        return builder().logN(13).qBits(List.of(46, 40, 40, 40)).pBits(List.of(48)).logScale(40).build();
     }
 
-    /** N = 2^14, depth 7, scale 2^40: Q = 50 + 7×40 bits, P = 2×50 bits; log QP = 430 (bound 438). */
+    /** N = 2^14, depth 7, scale 2^40: Q = 50 + 7×40 bits, P = 2×50 bits; log QP = 430, the 128-bit bound. */
     public static CkksParameters presetN14Depth7() {
         return builder().logN(14).qBits(List.of(50, 40, 40, 40, 40, 40, 40, 40)).pBits(List.of(50, 50))
                 .logScale(40).build();
     }
 
-    /** N = 2^15, depth 17, scale 2^40: 50 + 17×40 + 3×50 = 880 bits. */
+    /**
+     * N = 2^15, depth 17, scale 2^40: Q = 50 + 17×40 bits, P = 3×46 bits; log QP = 868, the 128-bit
+     * bound (see {@link SecurityLevel}; the 2018 standard allowed 881, so P was 3×50). P (138 bits)
+     * still exceeds the largest key-switching digit, three primes of Q (50 + 2×40 = 130 bits).
+     */
     public static CkksParameters presetN15Depth17() {
         List<Integer> q = new ArrayList<>();
         q.add(50);
         q.addAll(Collections.nCopies(17, 40));
-        return builder().logN(15).qBits(q).pBits(List.of(50, 50, 50)).logScale(40).build();
+        return builder().logN(15).qBits(q).pBits(List.of(46, 46, 46)).logScale(40).build();
     }
 
     /** Builder of {@link CkksParameters}. */

@@ -12,8 +12,8 @@ import java.util.Optional;
  * <p>What is checked, in order (the first failure is reported):
  * <ol>
  *   <li>Ring degree: a bound must be published for {@code N} at the level ({@link SecurityLevel#hasBound}),
- *       and {@code log2 N ≥ }{@value #MIN_LOG_N_CHECKED}: the standard's 2^10 and 2^11 bounds (27 and
- *       54 bits at 128-bit security) are too small for a useful CKKS modulus chain, so this library
+ *       and {@code log2 N ≥ }{@value #MIN_LOG_N_CHECKED}: the published 2^10 and 2^11 bounds (26 and
+ *       53 bits at 128-bit security) are too small for a useful CKKS modulus chain, so this library
  *       only builds those rings for tests, with the opt-out.</li>
  *   <li>Error distribution: the standard deviation {@code sigma} must be at least {@value #MIN_SIGMA}.
  *       All the tables below were computed for a discrete (or rounded continuous) Gaussian error of
@@ -32,7 +32,9 @@ import java.util.Optional;
  *       ({@code DefaultNoiseBound = 19.2 // 6*3.2}, core/rlwe/security.go). Changing the cut must
  *       go through this constant.</li>
  *   <li>Secret distribution and modulus: a {@link SecretDistribution#UNIFORM_TERNARY} secret uses the
- *       {@link SecurityLevel} table of {@code log2(Q·P)}. A {@link SecretDistribution#SPARSE_TERNARY}
+ *       {@link SecurityLevel} table of {@code log2(Q·P)}: per ring degree, the smaller of the 2018
+ *       standard's and the 2024 guidelines' bound (Table 5.2), so nothing the newest published
+ *       estimate puts below the level is accepted. A {@link SecretDistribution#SPARSE_TERNARY}
  *       secret of Hamming weight {@code h} is accepted only at a published {@code (N, h)} point, with
  *       {@code log2(Q·P)} at most that point's bound (table {@link #SPARSE_128} below, 128-bit only).
  *       The 2024 guidelines' tables cover uniform ternary and Gaussian secrets only (their authors
@@ -100,7 +102,7 @@ final class SecurityBounds {
         int uniformBound = level.maxLogQp(logN); // refuses a ring degree with no published bound
         if (logN < MIN_LOG_N_CHECKED) {
             throw insecure("ring degree N = 2^" + logN + " is below 2^" + MIN_LOG_N_CHECKED
-                    + ", the smallest accepted at " + level + " (the standard's bound of " + uniformBound
+                    + ", the smallest accepted at " + level + " (the published bound of " + uniformBound
                     + " bits for log2(Q·P) at N = 2^" + logN + " is too small for a CKKS modulus chain)");
         }
         if (!(sigma >= MIN_SIGMA)) {

@@ -29,7 +29,7 @@ class CkksMisuseTest {
 
     @Test
     void objectsFromOtherParametersAreRejected() {
-        CkksParameters other = CkksParameters.builder().logN(13).qBits(List.of(48, 40, 40, 40)).pBits(List.of(50))
+        CkksParameters other = CkksParameters.builder().logN(13).qBits(List.of(46, 40, 40, 40)).pBits(List.of(48))
                 .logScale(38).build();
         CkksContext ctx2 = CkksContext.create(other);
         Ciphertext c = kit.encrypt(new double[] {1});
@@ -50,7 +50,7 @@ class CkksMisuseTest {
     @Test
     void scaleOverflowIsRejected() {
         Ciphertext a = kit.eval.dropToLevel(kit.encrypt(new double[] {1}), 0);
-        // scale 2^80 does not fit the 48 bits of level 0 (it would fit level 1's 88 bits)
+        // scale 2^80 does not fit the 46 bits of level 0 (it would fit level 1's 86 bits)
         assertThrows(CkksException.ScaleOverflowException.class, () -> kit.eval.multiply(a, a));
         assertThrows(CkksException.ScaleOverflowException.class,
                 () -> kit.encoder.encode(new double[] {1e12}, 0, Math.scalb(1.0, 40)));
@@ -59,24 +59,27 @@ class CkksMisuseTest {
 
     @Test
     void securityTableBoundaries() {
-        // exactly at the 128-bit bound for N = 2^14 (438) is accepted, one bit more is refused
-        CkksParameters ok = CkksParameters.builder().logN(14).qBits(List.of(58, 40, 40, 40, 40, 40, 40, 40))
+        // exactly at the 128-bit bound for N = 2^14 (430, the 2024 guidelines) is accepted, one bit more is
+        // refused, and so is the 2018 standard's 438
+        CkksParameters ok = CkksParameters.builder().logN(14).qBits(List.of(50, 40, 40, 40, 40, 40, 40, 40))
                 .pBits(List.of(50, 50)).build();
-        assertEquals(438, ok.logQp());
+        assertEquals(430, ok.logQp());
         assertThrows(CkksException.InsecureParametersException.class, () -> CkksParameters.builder().logN(14)
-                .qBits(List.of(59, 40, 40, 40, 40, 40, 40, 40)).pBits(List.of(50, 50)).build());
-        int[][] table = {{12, 109}, {13, 218}, {14, 438}, {15, 881}, {16, 1747}, {17, 3523}};
+                .qBits(List.of(51, 40, 40, 40, 40, 40, 40, 40)).pBits(List.of(50, 50)).build());
+        assertThrows(CkksException.InsecureParametersException.class, () -> CkksParameters.builder().logN(14)
+                .qBits(List.of(58, 40, 40, 40, 40, 40, 40, 40)).pBits(List.of(50, 50)).build());
+        int[][] table = {{12, 106}, {13, 214}, {14, 430}, {15, 868}, {16, 1747}, {17, 3523}};
         for (int[] row : table) {
             assertEquals(row[1], SecurityLevel.CLASSICAL_128.maxLogQp(row[0]));
         }
-        assertEquals(305, SecurityLevel.CLASSICAL_192.maxLogQp(14));
-        assertEquals(237, SecurityLevel.CLASSICAL_256.maxLogQp(14));
+        assertEquals(297, SecurityLevel.CLASSICAL_192.maxLogQp(14));
+        assertEquals(230, SecurityLevel.CLASSICAL_256.maxLogQp(14));
         // 2^16 has a published 192-bit bound (2024 guidelines, Table 5.2); 2^9 has none at any level
         assertEquals(1199, SecurityLevel.CLASSICAL_192.maxLogQp(16));
         assertThrows(CkksException.InsecureParametersException.class, () -> SecurityLevel.CLASSICAL_192.maxLogQp(9));
         // 192-bit refuses the 128-bit preset, the explicit opt-out accepts anything
         assertThrows(CkksException.InsecureParametersException.class, () -> CkksParameters.builder().logN(13)
-                .qBits(List.of(48, 40, 40, 40)).pBits(List.of(50)).security(SecurityLevel.CLASSICAL_192).build());
+                .qBits(List.of(46, 40, 40, 40)).pBits(List.of(48)).security(SecurityLevel.CLASSICAL_192).build());
         CkksParameters.builder().logN(12).qBits(List.of(60, 60, 60)).pBits(List.of(60))
                 .security(SecurityLevel.NONE_INSECURE).build();
     }

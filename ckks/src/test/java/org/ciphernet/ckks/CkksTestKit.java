@@ -28,7 +28,7 @@ final class CkksTestKit {
 
     private static CkksTestKit n13;
 
-    /** N = 2^13, Q = 48 + 3×40, P = 50 (128-bit secure). */
+    /** N = 2^13, Q = 46 + 3×40, P = 48 (the 128-bit preset, log QP = 214). */
     static synchronized CkksTestKit n13() {
         if (n13 == null) {
             n13 = new CkksTestKit(CkksParameters.presetN13Depth3(), (byte) 7);

@@ -26,9 +26,9 @@ class ParameterSecurityTest {
     private record Case(String name, SecurityLevel level, Function<SecurityLevel, CkksParameters.Builder> build,
             List<String> messageNames) {}
 
-    /** The N = 2^13 chain of the issue's report (the 128-bit preset's primes). */
+    /** An N = 2^13 chain as in the issue's report: the 128-bit preset's primes, log QP = 214. */
     private static CkksParameters.Builder n13() {
-        return CkksParameters.builder().logN(13).qBits(List.of(48, 40, 40, 40)).pBits(List.of(50)).logScale(40);
+        return CkksParameters.builder().logN(13).qBits(List.of(46, 40, 40, 40)).pBits(List.of(48)).logScale(40);
     }
 
     /** A chain of exactly {@code logQp} bits at ring degree 2^logN: 60-bit primes and one remainder prime. */
@@ -85,12 +85,27 @@ class ParameterSecurityTest {
                 new Case("N = 2^11 at 128 bits", c128,
                         l -> CkksParameters.builder().logN(11).qBits(List.of(20, 14)).pBits(List.of(20)).logScale(14)
                                 .security(l),
-                        List.of("N = 2^11", "2^12", "54 bits")),
+                        List.of("N = 2^11", "2^12", "53 bits")),
                 new Case("N = 2^10 at 128 bits", c128,
                         l -> CkksParameters.builder().logN(10).qBits(List.of(13)).pBits(List.of(13)).logScale(12).security(l),
-                        List.of("N = 2^10", "2^12", "27 bits")),
-                new Case("uniform secret, log QP 219 > 218 at N = 2^13", c128,
-                        l -> n13().qBits(List.of(49, 40, 40, 40)).security(l), List.of("log2(Q·P) ≈ 219", "218")),
+                        List.of("N = 2^10", "2^12", "26 bits")),
+                new Case("uniform secret, log QP 215 > 214 at N = 2^13", c128,
+                        l -> n13().qBits(List.of(47, 40, 40, 40)).security(l), List.of("log2(Q·P) ≈ 215", "214 bits")),
+                // the 2018 standard's bounds, above the 2024 guidelines' estimate, are refused (issue 13)
+                new Case("uniform secret, log QP 218 (the 2018 bound) at N = 2^13", c128,
+                        l -> chain(13, 218).security(l), List.of("log2(Q·P) ≈ 218", "214 bits", "N = 2^13")),
+                new Case("uniform secret, log QP 438 (the 2018 bound) at N = 2^14", c128,
+                        l -> chain(14, 438).security(l), List.of("log2(Q·P) ≈ 438", "430 bits", "N = 2^14")),
+                new Case("uniform secret, log QP 880 (the old preset) at N = 2^15", c128,
+                        l -> chain(15, 880).security(l), List.of("log2(Q·P) ≈ 880", "868 bits", "N = 2^15")),
+                new Case("uniform secret, log QP 107 > 106 at N = 2^12", c128,
+                        l -> CkksParameters.builder().logN(12).qBits(List.of(47, 30)).pBits(List.of(30)).logScale(30)
+                                .security(l),
+                        List.of("log2(Q·P) ≈ 107", "106 bits")),
+                new Case("uniform secret, log QP 152 (the 2018 bound) at N = 2^13 for 192 bits", SecurityLevel.CLASSICAL_192,
+                        l -> chain(13, 152).security(l), List.of("log2(Q·P) ≈ 152", "147 bits")),
+                new Case("uniform secret, log QP 476 (the 2018 bound) at N = 2^15 for 256 bits", SecurityLevel.CLASSICAL_256,
+                        l -> chain(15, 476).security(l), List.of("log2(Q·P) ≈ 476", "462 bits")),
                 new Case("uniform secret, log QP 1200 > 1199 at N = 2^16 for 192 bits", SecurityLevel.CLASSICAL_192,
                         l -> chain(16, 1200).security(l), List.of("log2(Q·P) ≈ 1200", "1199")));
     }
@@ -186,6 +201,39 @@ class ParameterSecurityTest {
         assertEquals(1866, SecurityLevel.CLASSICAL_256.maxLogQp(17));
         assertTrue(SecurityLevel.NONE_INSECURE.hasBound(5));
         assertEquals(Integer.MAX_VALUE, SecurityLevel.NONE_INSECURE.maxLogQp(5));
+    }
+
+    @Test
+    void uniformBoundIsTheSmallerOfTheTwoPublishedTables() {
+        // HomomorphicEncryption.org standard v1.1 (2018), ternary secret, classical, N = 2^10 … 2^15
+        int[][] standard = {{27, 54, 109, 218, 438, 881}, {19, 37, 75, 152, 305, 611}, {14, 29, 58, 118, 237, 476}};
+        // Bossuat et al. 2024 (ePrint 2024/463, Table 5.2), ternary secret, classical, N = 2^10 … 2^17 (0: none)
+        int[][] guidelines = {{26, 53, 106, 214, 430, 868, 1747, 3523}, {0, 36, 73, 147, 297, 597, 1199, 2411},
+                {0, 27, 56, 114, 230, 462, 929, 1866}};
+        int[][] expected = {{26, 53, 106, 214, 430, 868, 1747, 3523}, {19, 36, 73, 147, 297, 597, 1199, 2411},
+                {14, 27, 56, 114, 230, 462, 929, 1866}};
+        List<SecurityLevel> levels = List.of(SecurityLevel.CLASSICAL_128, SecurityLevel.CLASSICAL_192,
+                SecurityLevel.CLASSICAL_256);
+        for (int l = 0; l < levels.size(); l++) {
+            SecurityLevel level = levels.get(l);
+            for (int logN = 10; logN <= 17; logN++) {
+                int i = logN - 10;
+                int s = i < standard[l].length ? standard[l][i] : 0;
+                int g = guidelines[l][i];
+                assertEquals(s, level.standard2018MaxLogQp(logN), level + " 2018, 2^" + logN);
+                assertEquals(g, level.guidelines2024MaxLogQp(logN), level + " 2024, 2^" + logN);
+                int min = s == 0 ? g : g == 0 ? s : Math.min(s, g);
+                assertEquals(min, level.maxLogQp(logN), level + " 2^" + logN);
+                assertEquals(expected[l][i], level.maxLogQp(logN), level + " 2^" + logN);
+            }
+        }
+        // every preset sits at or below the new bound, and the old 2018 chains are refused
+        assertEquals(214, CkksParameters.presetN13Depth3().logQp());
+        assertEquals(430, CkksParameters.presetN14Depth7().logQp());
+        assertEquals(868, CkksParameters.presetN15Depth17().logQp());
+        assertEquals(3, CkksParameters.presetN13Depth3().maxLevel());
+        assertEquals(7, CkksParameters.presetN14Depth7().maxLevel());
+        assertEquals(17, CkksParameters.presetN15Depth17().maxLevel());
     }
 
     @Test
