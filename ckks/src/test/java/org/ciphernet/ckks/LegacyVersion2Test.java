@@ -47,10 +47,8 @@ class LegacyVersion2Test {
         assertTrue(legacy.readsUnverifiedVersion2());
         byte[] skV2 = fixture("secret-key-v2.bin");
         SecretKey sk = legacy.readSecretKey(skV2);
-        byte[] seed = new byte[32];
-        Arrays.fill(seed, (byte) 13);
-        assertEquals(KeyGenerator.reproducible(ctx, seed).secretKey().poly(), sk.poly(), "the same key as when written");
-
+        // The key is the one the fixture ciphertext was made under: it decrypts it (the reproducible
+        // generators draw differently since issue 13, so the key cannot be regenerated from its seed).
         Ciphertext ct = legacy.readCiphertext(fixture("ciphertext-v2.bin"));
         double[] got = new Encoder(ctx).decode(new Decryptor(ctx, sk).decrypt(ct));
         double[] want = {0.25, -0.5, 1};

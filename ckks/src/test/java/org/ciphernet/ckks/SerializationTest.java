@@ -212,7 +212,7 @@ class SerializationTest {
         params[15] = (byte) 0xFF; // prime count
         assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(reseal(params)));
         byte[] insecure = Serialization.write(CkksParameters.presetN13Depth3());
-        insecure[17] = 60; // a 60-bit first prime breaks the 218-bit bound: named as insecure
+        insecure[17] = 60; // a 60-bit first prime breaks the 214-bit bound: named as insecure
         assertThrows(CkksException.InsecureParametersException.class, () -> Serialization.readParameters(reseal(insecure)));
         assertCrcFailure(() -> Serialization.readParameters(insecure), "parameters");
     }
