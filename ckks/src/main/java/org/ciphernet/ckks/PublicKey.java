@@ -34,6 +34,12 @@ public final class PublicKey {
         return seed.clone();
     }
 
+    /** Memory of the key in bytes (both halves, as held in memory). */
+    public long sizeInBytes() {
+        return 2L * b.limbCount() * b.degree() * Long.BYTES;
+    }
+
+    /** The fingerprint of the parameters the key was made under. */
     public long fingerprint() {
         return fingerprint;
     }

@@ -52,7 +52,8 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
 
     /** Memory of the keys in bytes. */
     public long sizeInBytes() {
-        return galois.sizeInBytes() + relinearization.map(RelinearizationKey::sizeInBytes).orElse(0L);
+        return galois.sizeInBytes() + relinearization.map(RelinearizationKey::sizeInBytes).orElse(0L)
+                + publicKey.map(PublicKey::sizeInBytes).orElse(0L);
     }
 
     /** The keys as bytes. */
