@@ -468,8 +468,11 @@ class SerializationFuzzTest {
                 if (o.allocated() > (long) MAX_ALLOCATION_MIB << 20) {
                     failure = "allocated " + o.allocated() + " bytes for a " + input.length + "-byte blob";
                 } else if (o.thrown() != null) {
+                    // typed: bad bytes, another context's object, or parameters (from bytes whose fields were
+                    // changed and resealed) that the security check refuses, naming the parameter
                     if (o.thrown() instanceof CkksException.SerializationException
-                            || o.thrown() instanceof CkksException.ParameterMismatchException) {
+                            || o.thrown() instanceof CkksException.ParameterMismatchException
+                            || o.thrown() instanceof CkksException.InsecureParametersException) {
                         s.detected++;
                     } else {
                         failure = "untyped or unexpected " + o.thrown();
