@@ -137,4 +137,14 @@ public enum SecurityLevel {
         int i = logN - FIRST_LOG_N;
         return table == null || i < 0 || i >= table.length ? ABSENT : table[i];
     }
+
+    /** The classical security in bits this level promises: 128, 192 or 256, and 0 for {@link #NONE_INSECURE}. */
+    public int bits() {
+        return switch (this) {
+            case CLASSICAL_128 -> 128;
+            case CLASSICAL_192 -> 192;
+            case CLASSICAL_256 -> 256;
+            case NONE_INSECURE -> 0;
+        };
+    }
 }

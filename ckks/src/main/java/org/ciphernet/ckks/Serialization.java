@@ -66,8 +66,10 @@ import org.ciphernet.ring.RnsPoly;
  * untyped exception, an OutOfMemoryError or a hang).
  *
  * <h2>Versions</h2>
- * Version 3 (this one) added the CRC32C trailer. Version 2 had the same header and bodies but no
- * integrity check: a flipped bit inside a key or a ciphertext went unnoticed. Version 2 bytes are
+ * Version 3 (this one) added the CRC32C trailer. Version 2 had the same header and bodies (except
+ * the public key, whose b was modulo Q only and is now modulo Q·P: version-2 public keys cannot be
+ * read, make a new one from the secret key) but no integrity check: a flipped bit inside a key or
+ * a ciphertext went unnoticed. Version 2 bytes are
  * refused unless the reader is made with {@link #withUnverifiedVersion2()}, the way for owners of
  * a secret key or stored keys written by version 2 to read them once and write them again as
  * version 3. Version 1 is not read.
@@ -164,10 +166,20 @@ public final class Serialization {
     /**
      * Parameters from bytes, validated exactly as when built (including the security check), and
      * bounded: parameters whose context would take more than {@link #DEFAULT_MAX_CONTEXT_BYTES} are
-     * refused before anything is built. See {@link #readParameters(byte[], long)}.
+     * refused before anything is built, and parameters whose own security level is below
+     * {@link SecurityLevel#CLASSICAL_128} (such as {@link SecurityLevel#NONE_INSECURE}) are refused.
+     * See {@link #readParameters(byte[], long, SecurityLevel)}.
      */
     public static CkksParameters readParameters(byte[] bytes) {
-        return readParameters(bytes, DEFAULT_MAX_CONTEXT_BYTES);
+        return readParameters(bytes, DEFAULT_MAX_CONTEXT_BYTES, SecurityLevel.CLASSICAL_128);
+    }
+
+    /**
+     * {@link #readParameters(byte[], long, SecurityLevel)} with the default minimum level,
+     * {@link SecurityLevel#CLASSICAL_128}.
+     */
+    public static CkksParameters readParameters(byte[] bytes, long maxContextBytes) {
+        return readParameters(bytes, maxContextBytes, SecurityLevel.CLASSICAL_128);
     }
 
     /**
@@ -180,13 +192,21 @@ public final class Serialization {
      * <p>Version-2 parameter bytes are read too: unlike the other objects, their body was already
      * bound by the fingerprint, a SHA-256 over every field, so a corrupted one cannot pass.
      *
+     * <p>The bytes carry the security level their parameters were checked at, and anyone can write
+     * bytes that say {@link SecurityLevel#NONE_INSECURE} (the fingerprint and the CRC32C are not
+     * keyed): a reader therefore states the weakest level it accepts, and parameters below it are
+     * refused before they are built.
+     *
      * @param maxContextBytes the largest {@link CkksContext#estimatedTableBytes} accepted
+     * @param minimum the weakest security level accepted; {@link SecurityLevel#NONE_INSECURE} only
+     *     for parameters from a source you trust, for tests
      * @throws CkksException.SerializationException for corrupted or malformed bytes, or parameters
      *     above the bound (the message names their size)
-     * @throws CkksException.InsecureParametersException for well-formed parameters below their
-     *     security level
+     * @throws CkksException.InsecureParametersException for well-formed parameters below
+     *     {@code minimum} or below their own security level
      */
-    public static CkksParameters readParameters(byte[] bytes, long maxContextBytes) {
+    public static CkksParameters readParameters(byte[] bytes, long maxContextBytes, SecurityLevel minimum) {
+        Objects.requireNonNull(minimum, "minimum");
         if (maxContextBytes < 1) {
             throw new IllegalArgumentException("maxContextBytes must be positive, got " + maxContextBytes);
         }
@@ -211,6 +231,12 @@ public final class Serialization {
                                     + "limit with Serialization.readParameters(bytes, maxContextBytes)",
                             logN, q.size() + p.size(), tables >> 20, maxContextBytes >> 20));
                 }
+            }
+            if (security.bits() < minimum.bits()) {
+                throw new CkksException.InsecureParametersException("these parameters were written with security level "
+                        + security + ", below the " + minimum + " this reader accepts; read them with "
+                        + "Serialization.readParameters(bytes, maxContextBytes, SecurityLevel." + security
+                        + ") only if you trust their source");
             }
             CkksParameters params = new CkksParameters(logN, q, p, logScale, secret, h, sigma, security);
             if (params.fingerprint() != fp) {

@@ -23,6 +23,11 @@ class LegacyVersion2Test {
     private final CkksContext ctx = CkksContext.create(PARAMS);
     private final Serialization io = new Serialization(ctx);
 
+    /** The fixtures' parameters are NONE_INSECURE (N = 2^10): read them with that explicit opt-in. */
+    private static CkksParameters readInsecure(byte[] bytes) {
+        return Serialization.readParameters(bytes, Serialization.DEFAULT_MAX_CONTEXT_BYTES, SecurityLevel.NONE_INSECURE);
+    }
+
     private static byte[] fixture(String name) throws IOException {
         try (InputStream in = LegacyVersion2Test.class.getResourceAsStream("/serialization-v2/" + name)) {
             return in.readAllBytes();
@@ -77,12 +82,12 @@ class LegacyVersion2Test {
     @Test
     void version2ParametersAreReadByDefaultBecauseTheirFingerprintBindsThem() throws IOException {
         byte[] v2 = fixture("parameters-v2.bin");
-        assertEquals(PARAMS, Serialization.readParameters(v2));
+        assertEquals(PARAMS, readInsecure(v2));
         for (int i = 14; i < v2.length; i++) { // the fingerprint (a SHA-256 of every field) catches any change of the body
             for (int bit = 0; bit < 8; bit++) {
                 byte[] bad = v2.clone();
                 bad[i] ^= (byte) (1 << bit);
-                assertThrows(CkksException.class, () -> Serialization.readParameters(bad), "byte " + i + " bit " + bit);
+                assertThrows(CkksException.class, () -> readInsecure(bad), "byte " + i + " bit " + bit);
             }
         }
         byte[] v3 = Serialization.write(PARAMS);

@@ -37,7 +37,7 @@ class ParameterBoundsTest {
         for (int logN : new int[] {17, 16}) {
             byte[] bomb = Serialization.write(chain(logN, 64, 64, 40));
             assertEquals(162, bomb.length - 4, "the 162-byte blob of the issue, plus the CRC32C trailer");
-            Serialization.readParameters(bomb, Long.MAX_VALUE); // well-formed: only its size is refused
+            Serialization.readParameters(bomb, Long.MAX_VALUE, SecurityLevel.NONE_INSECURE); // well-formed: only its size is refused
             long allocatedBefore = allocatedByThisThread();
             long start = System.nanoTime();
             CkksException e = assertThrows(CkksException.SerializationException.class, () -> Serialization.readParameters(bomb));
@@ -56,11 +56,12 @@ class ParameterBoundsTest {
     @Test
     void theLimitCanBeRaisedExplicitly() {
         CkksParameters big = chain(17, 64, 64, 40);
-        assertEquals(big, Serialization.readParameters(Serialization.write(big), 2L << 30));
+        SecurityLevel none = SecurityLevel.NONE_INSECURE; // the chain is far beyond 128 bits at N = 2^17
+        assertEquals(big, Serialization.readParameters(Serialization.write(big), 2L << 30, none));
         assertThrows(CkksException.SerializationException.class,
-                () -> Serialization.readParameters(Serialization.write(big), CkksContext.estimatedTableBytes(big) - 1));
-        assertEquals(big, Serialization.readParameters(Serialization.write(big), CkksContext.estimatedTableBytes(big)));
-        assertThrows(IllegalArgumentException.class, () -> Serialization.readParameters(Serialization.write(big), 0));
+                () -> Serialization.readParameters(Serialization.write(big), CkksContext.estimatedTableBytes(big) - 1, none));
+        assertEquals(big, Serialization.readParameters(Serialization.write(big), CkksContext.estimatedTableBytes(big), none));
+        assertThrows(IllegalArgumentException.class, () -> Serialization.readParameters(Serialization.write(big), 0, none));
     }
 
     @Test

@@ -125,7 +125,8 @@ class SerializationFuzzTest {
             Ciphertext full = pkEnc.encrypt(top);
 
             blobs.put(Kind.PARAMETERS, Serialization.write(params));
-            readWrite.put(Kind.PARAMETERS, b -> Serialization.write(Serialization.readParameters(b)));
+            readWrite.put(Kind.PARAMETERS, b -> Serialization.write(Serialization.readParameters(b, Serialization.DEFAULT_MAX_CONTEXT_BYTES,
+                    SecurityLevel.NONE_INSECURE))); // the fixture is N = 2^10, opted out
             blobs.put(Kind.PLAINTEXT_TOP, io.write(top));
             blobs.put(Kind.PLAINTEXT_LOW, io.write(low));
             readWrite.put(Kind.PLAINTEXT_TOP, b -> io.write(io.readPlaintext(b)));

@@ -23,8 +23,28 @@ class SerializationTest {
                 // and an opted-out one keeps its opt-out
                 CkksParameters.builder().logN(13).qBits(List.of(48, 40)).pBits(List.of(50)).sparseSecret(64)
                         .security(SecurityLevel.NONE_INSECURE).build())) {
-            assertEquals(p, Serialization.readParameters(Serialization.write(p)));
+            // read at the parameters' own level (the default reader refuses the opted-out one)
+            assertEquals(p, Serialization.readParameters(Serialization.write(p), Serialization.DEFAULT_MAX_CONTEXT_BYTES,
+                    p.security()));
         }
+    }
+
+    @Test
+    void parametersBelowTheReadersLevelAreRefusedBeforeTheyAreBuilt() {
+        // Anyone can write bytes that say NONE_INSECURE (fingerprint and CRC32C are not keyed):
+        // the default reader refuses them, naming the level and the way to opt in.
+        CkksParameters weak = CkksParameters.builder().logN(13).qBits(List.of(48, 40)).pBits(List.of(50)).sigma(1e-9)
+                .security(SecurityLevel.NONE_INSECURE).build();
+        byte[] bytes = Serialization.write(weak);
+        CkksException e = assertThrows(CkksException.InsecureParametersException.class, () -> Serialization.readParameters(bytes));
+        assertTrue(e.getMessage().contains("NONE_INSECURE") && e.getMessage().contains("CLASSICAL_128"), e.getMessage());
+        assertThrows(CkksException.InsecureParametersException.class,
+                () -> Serialization.readParameters(bytes, Serialization.DEFAULT_MAX_CONTEXT_BYTES, SecurityLevel.CLASSICAL_192));
+        assertEquals(weak, Serialization.readParameters(bytes, Serialization.DEFAULT_MAX_CONTEXT_BYTES, SecurityLevel.NONE_INSECURE));
+        // a reader asking for 192 bits refuses 128-bit parameters
+        byte[] p128 = Serialization.write(CkksParameters.presetN13Depth3());
+        assertThrows(CkksException.InsecureParametersException.class,
+                () -> Serialization.readParameters(p128, Serialization.DEFAULT_MAX_CONTEXT_BYTES, SecurityLevel.CLASSICAL_192));
     }
 
     @Test

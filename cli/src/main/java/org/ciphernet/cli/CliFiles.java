@@ -70,13 +70,14 @@ final class CliFiles {
         }
     }
 
-    /** Writes a file, replacing it (an I/O problem names the file). */
+    static final Set<PosixFilePermission> PUBLIC_READ = PosixFilePermissions.fromString("rw-r--r--");
+
+    /**
+     * Writes a public file (644), replacing it atomically (see {@link #writeAtomically}); an I/O
+     * problem names the file.
+     */
     static void write(Path file, byte[] bytes, String what) {
-        try {
-            Files.write(file, bytes);
-        } catch (IOException e) {
-            throw new UserError("cannot write " + what + " " + file + " (" + e + ")", e);
-        }
+        writeAtomically(file, bytes, PUBLIC_READ, what);
     }
 
     /**
@@ -86,7 +87,13 @@ final class CliFiles {
     static void privateFolder(Path dir, PrintStream err) {
         try {
             if (!Files.exists(dir)) {
-                Files.createDirectories(dir);
+                // created 700 from the start (a folder made with the umask's permissions and narrowed
+                // afterwards would be open, for a moment, to files planted by other users)
+                if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_RWX));
+                } else {
+                    Files.createDirectories(dir);
+                }
                 if (posix(dir)) {
                     Files.setPosixFilePermissions(dir, OWNER_RWX);
                 }
@@ -100,25 +107,39 @@ final class CliFiles {
         }
     }
 
-    /**
-     * Writes secret bytes to {@code file} with permissions 600: into a new owner-only temporary
-     * file in the same folder, then moved over the target, so no other user can ever read a partial
-     * or widened copy.
-     */
+    /** Writes secret bytes to {@code file} with permissions 600 (see {@link #writeAtomically}). */
     static void writeSecret(Path file, byte[] bytes) {
+        writeAtomically(file, bytes, OWNER_RW, "secret key");
+    }
+
+    /**
+     * Writes {@code bytes} to {@code file}: into a new temporary file in the same folder, created
+     * owner-only and given {@code permissions} before anything is written, forced to the disk, then
+     * moved over the target in one step. No other user can read a partial or widened copy, a
+     * crash leaves the old file or the new one (never half of one), and a symbolic link planted at
+     * {@code file} is replaced rather than followed.
+     */
+    static void writeAtomically(Path file, byte[] bytes, Set<PosixFilePermission> permissions, String what) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            tmp = posix(dir) ? Files.createTempFile(dir, ".secret", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_RW))
-                    : Files.createTempFile(dir, ".secret", ".tmp");
+            tmp = posix(dir) ? Files.createTempFile(dir, ".ciphernet", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_RW))
+                    : Files.createTempFile(dir, ".ciphernet", ".tmp");
             if (posix(tmp)) {
-                Files.setPosixFilePermissions(tmp, OWNER_RW);
+                Files.setPosixFilePermissions(tmp, permissions);
             }
-            Files.write(tmp, bytes);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
         } catch (IOException e) {
-            throw new UserError("cannot write secret key " + file + " (" + e + ")", e);
+            throw new UserError("cannot write " + what + " " + file + " (" + e + ")", e);
         } finally {
             if (tmp != null) {
                 try {
@@ -127,17 +148,6 @@ final class CliFiles {
                     // best effort: the temporary file is owner-only
                 }
             }
-        }
-    }
-
-    /** Sets a public file's permissions to 644 (readable, writable by its owner only), whatever the umask. */
-    static void restrictToOwnerWrite(Path file) {
-        try {
-            if (posix(file)) {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-        } catch (IOException e) {
-            throw new UserError("cannot set the permissions of " + file + " (" + e + ")", e);
         }
     }
 

@@ -79,8 +79,13 @@ final class ClientCommand implements Runnable {
                 throw new UserError("secret key " + secret + ": written in format version 2 (no integrity check); run once: "
                         + "ciphernet client upgrade --model " + model + " --dir " + dir);
             }
-            Serialization ser = new Serialization(plan.context());
-            return HeClient.restore(plan.clientSpec(), plan.context(), CliFiles.parse(secret, "secret key", b -> ser.readSecretKey(bytes)));
+            org.ciphernet.ckks.SecretKey key;
+            try {
+                key = new Serialization(plan.context()).readSecretKey(bytes);
+            } catch (org.ciphernet.ckks.CkksException e) {
+                throw new UserError("secret key " + secret + ": " + e.getMessage(), e);
+            }
+            return HeClient.restore(plan.clientSpec(), plan.context(), key);
         }
     }
 
@@ -108,7 +113,6 @@ final class ClientCommand implements Runnable {
             CliFiles.writeSecret(secret, client.serialization().write(client.secretKey()));
             byte[] keys = client.evaluationKeys().toBytes(client.serialization());
             CliFiles.write(common.dir.resolve(EVALUATION), keys, "evaluation keys");
-            CliFiles.restrictToOwnerWrite(common.dir.resolve(EVALUATION));
             System.out.printf(Locale.ROOT, "wrote %s (secret: keep it here) and %s (%.1f MiB, for the server)%nkey id %s, plan %s%n%s%n",
                     secret, common.dir.resolve(EVALUATION), keys.length / 1048576.0, client.keyId(), plan.clientSpec().fingerprintHex(),
                     plan.parameters());
@@ -148,7 +152,6 @@ final class ClientCommand implements Runnable {
             }
             byte[] keys = client.evaluationKeys().toBytes(client.serialization());
             CliFiles.write(common.dir.resolve(EVALUATION), keys, "evaluation keys");
-            CliFiles.restrictToOwnerWrite(common.dir.resolve(EVALUATION));
             System.out.printf(Locale.ROOT, "%s %s; wrote %s (%.1f MiB, for the server)%nkey id %s, plan %s%n",
                     legacy ? "rewrote" : "kept", secret, common.dir.resolve(EVALUATION), keys.length / 1048576.0,
                     client.keyId(), plan.clientSpec().fingerprintHex());

@@ -398,6 +398,12 @@ public final class Compiler {
                 params.security());
         PlanReport report = new PlanReport(network.name(), options.mode(), rows, desc, depth, List.copyOf(keys.steps()),
                 keyBytes(keys, perKey), relin ? perKey.applyAsLong(ctx.maxLevel()) : 0);
-        return new HePlan(network, options.mode(), ctx, steps, gather, keys, relin, report, options.effectiveInputRange());
+        InputRange range = options.effectiveInputRange();
+        InputRange headroom = InputRange.ofHeadroom(options.integerBits());
+        if (range.min() < headroom.min() || range.max() > headroom.max()) {
+            throw new IllegalArgumentException("the declared input range " + range + " exceeds what " + options.integerBits()
+                    + " integer bits of headroom hold, " + headroom + "; raise CompileOptions.withIntegerBits or scale the inputs");
+        }
+        return new HePlan(network, options.mode(), ctx, steps, gather, keys, relin, report, range);
     }
 }

@@ -26,7 +26,8 @@ package org.ciphernet.nn;
  * integer bits (about 30 bits) is the usual way.
  *
  * <p>Scope of the promises: the client is honest but curious (its inputs are fresh encryptions of
- * values like the sample ones, in [0, 1]); a client who sends ciphertexts with inflated noise or
+ * values like the sample ones, drawn from the plan's declared input range, which flooding
+ * requires); a client who sends ciphertexts with inflated noise or
  * out-of-range values can push the evaluation error past the estimate, and then the flooding no
  * longer hides it. Both promises rest on the estimated error bound, not on a proof of it.
  *

@@ -4,9 +4,12 @@ import java.util.Locale;
 
 /**
  * The closed interval of input values a plan was compiled for. Every value of an image must lie in
- * it: the compiler sizes the output's headroom ({@link CompileOptions#integerBits()}) for inputs of
- * this range, and an input far outside it (an unscaled pixel, a wrong normalization, 1e9) overflows
- * the modulus somewhere in the network and decrypts to garbage instead of an error. {@link HeClient}
+ * it. The compiler does not analyse ranges through the network: it sizes the output's headroom by
+ * {@link CompileOptions#integerBits()} and refuses a declared range beyond
+ * {@link #ofHeadroom}{@code (integerBits)}; within that, the declared range is the caller's
+ * statement of what the model was trained on. An input far outside it (an unscaled pixel, a wrong
+ * normalization, 1e9) overflows the modulus somewhere in the network and decrypts to garbage
+ * instead of an error. {@link HeClient}
  * refuses values outside, or clips them when asked ({@link HeClient.OutOfRange#CLIP}).
  *
  * @param min the smallest allowed value

@@ -13,7 +13,8 @@ import org.ciphernet.ckks.NoiseFlooding;
 /**
  * Sizes the noise flooding of a plan (see {@link FloodingOptions}) from a noise-estimation run, as
  * OpenFHE's {@code EXEC_NOISE_ESTIMATION}: the plan is evaluated under a throwaway key pair (never
- * the user's) on fixed pseudo-random images with values in [0, 1], and the error of every output
+ * the user's) on fixed pseudo-random images in the plan's declared input range (uniform values, and
+ * images of the range's end points only), and the error of every output
  * ciphertext is read from the imaginary parts of its slots. Every value a network computes is real,
  * so the imaginary parts are pure error, in all slots (used or not); Costache et al., "On the
  * precision loss in approximate homomorphic encryption" (SAC 2023, ePrint 2022/162), support
@@ -39,6 +40,11 @@ final class NoiseEstimation {
         int n = ctx.degree();
         int slots = ctx.slots();
         ClientSpec spec = plan.clientSpec();
+        if (options.inputRange().isEmpty()) {
+            throw new IllegalArgumentException("noise flooding is sized on the inputs the plan accepts: declare their range "
+                    + "with CompileOptions.withInputRange(min, max)");
+        }
+        InputRange range = spec.inputRange();
         byte[] seed = new byte[32];
         seed[0] = (byte) 0xE5; // a throwaway key pair: the estimate never touches the user's keys
         HeClient client = HeClient.reproducible(spec, ctx, seed);
@@ -54,11 +60,11 @@ final class NoiseEstimation {
                 if (plan.mode() == Mode.BATCHED) {
                     double[][] images = new double[slots][];
                     for (int b = 0; b < slots; b++) {
-                        images[b] = image(rnd, spec.inputSize());
+                        images[b] = image(rnd, spec.inputSize(), range, b % 2 == 1);
                     }
                     in = client.encryptBatch(images);
                 } else {
-                    in = client.encrypt(image(rnd, spec.inputSize()));
+                    in = client.encrypt(image(rnd, spec.inputSize(), range, run == 1));
                 }
                 for (Ciphertext c : server.infer(in).ciphertexts()) {
                     double[] im = enc.decodeComplex(dec.decrypt(c))[1];
@@ -124,10 +130,12 @@ final class NoiseEstimation {
         return budget;
     }
 
-    private static double[] image(SplittableRandom rnd, int size) {
+    /** A sample image: uniform values in the range, or (extremes) each value one of its end points. */
+    private static double[] image(SplittableRandom rnd, int size, InputRange range, boolean extremes) {
         double[] x = new double[size];
         for (int i = 0; i < size; i++) {
-            x[i] = rnd.nextDouble();
+            double u = extremes ? (rnd.nextBoolean() ? 1 : 0) : rnd.nextDouble();
+            x[i] = range.min() + u * (range.max() - range.min());
         }
         return x;
     }

@@ -23,6 +23,11 @@ final class ParameterChooser {
         int needDepth = Math.max(depth, 1);
         if (o.parameters().isPresent()) {
             CkksParameters p = o.parameters().get();
+            if (p.security().bits() < o.security().bits()) {
+                throw new org.ciphernet.ckks.CkksException.InsecureParametersException("the given parameters were checked at "
+                        + p.security() + ", below the " + o.security() + " the options ask for; pass secure parameters, or "
+                        + "opt out explicitly with CompileOptions.withSecurity(SecurityLevel." + p.security() + ")");
+            }
             if (p.maxLevel() < needDepth) {
                 throw new NoSecureParametersException("the network needs multiplicative depth " + needDepth
                         + " but the given parameters offer " + p.maxLevel(), needDepth, p.maxLevel());

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class NoiseFloodingPlanTest {
     private static final Network NET = TestNetworks.quadraticWithZero(2);
     private static final CompileOptions BASE = CompileOptions.singleImage().withSecurity(SecurityLevel.NONE_INSECURE)
-            .withIntegerBits(4).withScaleBits(55, 55);
+            .withIntegerBits(4).withScaleBits(55, 55).withInputRange(0, 1);
 
     private static double rms(double[] a, double[] b) {
         double s = 0;

@@ -100,6 +100,18 @@ class PlannerTest {
     }
 
     @Test
+    void givenParametersWeakerThanTheOptionsAskForAreRefused() {
+        CkksParameters weak = CkksParameters.builder().logN(12).qBits(java.util.List.of(60, 40, 40, 40)).pBits(java.util.List.of(60))
+                .logScale(40).security(org.ciphernet.ckks.SecurityLevel.NONE_INSECURE).build();
+        org.ciphernet.ckks.CkksException e = assertThrows(org.ciphernet.ckks.CkksException.InsecureParametersException.class,
+                () -> Compiler.compile(TestNetworks.convBnQuadPoolDense(1), CompileOptions.singleImage().withParameters(weak)));
+        assertTrue(e.getMessage().contains("NONE_INSECURE") && e.getMessage().contains("CLASSICAL_128"), e.getMessage());
+        // with the explicit opt-out in the options, the same parameters compile
+        Compiler.compile(TestNetworks.convBnQuadPoolDense(1), CompileOptions.singleImage()
+                .withSecurity(org.ciphernet.ckks.SecurityLevel.NONE_INSECURE).withParameters(weak));
+    }
+
+    @Test
     void parametersAreSecureAndJustDeepEnough() {
         HePlan p = Compiler.compile(TestNetworks.convBnQuadPoolDense(1), CompileOptions.singleImage());
         CkksParameters params = p.parameters();
