@@ -1,5 +1,6 @@
 package org.ciphernet.ckks;
 
+import static org.ciphernet.ckks.fuzz.BlobFuzzing.allocatedByThisThread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,19 +15,6 @@ import org.junit.jupiter.api.Test;
  * over 128 primes would take over a gigabyte of NTT tables and seconds to build.
  */
 class ParameterBoundsTest {
-    /**
-     * Bytes allocated so far by the current thread (com.sun.management.ThreadMXBean, reached by
-     * reflection: this test module does not read java.management).
-     */
-    static long allocatedByThisThread() {
-        try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes").invoke(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this JVM does not count allocated bytes", e);
-        }
-    }
-
     private static CkksParameters chain(int logN, int qCount, int pCount, int bits) {
         return new CkksParameters(logN, Collections.nCopies(qCount, bits), Collections.nCopies(pCount, bits), 30,
                 SecretDistribution.UNIFORM_TERNARY, 0, CkksParameters.DEFAULT_SIGMA, SecurityLevel.NONE_INSECURE);
