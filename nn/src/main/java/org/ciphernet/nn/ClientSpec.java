@@ -75,8 +75,10 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, i
      * client and server must agree on (network name, mode, parameter fingerprint, input and output
      * layout, levels, scales, key steps and levels, relinearization). Two processes that compile
      * the same model with the same options get the same value; encrypted tensors carry it, so a
-     * server refuses a query for another plan and a client an answer from another plan. The input
-     * range is client-side policy and is left out.
+     * server refuses a query for another plan and a client an answer from another plan. Server-side
+     * flooding (circuit privacy, its statistical bits) is included when the plan floods: client and
+     * server must agree on it, since the client then sends the public key. The input range and safe
+     * decryption are client-side policy and are left out.
      */
     public long fingerprint() {
         try {
@@ -97,6 +99,11 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, i
             writeInts(out, rotationSteps.stream().mapToInt(Integer::intValue).toArray());
             writeInts(out, rotationLevels.stream().mapToInt(Integer::intValue).toArray());
             out.writeBoolean(relinearization);
+            if (flooding.isPresent() && flooding.get().serverLog2Sigma().isPresent()) {
+                // only for plans that flood, so the fingerprints of all other plans are unchanged
+                out.writeUTF("circuit-privacy");
+                out.writeInt(flooding.get().options().circuitPrivacyBits());
+            }
             out.flush();
             return ByteBuffer.wrap(md.digest(bytes.toByteArray())).getLong();
         } catch (NoSuchAlgorithmException e) {

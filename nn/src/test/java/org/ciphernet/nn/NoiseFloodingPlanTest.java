@@ -2,6 +2,7 @@ package org.ciphernet.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,8 @@ class NoiseFloodingPlanTest {
         assertTrue(budget.bitsLost() > 19, "flooding at 2^-20 costs more than 19 bits, reported " + budget.bitsLost());
         assertTrue(plan.report().toString().contains("circuit privacy 2^-20"));
         assertEquals(plain.parameters(), plan.parameters(), "flooding costs no level");
+        // client and server must agree on circuit privacy (the client sends the public key): it is in the fingerprint
+        assertNotEquals(plain.fingerprint(), plan.fingerprint());
 
         HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), new byte[32]);
         EvaluationKeys keys = client.evaluationKeys();
@@ -103,7 +106,10 @@ class NoiseFloodingPlanTest {
             for (long seed = 1; seed <= 3; seed++) {
                 double[] x = TestNetworks.image(NET.inputShape(), seed);
                 EncryptedTensor in = client.encrypt(x);
-                double[] ref = client.decryptSlots(unflooded.infer(in).ciphertexts().get(0));
+                // the same ciphertexts, labelled for the unflooded plan (same parameters and layout)
+                EncryptedTensor inPlain = new EncryptedTensor(in.ciphertexts(), in.images(), in.kind(), plain.fingerprint(),
+                        in.keyId());
+                double[] ref = client.decryptSlots(unflooded.infer(inPlain).ciphertexts().get(0));
                 EncryptedTensor out1 = flooding.infer(in);
                 double[] f1 = client.decryptSlots(out1.ciphertexts().get(0));
                 double[] f2 = client.decryptSlots(flooding.infer(in).ciphertexts().get(0));
