@@ -35,12 +35,6 @@ final class KeySwitcher {
     private final long[] pModQ;
     /** pInvModQ[i] = P^{-1} mod q_i. */
     private final long[] pInvModQ;
-    /** {@code (P/p_j)^{-1} mod p_j} for each special prime: the CRT coefficients of ModDown's exact lift. */
-    private final long[] pHatInvModP;
-    /** {@code 1.0 / p_j}: ModDown counts the overflow {@code Σ_j v_j/p_j} in double precision. */
-    private final double[] pInverse;
-    /** {@code multiplesOfPModQ[i][m] = m·P mod q_i} for {@code m = 0 … |P|}. */
-    private final long[][] multiplesOfPModQ;
 
     KeySwitcher(CkksContext context) {
         this.context = context;
@@ -57,24 +51,6 @@ final class KeySwitcher {
             }
             pModQ[i] = p;
             pInvModQ[i] = ModArith.inverse(p, m);
-        }
-        java.math.BigInteger bigP = java.math.BigInteger.ONE;
-        for (int j = 0; j < alpha; j++) {
-            bigP = bigP.multiply(java.math.BigInteger.valueOf(context.pPrime(j)));
-        }
-        this.pHatInvModP = new long[alpha];
-        this.pInverse = new double[alpha];
-        for (int j = 0; j < alpha; j++) {
-            java.math.BigInteger pj = java.math.BigInteger.valueOf(context.pPrime(j));
-            pHatInvModP[j] = bigP.divide(pj).modInverse(pj).longValueExact();
-            pInverse[j] = 1.0 / context.pPrime(j);
-        }
-        this.multiplesOfPModQ = new long[context.qCount()][alpha + 1];
-        for (int i = 0; i < context.qCount(); i++) {
-            java.math.BigInteger qi = java.math.BigInteger.valueOf(ring.modulus(i).value());
-            for (int m = 0; m <= alpha; m++) {
-                multiplesOfPModQ[i][m] = bigP.multiply(java.math.BigInteger.valueOf(m)).mod(qi).longValueExact();
-            }
         }
     }
 
@@ -254,12 +230,8 @@ final class KeySwitcher {
      * to nearest: {@code (x - y) / P} where y is the centered representative of {@code x mod P}
      * ({@code |y| ≤ P/2}), so the rounding error is at most 1/2 and has mean zero.
      *
-     * <p>y is lifted from P's limbs exactly, as in the BFV decryption and scaling of Halevi,
-     * Polyakov and Shoup ("An Improved RNS Variant of the BFV Homomorphic Encryption Scheme",
-     * CT-RSA 2019, §2.3): with {@code v_j = [x_j · (P/p_j)^{-1}]_{p_j}}, the fast basis conversion
-     * {@code Σ_j v_j · P/p_j} equals {@code y + k·P} for the integer {@code k = round(Σ_j v_j / p_j)},
-     * which double precision gives exactly except within {@code |P|·2^-53} of a tie, where either
-     * choice is a correct rounding. Without this correction (the fast conversion alone, off by
+     * <p>y is lifted from P's limbs exactly by {@link org.ciphernet.ntt.BasisConverter#convertCenteredInto}
+     * (the fast conversion less its overflow {@code k·P}, k counted in doubles). Without this correction (the fast conversion alone, off by
      * {@code k·P} with k in {@code [0, |P|)}) the quotient is off by k, which has mean
      * {@code (|P|-1)/2}: with two special primes, a bias of 1/2 in every coefficient of both parts,
      * and the bias of c1, times s, is a smooth polynomial that the slots nearest 1 amplify. At
@@ -281,7 +253,6 @@ final class KeySwitcher {
         int q = level + 1;
         int n = context.degree();
         long[][] pPart = new long[alpha][];
-        long[][] v = new long[alpha][n];
         par.forEach(alpha, j -> {
             int prime = context.qCount() + j;
             pPart[j] = x.limb(q + j).clone();
@@ -289,26 +260,12 @@ final class KeySwitcher {
             if (e != null) {
                 addSmall(pPart[j], e, ring.modulus(prime), pPart[j]);
             }
-            ring.ops(prime).multiplyScalar(pPart[j], pHatInvModP[j], v[j]);
         });
-        byte[] overflow = new byte[n];
-        for (int t = 0; t < n; t++) {
-            double sum = 0;
-            for (int j = 0; j < alpha; j++) {
-                sum += v[j][t] * pInverse[j];
-            }
-            overflow[t] = (byte) Math.round(sum);
-        }
-        long[][] conv = downConverter(level).convert(pPart);
+        long[][] conv = new long[q][n];
+        downConverter(level).convertCenteredInto(pPart, conv); // y ≡ x + e (mod P), |y| ≤ P/2
         RnsPoly out = ring.zero(context.levelPrimes(level), true);
         par.forEach(q, i -> {
-            long qi = ring.modulus(i).value();
-            long[] multiples = multiplesOfPModQ[i];
             long[] c = conv[i];
-            for (int t = 0; t < n; t++) {
-                long r = c[t] - multiples[overflow[t]];
-                c[t] = r < 0 ? r + qi : r;
-            }
             if (e != null) {
                 // x_i - NTT(y - e) = (x + e)_i - NTT(y)
                 subSmall(c, e, ring.modulus(i), c);

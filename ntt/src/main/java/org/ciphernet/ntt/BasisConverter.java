@@ -12,7 +12,8 @@ import java.util.Objects;
  * which equals {@code x + alpha*Q} modulo every {@code p_j} for one integer
  * {@code 0 <= alpha < size(Q)} (the sum of k fractions each below 1). The error {@code alpha*Q} is
  * what hybrid key switching tolerates; {@link #modDown} turns it into a rounding error of at most
- * {@code size(P)}.
+ * {@code size(P)}. {@link #convertCentered} removes {@code alpha*Q} exactly and gives the
+ * representative of x modulo Q nearest to zero.
  *
  * <p>The inner loop, one multiply-accumulate over the source limbs per target prime, runs on
  * the delayed-reduction multiply-accumulate of {@link LimbOps}.
@@ -28,6 +29,10 @@ public final class BasisConverter {
     private final long[][] qHatModP;
     /** {@code Q^{-1} mod p_j}, used by {@link #modDown} when this converter goes P to Q. */
     private final long[] fromProductInvModTo;
+    /** {@code 1.0 / q_i}: {@link #convertCentered} counts {@code alpha = round(Σ_i y_i / q_i)} in doubles. */
+    private final double[] fromInverse;
+    /** {@code [j][m] = m·Q mod p_j} for {@code m = 0 … size(Q)}. */
+    private final long[][] fromProductMultiplesModTo;
     private final boolean operandsFitTargets;
 
     /** A converter from basis {@code from} to basis {@code to} on the preferred backend. */
@@ -53,13 +58,16 @@ public final class BasisConverter {
         Backend targetBackend = sourcesSmall ? backend : Backend.SCALAR;
         fromOps = new LimbOps[k];
         qHatInv = new long[k];
+        fromInverse = new double[k];
         for (int i = 0; i < k; i++) {
             fromOps[i] = LimbOps.of(from.modulus(i), backend);
             qHatInv[i] = from.qHatInv(i);
+            fromInverse[i] = 1.0 / from.modulus(i).value();
         }
         toOps = new LimbOps[l];
         qHatModP = new long[l][k];
         fromProductInvModTo = new long[l];
+        fromProductMultiplesModTo = new long[l][k + 1];
         for (int j = 0; j < l; j++) {
             Modulus p = to.modulus(j);
             toOps[j] = LimbOps.of(p, targetBackend);
@@ -68,6 +76,9 @@ public final class BasisConverter {
                 qHatModP[j][i] = from.qHat(i).mod(pj).longValue();
             }
             fromProductInvModTo[j] = ModArith.inverse(from.product().mod(pj).longValue(), p);
+            for (int m = 0; m <= k; m++) {
+                fromProductMultiplesModTo[j][m] = from.product().multiply(BigInteger.valueOf(m)).mod(pj).longValueExact();
+            }
         }
     }
 
@@ -92,6 +103,52 @@ public final class BasisConverter {
 
     /** {@link #convert} into existing output limbs (overwritten). */
     public void convertInto(long[][] x, long[][] out) {
+        accumulate(coefficients(x, out), out);
+    }
+
+    /**
+     * Exact conversion to the centered representative: limbs modulo the {@code to} primes of the
+     * integer y with {@code y ≡ x (mod Q)} and {@code |y| ≤ Q/2}, per coefficient (coefficient
+     * form in, canonical residues out).
+     *
+     * <p>Proof: with {@code y_i = [x_i · (Q/q_i)^{-1}]_{q_i}}, the fast conversion
+     * {@code Σ_i y_i · Q/q_i} equals {@code (x mod Q) + ⌊Σ_i y_i/q_i⌋·Q}, because
+     * {@code Σ_i y_i/q_i} has fractional part {@code (x mod Q)/Q}. Subtracting
+     * {@code round(Σ_i y_i/q_i)·Q} instead leaves {@code x mod Q} when that is below Q/2 and
+     * {@code x mod Q − Q} otherwise: the centered representative (Halevi, Polyakov and Shoup, "An
+     * Improved RNS Variant of the BFV Homomorphic Encryption Scheme", CT-RSA 2019, §2.3). The sum
+     * is taken in doubles, with an error below {@code size(Q)·2^-52}: it can pick the other
+     * rounding only within that distance of a tie, where both representatives have |y| ≈ Q/2.
+     */
+    public void convertCenteredInto(long[][] x, long[][] out) {
+        long[][] y = coefficients(x, out);
+        accumulate(y, out);
+        int n = x[0].length;
+        int k = from.size();
+        if (k > Byte.MAX_VALUE) {
+            throw new IllegalStateException("centered conversion supports at most 127 source primes, not " + k);
+        }
+        byte[] alpha = new byte[n]; // round(Σ_i y_i/q_i), in [0, k]
+        for (int t = 0; t < n; t++) {
+            double sum = 0;
+            for (int i = 0; i < k; i++) {
+                sum += y[i][t] * fromInverse[i];
+            }
+            alpha[t] = (byte) Math.round(sum);
+        }
+        for (int j = 0; j < out.length; j++) {
+            long p = to.modulus(j).value();
+            long[] multiples = fromProductMultiplesModTo[j];
+            long[] o = out[j];
+            for (int t = 0; t < n; t++) {
+                long r = o[t] - multiples[alpha[t]];
+                o[t] = r < 0 ? r + p : r;
+            }
+        }
+    }
+
+    /** {@code y_i = [x_i · (Q/q_i)^{-1}]_{q_i}}, after checking the shapes of x and out. */
+    private long[][] coefficients(long[][] x, long[][] out) {
         int n = checkLimbs(x, from);
         if (checkLimbs(out, to) != n) {
             throw new IllegalArgumentException("output limbs have length " + out[0].length + ", input " + n);
@@ -101,6 +158,11 @@ public final class BasisConverter {
         for (int i = 0; i < k; i++) {
             fromOps[i].multiplyScalar(x[i], qHatInv[i], y[i]);
         }
+        return y;
+    }
+
+    /** {@code out_j = Σ_i y_i · (Q/q_i) mod p_j}. */
+    private void accumulate(long[][] y, long[][] out) {
         for (int j = 0; j < to.size(); j++) {
             java.util.Arrays.fill(out[j], 0L);
             toOps[j].multiplyAccumulateScalarsUnreduced(out[j], y, qHatModP[j], operandsFitTargets);

@@ -139,6 +139,44 @@ class RnsTest {
     }
 
     @Test
+    void centeredConversionIsExactOnBothBackends() {
+        Random rnd = new Random(45);
+        for (int[] shape : new int[][] {{50, 40, 5, 50, 2}, {60, 40, 5, 61, 3}, {49, 49, 3, 30, 1}}) {
+            RnsBasis[] qp = bases(shape[0], shape[1], shape[2], shape[3], shape[4]);
+            // from the special basis P to Q, as ModDown uses it
+            RnsBasis from = qp[1];
+            RnsBasis to = qp[0];
+            int n = 300;
+            BigInteger[] x = new BigInteger[n];
+            long[][] limbs = randomPoly(rnd, from, n, x);
+            BigInteger half = from.product().shiftRight(1);
+            x[3] = half.add(BigInteger.ONE); // just above Q/2: the negative representative
+            x[4] = BigInteger.ONE;
+            long[][] fixed = from.decompose(x);
+            for (int i = 0; i < limbs.length; i++) {
+                limbs[i] = fixed[i];
+            }
+            for (Backend backend : NttTest.backends()) {
+                long[][] out = new long[to.size()][n];
+                new BasisConverter(from, to, backend).convertCenteredInto(limbs, out);
+                for (int j = 0; j < n; j++) {
+                    BigInteger centered = x[j].compareTo(half) > 0 ? x[j].subtract(from.product()) : x[j];
+                    // at the tie, x = (Q-1)/2, both x and x - Q are within 1/2 of Q/2: either is correct
+                    BigInteger other = x[j].equals(half) ? x[j].subtract(from.product()) : centered;
+                    boolean asCentered = true;
+                    boolean asOther = true;
+                    for (int i = 0; i < to.size(); i++) {
+                        BigInteger p = BigInteger.valueOf(to.modulus(i).value());
+                        asCentered &= centered.mod(p).longValueExact() == out[i][j];
+                        asOther &= other.mod(p).longValueExact() == out[i][j];
+                    }
+                    assertTrue(asCentered || asOther, backend + " coefficient " + j + " is not the centered representative");
+                }
+            }
+        }
+    }
+
+    @Test
     void modDownDividesByPWithSmallError() {
         Random rnd = new Random(44);
         RnsBasis[] qp = bases(50, 40, 4, 50, 2);
