@@ -15,92 +15,181 @@ import org.ciphernet.ckks.CkksParameters;
 
 /**
  * The part of a plan a client needs, and nothing about the weights: the parameters, how an image
- * is laid out in the slots before encryption, where the output is, and which evaluation keys to
- * generate.
+ * is laid out in the slots before encryption, where the outputs are, which evaluation keys to
+ * generate, and the digest of the whole program (so the client's fingerprint is the plan's).
  *
- * @param inputSize the number of values of one image
- * @param inputGather for each slot of the encrypted vector, the image index it holds, or −1 for zero
- *     (the identity in batched mode, where slot b holds image b instead)
- * @param outputSlots the slot (single-image mode) or ciphertext (batched mode) holding each output value
- * @param outputLevel the level of the result
- * @param outputScale the scale of the result
- * @param inputScale the scale images are encoded at
- * @param inputLevel the level images are encrypted at
- * @param rotationSteps the rotation steps to generate Galois keys for
- * @param rotationLevels for each rotation step, the highest level its key is used at (the key is
- *     made for those levels only)
- * @param relinearization whether a relinearization key is needed
+ * @param network the network's name
+ * @param mode single-image or batched
+ * @param parameters the CKKS parameters
+ * @param input how images are encrypted
+ * @param output where the outputs are
+ * @param keys the evaluation keys to generate
  * @param inputRange the values an input may take (see {@link InputRange}); client-side policy, not
  *     part of the {@link #fingerprint()}
  * @param flooding the plan's noise flooding, if any: with server flooding the evaluation keys
  *     carry the public key, with safe decryption the client floods what it decrypts
+ * @param programDigest the digest of the plan's program (steps, weights, levels, scales, layout)
  */
-public record ClientSpec(String network, Mode mode, CkksParameters parameters, int inputSize, int[] inputGather,
-        int[] outputSlots, int outputLevel, double outputScale, double inputScale, int inputLevel, List<Integer> rotationSteps,
-        List<Integer> rotationLevels, boolean relinearization, InputRange inputRange,
-        Optional<FloodingBudget> flooding) {
-    /** Copies the arrays. */
+public record ClientSpec(String network, Mode mode, CkksParameters parameters, Input input, Output output, Keys keys,
+        InputRange inputRange, Optional<FloodingBudget> flooding, long programDigest) {
+    /** Checks for nulls. */
     public ClientSpec {
-        Objects.requireNonNull(parameters, "parameters");
-        Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(parameters, "parameters");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(inputRange, "inputRange");
         Objects.requireNonNull(flooding, "flooding");
-        inputGather = inputGather.clone();
-        outputSlots = outputSlots.clone();
-        rotationSteps = List.copyOf(rotationSteps);
-        rotationLevels = List.copyOf(rotationLevels);
-        if (rotationLevels.size() != rotationSteps.size()) {
-            throw new IllegalArgumentException(rotationSteps.size() + " rotation steps but " + rotationLevels.size() + " levels");
+    }
+
+    /**
+     * How an image is encrypted.
+     *
+     * @param size the number of values of one image
+     * @param gather for each slot of the encrypted vector, the image index it holds, or −1 for zero
+     *     (the identity in batched mode, where slot b holds image b instead)
+     * @param level the level images are encrypted at
+     * @param scale the scale images are encoded at
+     */
+    public record Input(int size, int[] gather, int level, double scale) {
+        /** Copies the gather. */
+        public Input {
+            gather = gather.clone();
+        }
+
+        @Override
+        public int[] gather() {
+            return gather.clone();
         }
     }
 
-    @Override
-    public int[] inputGather() {
-        return inputGather.clone();
+    /**
+     * Where the outputs are.
+     *
+     * @param slots the slot (single-image mode) or ciphertext (batched mode) holding each output value
+     * @param level the level of the result
+     * @param scale the scale of the result
+     */
+    public record Output(int[] slots, int level, double scale) {
+        /** Copies the slots. */
+        public Output {
+            slots = slots.clone();
+        }
+
+        @Override
+        public int[] slots() {
+            return slots.clone();
+        }
     }
 
-    @Override
+    /**
+     * The evaluation keys a server needs.
+     *
+     * @param rotationSteps the rotation steps to generate Galois keys for
+     * @param rotationLevels for each rotation step, the highest level its key is used at (the key
+     *     is made for those levels only)
+     * @param relinearization whether a relinearization key is needed
+     */
+    public record Keys(List<Integer> rotationSteps, List<Integer> rotationLevels, boolean relinearization) {
+        /** Copies the lists. */
+        public Keys {
+            rotationSteps = List.copyOf(rotationSteps);
+            rotationLevels = List.copyOf(rotationLevels);
+            if (rotationLevels.size() != rotationSteps.size()) {
+                throw new IllegalArgumentException(rotationSteps.size() + " rotation steps but " + rotationLevels.size() + " levels");
+            }
+        }
+    }
+
+    /** The number of values of one image. */
+    public int inputSize() {
+        return input.size();
+    }
+
+    /** For each slot of the encrypted vector, the image index it holds, or −1. */
+    public int[] inputGather() {
+        return input.gather();
+    }
+
+    /** The level images are encrypted at. */
+    public int inputLevel() {
+        return input.level();
+    }
+
+    /** The scale images are encoded at. */
+    public double inputScale() {
+        return input.scale();
+    }
+
+    /** The slot (single image) or ciphertext (batched) of each output value. */
     public int[] outputSlots() {
-        return outputSlots.clone();
+        return output.slots();
     }
 
     /** The number of output values. */
     public int outputSize() {
-        return outputSlots.length;
+        return output.slots.length;
+    }
+
+    /** The level of the result. */
+    public int outputLevel() {
+        return output.level();
+    }
+
+    /** The scale of the result. */
+    public double outputScale() {
+        return output.scale();
+    }
+
+    /** The rotation steps to generate Galois keys for. */
+    public List<Integer> rotationSteps() {
+        return keys.rotationSteps();
+    }
+
+    /** Per rotation step, the highest level its key is used at. */
+    public List<Integer> rotationLevels() {
+        return keys.rotationLevels();
+    }
+
+    /** Whether a relinearization key is needed. */
+    public boolean relinearization() {
+        return keys.relinearization();
     }
 
     /**
      * The plan's fingerprint: the first 8 bytes of a SHA-256 over a canonical encoding of everything
-     * client and server must agree on (network name, mode, parameter fingerprint, input and output
-     * layout, levels, scales, key steps and levels, relinearization). Two processes that compile
-     * the same model with the same options get the same value; encrypted tensors carry it, so a
-     * server refuses a query for another plan and a client an answer from another plan. Server-side
-     * flooding (circuit privacy, its statistical bits) is included when the plan floods: client and
-     * server must agree on it, since the client then sends the public key. The input range and safe
-     * decryption are client-side policy and are left out.
+     * client and server must agree on: network name, mode, parameter fingerprint, input and output
+     * layout, levels, scales, key steps and levels, relinearization, and the program's digest (every
+     * step and weight). Two processes that compile the same model with the same options get the same
+     * value; encrypted tensors and evaluation keys carry it, so a server refuses a query for another
+     * plan and a client an answer from another plan. Server-side flooding (circuit privacy, its
+     * statistical bits) is included when the plan floods: client and server must agree on it, since
+     * the client then sends the public key. The input range and safe decryption are client-side
+     * policy and are left out.
      */
     public long fingerprint() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeUTF("ciphernet-plan-v1");
+            out.writeUTF("ciphernet-plan-v2");
             out.writeUTF(network);
             out.writeUTF(mode.name());
             out.writeLong(parameters.fingerprint());
-            out.writeInt(inputSize);
-            writeInts(out, inputGather);
-            writeInts(out, outputSlots);
-            out.writeInt(outputLevel);
-            out.writeLong(Double.doubleToLongBits(outputScale));
-            out.writeLong(Double.doubleToLongBits(inputScale));
-            out.writeInt(inputLevel);
-            writeInts(out, rotationSteps.stream().mapToInt(Integer::intValue).toArray());
-            writeInts(out, rotationLevels.stream().mapToInt(Integer::intValue).toArray());
-            out.writeBoolean(relinearization);
+            out.writeInt(input.size());
+            writeInts(out, input.gather);
+            writeInts(out, output.slots);
+            out.writeInt(output.level());
+            out.writeLong(Double.doubleToLongBits(output.scale()));
+            out.writeLong(Double.doubleToLongBits(input.scale()));
+            out.writeInt(input.level());
+            writeInts(out, keys.rotationSteps().stream().mapToInt(Integer::intValue).toArray());
+            writeInts(out, keys.rotationLevels().stream().mapToInt(Integer::intValue).toArray());
+            out.writeBoolean(keys.relinearization());
+            out.writeLong(programDigest);
             if (flooding.isPresent() && flooding.get().serverLog2Sigma().isPresent()) {
-                // only for plans that flood, so the fingerprints of all other plans are unchanged
                 out.writeUTF("circuit-privacy");
                 out.writeInt(flooding.get().options().circuitPrivacyBits());
             }
