@@ -4,6 +4,8 @@ module org.ciphernet.nn {
     requires com.google.protobuf;
 
     exports org.ciphernet.nn;
+    exports org.ciphernet.nn.compiler;
     exports org.ciphernet.nn.model;
+    exports org.ciphernet.nn.plan;
     exports org.ciphernet.nn.onnx;
 }

@@ -11,7 +11,13 @@ public final class FloodingNotAffordableException extends IllegalArgumentExcepti
 
     private final double precisionBits;
 
-    FloodingNotAffordableException(String message, double precisionBits) {
+    /**
+     * An exception (thrown by the compiler).
+     *
+     * @param message the figures and what to change
+     * @param precisionBits the output precision the flooded plan would have had
+     */
+    public FloodingNotAffordableException(String message, double precisionBits) {
         super(message);
         this.precisionBits = precisionBits;
     }

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * The closed interval of input values a plan was compiled for. Every value of an image must lie in
  * it. The compiler does not analyse ranges through the network: it sizes the output's headroom by
- * {@link CompileOptions#integerBits()} and refuses a declared range beyond
+ * {@link org.ciphernet.nn.compiler.CompileOptions#integerBits()} and refuses a declared range beyond
  * {@link #ofHeadroom}{@code (integerBits)}; within that, the declared range is the caller's
  * statement of what the model was trained on. An input far outside it (an unscaled pixel, a wrong
  * normalization, 1e9) overflows the modulus somewhere in the network and decrypts to garbage
@@ -27,7 +27,7 @@ public record InputRange(double min, double max) {
      * The default when the caller declares nothing: {@code [−2^(integerBits−1), 2^(integerBits−1)]},
      * the largest magnitude the plan's output headroom can hold at all (the identity network would
      * already overflow beyond it). Declare the real range with
-     * {@link CompileOptions#withInputRange} to catch wrong scalings (pixels in [0, 255] for a model
+     * {@link org.ciphernet.nn.compiler.CompileOptions#withInputRange} to catch wrong scalings (pixels in [0, 255] for a model
      * trained on [0, 1]).
      */
     public static InputRange ofHeadroom(int integerBits) {

@@ -10,7 +10,14 @@ public final class NoSecureParametersException extends IllegalArgumentException 
     private final int depthNeeded;
     private final int depthAvailable;
 
-    NoSecureParametersException(String message, int depthNeeded, int depthAvailable) {
+    /**
+     * An exception (thrown by the compiler).
+     *
+     * @param message the depth and slots needed, and what is available
+     * @param depthNeeded the multiplicative depth the network needs
+     * @param depthAvailable the largest depth secure parameters offer
+     */
+    public NoSecureParametersException(String message, int depthNeeded, int depthAvailable) {
         super(message);
         this.depthNeeded = depthNeeded;
         this.depthAvailable = depthAvailable;

@@ -1,9 +1,10 @@
-package org.ciphernet.nn;
+package org.ciphernet.nn.compiler;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.ciphernet.ckks.CkksParameters;
+import org.ciphernet.nn.NoSecureParametersException;
 
 /**
  * Chooses CKKS parameters for a depth and a slot count: the smallest ring that is secure at the
@@ -12,6 +13,10 @@ import org.ciphernet.ckks.CkksParameters;
  * faster rotations), or else any digit count. With {@link CompileOptions#smallPrimes()} the chain
  * has extra primes above the network's depth for the output's headroom, so the plan ends at a level
  * above 0.
+ *
+ * <p>Whether a network fits depends on its layout (depth and slots differ between layout
+ * variants), so a shortfall is not thrown but returned as the {@link Choice}'s refusal; given
+ * parameters weaker than the options ask for are a configuration error and are thrown at once.
  */
 final class ParameterChooser {
     static final int PREFERRED_DNUM = 8;
@@ -19,7 +24,37 @@ final class ParameterChooser {
     private ParameterChooser() {
     }
 
-    static CkksParameters choose(int depth, int minSlots, CompileOptions o) {
+    /**
+     * The parameters chosen, or why none fit.
+     *
+     * @param parameters the parameters, or null if refused
+     * @param refusal why no parameters hold the network (the exception to throw if no layout fits), or null
+     */
+    record Choice(CkksParameters parameters, IllegalArgumentException refusal) {
+        static Choice of(CkksParameters p) {
+            return new Choice(p, null);
+        }
+
+        static Choice refused(IllegalArgumentException reason) {
+            return new Choice(null, reason);
+        }
+
+        /** The parameters, or the refusal thrown. */
+        CkksParameters orElseThrow() {
+            if (refusal != null) {
+                throw refusal;
+            }
+            return parameters;
+        }
+    }
+
+    /**
+     * Parameters for a depth and a slot count.
+     *
+     * @throws org.ciphernet.ckks.CkksException.InsecureParametersException if the options give
+     *     parameters below the security they ask for
+     */
+    static Choice choose(int depth, int minSlots, CompileOptions o) {
         int needDepth = Math.max(depth, 1);
         if (o.parameters().isPresent()) {
             CkksParameters p = o.parameters().get();
@@ -29,13 +64,14 @@ final class ParameterChooser {
                         + "opt out explicitly with CompileOptions.withSecurity(SecurityLevel." + p.security() + ")");
             }
             if (p.maxLevel() < needDepth) {
-                throw new NoSecureParametersException("the network needs multiplicative depth " + needDepth
-                        + " but the given parameters offer " + p.maxLevel(), needDepth, p.maxLevel());
+                return Choice.refused(new NoSecureParametersException("the network needs multiplicative depth " + needDepth
+                        + " but the given parameters offer " + p.maxLevel(), needDepth, p.maxLevel()));
             }
             if (p.slots() < minSlots) {
-                throw new IllegalArgumentException("the network needs " + minSlots + " slots but the given parameters have " + p.slots());
+                return Choice.refused(new IllegalArgumentException("the network needs " + minSlots
+                        + " slots but the given parameters have " + p.slots()));
             }
-            return p;
+            return Choice.of(p);
         }
         int minLogN = o.security() == org.ciphernet.ckks.SecurityLevel.NONE_INSECURE ? 10 : 12;
         while ((1 << (minLogN - 1)) < minSlots) {
@@ -66,8 +102,8 @@ final class ParameterChooser {
                     List<Integer> q = new ArrayList<>();
                     q.add(q0);
                     q.addAll(Collections.nCopies(levels, scale));
-                    return CkksParameters.builder().logN(logN).qBits(q).pBits(Collections.nCopies(alpha, pBits))
-                            .logScale(scale).security(o.security()).build();
+                    return Choice.of(CkksParameters.builder().logN(logN).qBits(q).pBits(Collections.nCopies(alpha, pBits))
+                            .logScale(scale).security(o.security()).build());
                 }
             }
         }
@@ -82,10 +118,10 @@ final class ParameterChooser {
                 bestLogN = logN;
             }
         }
-        throw new NoSecureParametersException(String.format(
+        return Choice.refused(new NoSecureParametersException(String.format(
                 "no %s parameters hold this network: it needs multiplicative depth %d and %d slots; the deepest chain "
                         + "available is depth %d (N = 2^%d, scale 2^%d). Reduce the depth (fewer activations, fuse "
                         + "linear layers), lower the scale, or opt out of the security check explicitly.",
-                o.security(), needDepth, minSlots, Math.max(best, 0), bestLogN, o.minScaleBits()), needDepth, Math.max(best, 0));
+                o.security(), needDepth, minSlots, Math.max(best, 0), bestLogN, o.minScaleBits()), needDepth, Math.max(best, 0)));
     }
 }

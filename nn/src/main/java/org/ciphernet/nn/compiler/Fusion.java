@@ -1,4 +1,4 @@
-package org.ciphernet.nn.internal;
+package org.ciphernet.nn.compiler;
 
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.Map;
  * linear layers costs one level. Identity nodes vanish; identity-plus-bias nodes become a free
  * plaintext addition.
  */
-public final class Fusion {
+final class Fusion {
     /** Composition is skipped when the product has more non-zeros than this factor times the parts… */
     private static final int MAX_GROWTH = 4;
     /** …and more than this many (products below it are always taken). */
@@ -21,7 +21,7 @@ public final class Fusion {
     }
 
     /** Rewrites the nodes in place and returns the (possibly new) output node. */
-    public static IrNode fuse(List<IrNode> nodes, IrNode output) {
+    static IrNode fuse(List<IrNode> nodes, IrNode output) {
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -78,7 +78,7 @@ public final class Fusion {
     }
 
     /** How many nodes read each node. */
-    public static Map<IrNode, Integer> uses(List<IrNode> nodes) {
+    static Map<IrNode, Integer> uses(List<IrNode> nodes) {
         Map<IrNode, Integer> uses = new IdentityHashMap<>();
         for (IrNode n : nodes) {
             uses.putIfAbsent(n, 0);

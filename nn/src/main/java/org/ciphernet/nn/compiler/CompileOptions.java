@@ -1,9 +1,12 @@
-package org.ciphernet.nn;
+package org.ciphernet.nn.compiler;
 
 import java.util.Objects;
 import java.util.Optional;
 import org.ciphernet.ckks.CkksParameters;
 import org.ciphernet.ckks.SecurityLevel;
+import org.ciphernet.nn.FloodingOptions;
+import org.ciphernet.nn.InputRange;
+import org.ciphernet.nn.Mode;
 
 /**
  * What the compiler may choose. The single-image defaults pick 128-bit-secure parameters just deep
@@ -33,10 +36,12 @@ import org.ciphernet.ckks.SecurityLevel;
  *     of {@link InputRange#ofHeadroom} (see {@link #effectiveInputRange()})
  * @param flooding noise flooding of the outputs for circuit privacy and safe decryption (off by
  *     default; see {@link FloodingOptions})
+ * @param stridedLayout how single-image plans lay out the outputs of strided convolutions and
+ *     poolings: the cheaper by estimated cost (the default), or one forced ({@link StridedLayout})
  */
 public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits, int minScaleBits, int integerBits,
         Optional<CkksParameters> parameters, boolean im2col, long maxKeyBytes, boolean smallPrimes, Optional<InputRange> inputRange,
-        FloodingOptions flooding) {
+        FloodingOptions flooding, StridedLayout stridedLayout) {
     /** Default Galois key budget: 8 GiB. */
     public static final long DEFAULT_MAX_KEY_BYTES = 8L << 30;
 
@@ -47,6 +52,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
         Objects.requireNonNull(parameters, "parameters");
         Objects.requireNonNull(inputRange, "inputRange");
         Objects.requireNonNull(flooding, "flooding");
+        Objects.requireNonNull(stridedLayout, "stridedLayout");
         if (minScaleBits < 20 || maxScaleBits < minScaleBits || maxScaleBits > 55) {
             throw new IllegalArgumentException("scale bits must satisfy 20 ≤ min ≤ max ≤ 55, got " + minScaleBits + ", " + maxScaleBits);
         }
@@ -64,7 +70,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
     /** Single-image defaults. */
     public static CompileOptions singleImage() {
         return new CompileOptions(Mode.SINGLE_IMAGE, SecurityLevel.CLASSICAL_128, 40, 30, 10, Optional.empty(), true,
-                DEFAULT_MAX_KEY_BYTES, false, Optional.empty(), FloodingOptions.off());
+                DEFAULT_MAX_KEY_BYTES, false, Optional.empty(), FloodingOptions.off(), StridedLayout.CHEAPEST);
     }
 
     /** Batched defaults: scale 2^30 and small primes. */
@@ -72,36 +78,48 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
         return singleImage().withMode(Mode.BATCHED).withScaleBits(30, 30).withSmallPrimes(true);
     }
 
+    /** With the given mode (single-image or batched); the other options are kept. */
     public CompileOptions withMode(Mode m) {
-        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
+        return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding, stridedLayout);
     }
 
+    /** With the given security level (parameters must meet it; {@code NONE_INSECURE} only for tests and experiments). */
     public CompileOptions withSecurity(SecurityLevel s) {
-        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
+        return new CompileOptions(mode, s, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding, stridedLayout);
     }
 
+    /** With the scale chosen between 2^min and 2^max (the largest that fits). */
     public CompileOptions withScaleBits(int min, int max) {
-        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
+        return new CompileOptions(mode, security, max, min, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding, stridedLayout);
     }
 
+    /** With the given bits of output magnitude above the scale. */
     public CompileOptions withIntegerBits(int bits) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, bits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding, stridedLayout);
     }
 
+    /** With explicit parameters instead of chosen ones (checked against the network and the security level). */
     public CompileOptions withParameters(CkksParameters p) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes, inputRange, flooding);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, Optional.of(p), im2col, maxKeyBytes, smallPrimes, inputRange, flooding, stridedLayout);
     }
 
+    /** With the given memory budget for Galois keys (beyond it, rotations are composed from fewer keys). */
     public CompileOptions withMaxKeyBytes(long bytes) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes, inputRange, flooding);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, bytes, smallPrimes, inputRange, flooding, stridedLayout);
     }
 
+    /** With every prime below 2^32 (scale at most 2^31) or not. */
     public CompileOptions withSmallPrimes(boolean small) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small, inputRange, flooding);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, small, inputRange, flooding, stridedLayout);
     }
 
+    /**
+     * Whether the client may lay the input out as convolution patches for a first convolution
+     * (single-image mode; the compiler then compares both layouts by estimated cost). With
+     * {@code false} the input is always laid out flat.
+     */
     public CompileOptions withIm2col(boolean allowed) {
-        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes, inputRange, flooding);
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, allowed, maxKeyBytes, smallPrimes, inputRange, flooding, stridedLayout);
     }
 
     /**
@@ -111,7 +129,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
      */
     public CompileOptions withInputRange(double min, double max) {
         return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes,
-                Optional.of(new InputRange(min, max)), flooding);
+                Optional.of(new InputRange(min, max)), flooding, stridedLayout);
     }
 
     /** The declared input range, or {@link InputRange#ofHeadroom}{@code (integerBits)} if none was declared. */
@@ -122,7 +140,7 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
     /** With the given noise flooding options. */
     public CompileOptions withFlooding(FloodingOptions f) {
         return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes,
-                inputRange, f);
+                inputRange, f, stridedLayout);
     }
 
     /**
@@ -141,5 +159,31 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
      */
     public CompileOptions safeDecryption(int statisticalBits, long queries) {
         return withFlooding(flooding.withSafeDecryption(statisticalBits, queries));
+    }
+
+    /**
+     * With the given layout of strided layers (single-image mode; batched plans are always flat).
+     * {@link StridedLayout#CHEAPEST} compares the flat and the multiplexed layouts by estimated
+     * cost; the others force one, for tests and measurements.
+     */
+    public CompileOptions withStridedLayout(StridedLayout layout) {
+        return new CompileOptions(mode, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes,
+                inputRange, flooding, layout);
+    }
+
+    /**
+     * How a single-image plan lays out the outputs of strided convolutions and poolings.
+     */
+    public enum StridedLayout {
+        /** The cheaper of {@link #FLAT} and {@link #MULTIPLEXED} by estimated cost (the default). */
+        CHEAPEST,
+        /** Every tensor packed densely: (c, y, x) at {@code (c·H + y)·W + x}. */
+        FLAT,
+        /**
+         * Strided outputs kept on their input's grid with a larger gap (Lee et al., multiplexed
+         * parallel convolutions), so a strided convolution has as few diagonals as an unstrided one.
+         * Forced on every spatial layer, also when the network has no stride.
+         */
+        MULTIPLEXED
     }
 }

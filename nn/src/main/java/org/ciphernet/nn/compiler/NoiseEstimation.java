@@ -1,6 +1,7 @@
-package org.ciphernet.nn;
+package org.ciphernet.nn.compiler;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.ciphernet.ckks.Ciphertext;
@@ -9,6 +10,18 @@ import org.ciphernet.ckks.Decryptor;
 import org.ciphernet.ckks.Encoder;
 import org.ciphernet.ckks.FloodingDecryptor;
 import org.ciphernet.ckks.NoiseFlooding;
+import org.ciphernet.nn.ClientSpec;
+import org.ciphernet.nn.EncryptedTensor;
+import org.ciphernet.nn.FloodingBudget;
+import org.ciphernet.nn.FloodingNotAffordableException;
+import org.ciphernet.nn.FloodingOptions;
+import org.ciphernet.nn.HeClient;
+import org.ciphernet.nn.HePlan;
+import org.ciphernet.nn.HeServer;
+import org.ciphernet.nn.InputRange;
+import org.ciphernet.nn.Mode;
+import org.ciphernet.nn.PlanReport;
+import org.ciphernet.nn.plan.PlanStep;
 
 /**
  * Sizes the noise flooding of a plan (see {@link FloodingOptions}) from a noise-estimation run, as
@@ -31,6 +44,16 @@ final class NoiseEstimation {
     static final int TAIL_BITS = 30;
 
     private NoiseEstimation() {
+    }
+
+    /** The plan with its outputs flooded as a noise-estimation run of it says; throws if it cannot afford the flooding. */
+    static HePlan flooded(HePlan plan, CompileOptions options) {
+        FloodingBudget budget = budget(plan, options);
+        PlanReport r = plan.report();
+        PlanReport report = new PlanReport(r.network(), r.mode(), r.rows(), r.parameters(), r.depth(), r.rotationSteps(),
+                r.galoisKeyBytes(), r.relinearizationKeyBytes(), Optional.of(budget));
+        return new HePlan(plan.name(), plan.mode(), plan.parameters(), plan.inputRange(), plan.inputGather(), plan.steps(), plan.keys(),
+                plan.relinearization(), report);
     }
 
     /** The flooding budget of a plan compiled without it; throws if the plan cannot afford it. */
@@ -77,8 +100,8 @@ final class NoiseEstimation {
                 }
             }
         }
-        Step out = plan.output();
-        double log2Scale = log2(out.scaleOut);
+        PlanStep out = plan.output();
+        double log2Scale = log2(out.scaleOut());
         // a zero measured error (impossible in practice) still gets one unit of rounding
         double log2Norm = Math.max(log2(maxNormOverScale * MARGIN) + log2Scale, log2(Math.sqrt(n)));
         double evalError = Math.max(maxSlotError * MARGIN, Math.scalb(1.0, -60));
@@ -102,13 +125,13 @@ final class NoiseEstimation {
             variance += Math.pow(2, 2 * s);
         }
         double sigma = Math.sqrt(variance);
-        double floodSlotError = slotTail * sigma * Math.sqrt(n / 2.0) / out.scaleOut;
+        double floodSlotError = slotTail * sigma * Math.sqrt(n / 2.0) / out.scaleOut();
         double evalBits = -log2(evalError);
         double bits = -log2(evalError + floodSlotError);
         // the flooding's tail must fit a quarter of the output modulus (the message has the rest, up to
         // 2^(integerBits−1) in value, which the precision floor keeps the flooded values well inside) and
         // the decoder's reach of 2^51 above the scale
-        double log2Q = ctx.log2Modulus(out.levelOut);
+        double log2Q = ctx.log2Modulus(out.levelOut());
         double log2Tail = log2(coefTail * sigma);
         double headroom = sigma == 0 ? log2Q - 2 : Math.min(log2Q - 2 - log2Tail, log2Scale + 51 - log2Tail);
         FloodingBudget budget = new FloodingBudget(fo, log2Norm, log2Max, evalBits, server, decryption, bits, headroom, 0);
@@ -119,7 +142,7 @@ final class NoiseEstimation {
             throw new FloodingNotAffordableException(String.format(Locale.ROOT,
                     "the flooding noise (σ = 2^%.1f, tail 2^%.1f) does not fit a quarter of the output modulus of %.1f bits at "
                             + "level %d (scale 2^%.1f): %s. %s",
-                    log2(sigma), log2Tail, log2Q, out.levelOut, log2Scale, change, budget), bits);
+                    log2(sigma), log2Tail, log2Q, out.levelOut(), log2Scale, change, budget), bits);
         }
         if (bits < fo.minPrecisionBits()) {
             throw new FloodingNotAffordableException(String.format(Locale.ROOT,

@@ -1,4 +1,4 @@
-package org.ciphernet.nn.internal;
+package org.ciphernet.nn.compiler;
 
 import java.util.List;
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.Set;
  * that edge, which drops the stored tensor to the consumer's level and fixes its scale with one
  * plaintext-constant product.
  */
-public final class Scheduler {
+final class Scheduler {
     private Scheduler() {
     }
 
@@ -20,7 +20,7 @@ public final class Scheduler {
      * Assigns depths in place, inserting align nodes; {@code forcedAligns} names additions whose
      * second operand must be aligned even at equal depth (to reconcile scales).
      */
-    public static void schedule(List<IrNode> nodes, Set<String> forcedAligns) {
+    static void schedule(List<IrNode> nodes, Set<String> forcedAligns) {
         for (int idx = 0; idx < nodes.size(); idx++) {
             IrNode n = nodes.get(idx);
             switch (n.kind) {
@@ -64,7 +64,7 @@ public final class Scheduler {
     }
 
     /** The depth of the whole graph. */
-    public static int depth(List<IrNode> nodes) {
+    static int depth(List<IrNode> nodes) {
         int d = 0;
         for (IrNode n : nodes) {
             d = Math.max(d, n.depth);

@@ -1,4 +1,4 @@
-package org.ciphernet.nn.internal;
+package org.ciphernet.nn.compiler;
 
 import org.ciphernet.nn.model.Shape;
 
@@ -25,14 +25,14 @@ import org.ciphernet.nn.model.Shape;
  * @param gridH rows of the grid
  * @param gridW columns of the grid
  */
-public record Layout(int[] slotOf, int span, int gap, int gridH, int gridW) {
+record Layout(int[] slotOf, int span, int gap, int gridH, int gridW) {
     /** The flat layout of a shape: the identity. */
-    public static Layout flat(Shape s) {
+    static Layout flat(Shape s) {
         return multiplexed(s, 1, s.height(), s.width());
     }
 
     /** The multiplexed layout of a shape with the given gap on a gridH × gridW grid. */
-    public static Layout multiplexed(Shape s, int gap, int gridH, int gridW) {
+    static Layout multiplexed(Shape s, int gap, int gridH, int gridW) {
         if (gap < 1 || s.height() * gap > gridH || s.width() * gap > gridW) {
             throw new IllegalArgumentException("a " + s + " tensor with gap " + gap + " does not fit a " + gridH + "×" + gridW + " grid");
         }
@@ -54,7 +54,7 @@ public record Layout(int[] slotOf, int span, int gap, int gridH, int gridW) {
     }
 
     /** The same slots viewed as an unstructured vector (after flattening). */
-    public Layout unstructured() {
+    Layout unstructured() {
         return new Layout(slotOf, span, 0, 0, 0);
     }
 
@@ -63,7 +63,7 @@ public record Layout(int[] slotOf, int span, int gap, int gridH, int gridW) {
      * the input's grid with the gap multiplied by the stride (grown if the output needs more
      * room); otherwise flat.
      */
-    public Layout after(Shape out, int stride, boolean multiplex) {
+    Layout after(Shape out, int stride, boolean multiplex) {
         if (!multiplex || gap == 0) {
             return flat(out);
         }
@@ -72,7 +72,7 @@ public record Layout(int[] slotOf, int span, int gap, int gridH, int gridW) {
     }
 
     /** Whether this is the identity layout of {@code n} values. */
-    public boolean isIdentity() {
+    boolean isIdentity() {
         if (span != slotOf.length) {
             return false;
         }
@@ -85,7 +85,7 @@ public record Layout(int[] slotOf, int span, int gap, int gridH, int gridW) {
     }
 
     /** Spreads a tensor-ordered vector onto its slots (zero elsewhere). */
-    public double[] scatter(double[] values) {
+    double[] scatter(double[] values) {
         double[] v = new double[span];
         for (int i = 0; i < slotOf.length; i++) {
             v[slotOf[i]] = values[i];
@@ -94,7 +94,7 @@ public record Layout(int[] slotOf, int span, int gap, int gridH, int gridW) {
     }
 
     /** Whether two layouts put every element in the same slot. */
-    public boolean sameSlots(Layout o) {
+    boolean sameSlots(Layout o) {
         return span == o.span && java.util.Arrays.equals(slotOf, o.slotOf);
     }
 

@@ -1,4 +1,4 @@
-package org.ciphernet.nn.internal;
+package org.ciphernet.nn.compiler;
 
 import java.util.Arrays;
 
@@ -7,7 +7,7 @@ import java.util.Arrays;
  * the compiler, so that consecutive linear layers fuse by a sparse product and the diagonal
  * planner sees only the non-zero entries.
  */
-public final class SparseMatrix {
+final class SparseMatrix {
     private final int rows;
     private final int cols;
     private final int[] rowStart;
@@ -23,7 +23,7 @@ public final class SparseMatrix {
     }
 
     /** The n×n identity. */
-    public static SparseMatrix identity(int n) {
+    static SparseMatrix identity(int n) {
         Builder b = new Builder(n, n);
         for (int i = 0; i < n; i++) {
             b.add(i, i, 1);
@@ -32,7 +32,7 @@ public final class SparseMatrix {
     }
 
     /** A diagonal matrix. */
-    public static SparseMatrix diagonal(double[] d) {
+    static SparseMatrix diagonal(double[] d) {
         Builder b = new Builder(d.length, d.length);
         for (int i = 0; i < d.length; i++) {
             b.add(i, i, d[i]);
@@ -40,36 +40,36 @@ public final class SparseMatrix {
         return b.build();
     }
 
-    public int rows() {
+    int rows() {
         return rows;
     }
 
-    public int cols() {
+    int cols() {
         return cols;
     }
 
-    public int nonZeros() {
+    int nonZeros() {
         return col.length;
     }
 
-    public int rowStart(int r) {
+    int rowStart(int r) {
         return rowStart[r];
     }
 
-    public int rowEnd(int r) {
+    int rowEnd(int r) {
         return rowStart[r + 1];
     }
 
-    public int colAt(int k) {
+    int colAt(int k) {
         return col[k];
     }
 
-    public double valueAt(int k) {
+    double valueAt(int k) {
         return val[k];
     }
 
     /** {@code this · x}. */
-    public double[] multiply(double[] x) {
+    double[] multiply(double[] x) {
         if (x.length != cols) {
             throw new IllegalArgumentException("vector of " + x.length + " for a matrix of " + cols + " columns");
         }
@@ -85,7 +85,7 @@ public final class SparseMatrix {
     }
 
     /** The product {@code this · other}. */
-    public SparseMatrix compose(SparseMatrix other) {
+    SparseMatrix compose(SparseMatrix other) {
         if (cols != other.rows) {
             throw new IllegalArgumentException("cannot compose " + rows + "×" + cols + " with " + other.rows + "×" + other.cols);
         }
@@ -118,7 +118,7 @@ public final class SparseMatrix {
     }
 
     /** Whether this is the identity matrix. */
-    public boolean isIdentity() {
+    boolean isIdentity() {
         if (rows != cols || col.length != rows) {
             return false;
         }
@@ -131,7 +131,7 @@ public final class SparseMatrix {
     }
 
     /** Builds a matrix from entries; duplicates are summed and exact zeros dropped. */
-    public static final class Builder {
+    static final class Builder {
         private final int rows;
         private final int cols;
         private int[] r = new int[64];
@@ -139,7 +139,7 @@ public final class SparseMatrix {
         private double[] v = new double[64];
         private int n;
 
-        public Builder(int rows, int cols) {
+        Builder(int rows, int cols) {
             if (rows < 1 || cols < 1) {
                 throw new IllegalArgumentException("matrix dimensions must be positive");
             }
@@ -147,7 +147,7 @@ public final class SparseMatrix {
             this.cols = cols;
         }
 
-        public Builder add(int row, int column, double value) {
+        Builder add(int row, int column, double value) {
             if (row < 0 || row >= rows || column < 0 || column >= cols) {
                 throw new IndexOutOfBoundsException("entry (" + row + ", " + column + ") outside " + rows + "×" + cols);
             }
@@ -163,7 +163,7 @@ public final class SparseMatrix {
             return this;
         }
 
-        public SparseMatrix build() {
+        SparseMatrix build() {
             int[] count = new int[rows + 1];
             for (int i = 0; i < n; i++) {
                 count[r[i] + 1]++;

@@ -1,4 +1,4 @@
-package org.ciphernet.nn.internal;
+package org.ciphernet.nn.compiler;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.ciphernet.nn.plan.DiagonalSchedule;
 
 /**
- * How one matrix–vector product {@code y = M·x} runs on a ciphertext of {@code slots} slots with
- * the diagonal method (Halevi–Shoup): {@code y = Σ_d diag_d ⊙ rot_d(x)}, with
+ * Diagonal planning: chooses how each matrix–vector product {@code y = M·x} of a single-image plan
+ * runs on a ciphertext of {@code slots} slots with the diagonal method (Halevi–Shoup),
+ * {@code y = Σ_d diag_d ⊙ rot_d(x)}, and returns it as a {@link DiagonalSchedule}, with
  * <ul>
  *   <li>only the non-zero diagonals, each with zeros where M has none, so slots outside the valid
  *       input are ignored and no masking is ever needed;</li>
@@ -26,42 +28,27 @@ import java.util.TreeSet;
  *       needs 128 diagonals instead of 944.</li>
  * </ul>
  */
-public final class DiagonalPlan {
+final class DiagonalPlanning {
     /** Relative costs used by the search: a key switch, a hoisted baby step, a plaintext product. */
     static final double ROTATION = 1.0;
     static final double HOISTED = 0.6;
     static final double PRODUCT = 0.02;
 
-    private final int slots;
-    private final int fold;
-    private final int foldStart;
-    private final int foldCount;
-    private final int n1;
-    private final int[] babies;
-    private final int[] giants;
-    private final boolean horner;
-    /** Per giant index position: per baby position, the diagonal entries (slot, value), or null. */
-    private final int[][][] entrySlots;
-    private final double[][][] entryValues;
-    private final int diagonals;
+    private DiagonalPlanning() {
+    }
 
-    private DiagonalPlan(int slots, int fold, int foldStart, int foldCount, int n1, int[] babies, int[] giants,
-            boolean horner, int[][][] entrySlots, double[][][] entryValues, int diagonals) {
-        this.slots = slots;
-        this.fold = fold;
-        this.foldStart = foldStart;
-        this.foldCount = foldCount;
-        this.n1 = n1;
-        this.babies = babies;
-        this.giants = giants;
-        this.horner = horner;
-        this.entrySlots = entrySlots;
-        this.entryValues = entryValues;
-        this.diagonals = diagonals;
+    /** Gives every linear product of a single-image plan its schedule. */
+    static void planAll(List<Step> steps, int slots) {
+        for (Step s : steps) {
+            if (s.isMatrixProduct()) {
+                s.schedule = plan(s.node.matrix, slots);
+                s.node.matrix = null; // the schedule holds every weight
+            }
+        }
     }
 
     /** Plans {@code M·x} for a vector in slots [0, cols) of a {@code slots}-slot ciphertext. */
-    public static DiagonalPlan plan(SparseMatrix m, int slots) {
+    static DiagonalSchedule plan(SparseMatrix m, int slots) {
         if (m.rows() > slots || m.cols() > slots) {
             throw new IllegalArgumentException("a " + m.rows() + "×" + m.cols() + " matrix does not fit " + slots + " slots");
         }
@@ -180,7 +167,7 @@ public final class DiagonalPlan {
         return b == 0 ? a : gcd(b, a % b);
     }
 
-    private static DiagonalPlan build(SparseMatrix m, int slots, int o) {
+    private static DiagonalSchedule build(SparseMatrix m, int slots, int o) {
         int[] range = new int[2];
         int[] d = distinctDiagonals(m, slots, o, range);
         int[] dc = centered(d, slots, o);
@@ -245,149 +232,6 @@ public final class DiagonalPlan {
         if (o < slots && range[1] == range[0]) {
             foldCount = 1;
         }
-        return new DiagonalPlan(slots, o, range[0], foldCount, n1, babies, giants, s.horner, slotsOut, valsOut, d.length);
-    }
-
-    public int slots() {
-        return slots;
-    }
-
-    /** The output block of the fold, or the slot count when there is no fold. */
-    public int fold() {
-        return fold;
-    }
-
-    /** The first fold offset (in blocks). */
-    public int foldStart() {
-        return foldStart;
-    }
-
-    /** The number of blocks summed by the fold (a power of two; 1 means no fold). */
-    public int foldCount() {
-        return foldCount;
-    }
-
-    public int n1() {
-        return n1;
-    }
-
-    public int[] babies() {
-        return babies.clone();
-    }
-
-    public int[] giants() {
-        return giants.clone();
-    }
-
-    public boolean horner() {
-        return horner;
-    }
-
-    /** The number of non-zero diagonals (plaintext products). */
-    public int diagonals() {
-        return diagonals;
-    }
-
-    /** Whether giant group gi has a diagonal for baby bi. */
-    public boolean hasDiagonal(int gi, int bi) {
-        return entrySlots[gi][bi] != null;
-    }
-
-    /** The pre-rotated plaintext vector of (giant gi, baby bi). */
-    public double[] diagonal(int gi, int bi) {
-        double[] v = new double[slots];
-        int[] s = entrySlots[gi][bi];
-        double[] x = entryValues[gi][bi];
-        for (int i = 0; i < s.length; i++) {
-            v[s[i]] += x[i];
-        }
-        return v;
-    }
-
-    /** Baby rotations that need a key switch (hoisted). */
-    public int hoistedRotations() {
-        int n = 0;
-        for (int b : babies) {
-            n += b != 0 ? 1 : 0;
-        }
-        return n;
-    }
-
-    /** Giant-step rotations. */
-    public int giantRotations() {
-        if (giants.length == 0) {
-            return 0;
-        }
-        if (horner) {
-            int kMin = giants[0];
-            return giants[giants.length - 1] - kMin + (kMin != 0 ? 1 : 0);
-        }
-        int n = 0;
-        for (int k : giants) {
-            n += k != 0 ? 1 : 0;
-        }
-        return n;
-    }
-
-    /** Fold rotations. */
-    public int foldRotations() {
-        if (foldCount == 1 && fold == slots) {
-            return 0;
-        }
-        return Integer.numberOfTrailingZeros(foldCount) + (foldStart != 0 ? 1 : 0);
-    }
-
-    /** All rotations (key switches) of one evaluation. */
-    public int rotations() {
-        return hoistedRotations() + giantRotations() + foldRotations();
-    }
-
-    /** The rotation steps this plan needs keys for. */
-    public Set<Integer> steps() {
-        return new TreeSet<>(stepUses().keySet());
-    }
-
-    /** How many times each rotation step is applied in one evaluation. */
-    public java.util.Map<Integer, Integer> stepUses() {
-        java.util.Map<Integer, Integer> u = new java.util.TreeMap<>();
-        java.util.function.IntConsumer use = st -> {
-            if (Math.floorMod(st, slots) != 0) {
-                u.merge(normalize(st, slots), 1, Integer::sum);
-            }
-        };
-        for (int b : babies) {
-            use.accept(b);
-        }
-        if (giants.length > 0) {
-            if (horner) {
-                for (int k = giants[0]; k < giants[giants.length - 1]; k++) {
-                    use.accept(n1);
-                }
-                use.accept(giants[0] * n1);
-            } else {
-                for (int k : giants) {
-                    use.accept(k * n1);
-                }
-            }
-        }
-        if (foldRotations() > 0) {
-            use.accept(foldStart * fold);
-            for (int c = 1; c < foldCount; c <<= 1) {
-                use.accept(c * fold);
-            }
-        }
-        return u;
-    }
-
-    /** A rotation step as the evaluator normalizes it: into (−slots/2, slots/2]. */
-    public static int normalize(int step, int slots) {
-        int k = Math.floorMod(step, slots);
-        return k > slots / 2 ? k - slots : k;
-    }
-
-    @Override
-    public String toString() {
-        return String.format("%d diagonals, n1=%d, %d babies, %d giants%s%s", diagonals, n1, babies.length, giants.length,
-                horner ? " (Horner)" : "", fold < slots ? ", fold " + fold + "×" + foldCount : "");
+        return new DiagonalSchedule(slots, o, range[0], foldCount, n1, babies, giants, s.horner, slotsOut, valsOut);
     }
 }

@@ -1,4 +1,4 @@
-package org.ciphernet.nn.internal;
+package org.ciphernet.nn.compiler;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,9 +8,9 @@ import java.util.List;
  * operations on flat vectors: the encrypted input, a linear map {@code M·x + b}, an element-wise
  * square, and an addition. Mutable while the compiler rewrites it.
  */
-public final class IrNode {
+final class IrNode {
     /** The operation. */
-    public enum Kind {
+    enum Kind {
         /** The encrypted input vector (after the client's gather). */
         INPUT,
         /** {@code matrix · x + bias}: one level, or none when the matrix is the identity ({@link #plainAdd}). */
@@ -21,33 +21,33 @@ public final class IrNode {
         ADD
     }
 
-    public final Kind kind;
-    public final List<IrNode> inputs = new ArrayList<>();
-    public int size;
-    public SparseMatrix matrix;
-    public double[] bias;
+    final Kind kind;
+    final List<IrNode> inputs = new ArrayList<>();
+    int size;
+    SparseMatrix matrix;
+    double[] bias;
     /** Names of the model layers this node implements, joined with '+' when fused. */
-    public String label;
+    String label;
     /** The model node whose output this node's output equals, or null. */
-    public String tap;
+    String tap;
     /** With a tap: the slot holding each element of the tapped tensor (its layout). */
-    public int[] slots;
+    int[] slots;
     /** With a tap: a short description of that layout, for reports. */
-    public String layoutName;
+    String layoutName;
     /** An identity map inserted to align levels and scales before an addition (never fused). */
-    public boolean align;
+    boolean align;
     /** A LINEAR node whose matrix is the identity: only its bias is added, at no level. */
-    public boolean plainAdd;
+    boolean plainAdd;
     /** Levels consumed from the input to this node's output. */
-    public int depth;
+    int depth;
 
-    public IrNode(Kind kind, int size, String label) {
+    IrNode(Kind kind, int size, String label) {
         this.kind = kind;
         this.size = size;
         this.label = label;
     }
 
-    public static IrNode linear(IrNode in, SparseMatrix m, double[] bias, String label) {
+    static IrNode linear(IrNode in, SparseMatrix m, double[] bias, String label) {
         if (m.cols() != in.size || bias.length != m.rows()) {
             throw new IllegalArgumentException("linear node " + label + ": " + m.rows() + "×" + m.cols() + " on "
                     + in.size + " values with " + bias.length + " biases");
@@ -59,13 +59,13 @@ public final class IrNode {
         return n;
     }
 
-    public static IrNode square(IrNode in, String label) {
+    static IrNode square(IrNode in, String label) {
         IrNode n = new IrNode(Kind.SQUARE, in.size, label);
         n.inputs.add(in);
         return n;
     }
 
-    public static IrNode add(IrNode a, IrNode b, String label) {
+    static IrNode add(IrNode a, IrNode b, String label) {
         if (a.size != b.size) {
             throw new IllegalArgumentException("add node " + label + " of sizes " + a.size + " and " + b.size);
         }
@@ -76,11 +76,11 @@ public final class IrNode {
     }
 
     /** Whether the node consumes a level. */
-    public boolean usesLevel() {
+    boolean usesLevel() {
         return kind == Kind.SQUARE || (kind == Kind.LINEAR && !plainAdd);
     }
 
-    public boolean hasBias() {
+    boolean hasBias() {
         if (bias == null) {
             return false;
         }

@@ -1,4 +1,4 @@
-package org.ciphernet.nn.internal;
+package org.ciphernet.nn.compiler;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,16 +33,16 @@ import org.ciphernet.nn.model.UnsupportedLayerException;
  * slot coordinates, and an addition of two differently laid-out tensors moves one operand to the
  * other's slots.
  */
-public final class Lowering {
+final class Lowering {
     /** The lowered graph in topological order, its input gather (index or −1 for zero), and output. */
-    public record Result(List<IrNode> nodes, IrNode output, int[] inputGather) {
+    record Result(List<IrNode> nodes, IrNode output, int[] inputGather) {
     }
 
     private Lowering() {
     }
 
     /** Lowers with flat layouts everywhere (batched mode, and single-image plans without strides). */
-    public static Result lower(Network net, boolean im2col) {
+    static Result lower(Network net, boolean im2col) {
         return lower(net, im2col, false);
     }
 
@@ -50,7 +50,7 @@ public final class Lowering {
      * Lowers the network. With {@code multiplex}, strided convolutions and poolings keep their
      * output on the input's grid with a larger gap ({@link Layout}) instead of packing it densely.
      */
-    public static Result lower(Network net, boolean im2col, boolean multiplex) {
+    static Result lower(Network net, boolean im2col, boolean multiplex) {
         List<IrNode> nodes = new ArrayList<>();
         Map<String, IrNode> byName = new HashMap<>();
         Map<String, Layout> layouts = new HashMap<>();
