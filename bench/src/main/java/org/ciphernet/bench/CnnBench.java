@@ -2,12 +2,12 @@ package org.ciphernet.bench;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.ciphernet.nn.CompileOptions;
-import org.ciphernet.nn.Compiler;
 import org.ciphernet.nn.EncryptedTensor;
 import org.ciphernet.nn.HeClient;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.HeServer;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.ExampleNetworks;
 import org.ciphernet.nn.model.Network;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.ExampleNetworks;
 import org.ciphernet.nn.model.Network;
 import org.ciphernet.nn.model.ReferenceEvaluator;
@@ -67,10 +69,9 @@ class CryptoNetsTest {
     @Test
     void batchedPlanBeyondTheHeapIsRefusedBeforeRunning() {
         HePlan plan = Compiler.compile(NET, CompileOptions.batched());
-        boolean[] deferred = Compiler.deferredSquares(plan.steps(), plan.mode(), plan.context());
-        HeServer.checkMemory(plan, deferred, 64L << 30); // fits 64 GiB
+        HeServer.checkMemory(plan, 64L << 30); // fits 64 GiB
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> HeServer.checkMemory(plan, deferred, 1L << 30));
+                () -> HeServer.checkMemory(plan, 1L << 30));
         assertTrue(e.getMessage().contains("GiB of ciphertexts at step") && e.getMessage().contains("-Xmx"), e.getMessage());
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.Serialization;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.Network;
 import org.ciphernet.nn.model.ReferenceEvaluator;
 import org.junit.jupiter.api.Test;
@@ -86,7 +88,8 @@ class EncryptedNetworksTest {
         for (Network net : List.of(TestNetworks.stridedStack(6), TestNetworks.sharedSource(3), TestNetworks.convBnQuadPoolDense(1),
                 TestNetworks.mixedLayoutAdd(7))) {
             for (boolean multiplex : new boolean[] {false, true}) {
-                checkSingle(Compiler.compile(net, CompileOptions.singleImage(), false, multiplex), net);
+                checkSingle(Compiler.compile(net, CompileOptions.singleImage().withIm2col(false)
+                        .withStridedLayout(multiplex ? CompileOptions.StridedLayout.MULTIPLEXED : CompileOptions.StridedLayout.FLAT)), net);
             }
         }
         checkSingle(TestNetworks.stridedStack(6), CompileOptions.singleImage());

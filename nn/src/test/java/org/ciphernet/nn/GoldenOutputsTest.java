@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.ciphernet.ckks.Ciphertext;
 import org.ciphernet.ckks.Serialization;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.ExampleNetworks;
 import org.ciphernet.nn.model.Network;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,8 @@ class GoldenOutputsTest {
         }
         Network strided = TestNetworks.stridedStack(5);
         for (boolean multiplex : new boolean[] {false, true}) {
-            HePlan p = Compiler.compile(strided, CompileOptions.singleImage(), false, multiplex);
+            HePlan p = Compiler.compile(strided, CompileOptions.singleImage().withIm2col(false)
+                    .withStridedLayout(multiplex ? CompileOptions.StridedLayout.MULTIPLEXED : CompileOptions.StridedLayout.FLAT));
             out.put(strided.name() + "-multiplex-" + multiplex, run(p, strided, 1));
         }
         return out;

@@ -19,6 +19,8 @@ import org.ciphernet.ckks.Decryptor;
 import org.ciphernet.ckks.Evaluator;
 import org.ciphernet.ckks.SecurityLevel;
 import org.ciphernet.ckks.Serialization;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.Network;
 import org.junit.jupiter.api.Test;
 

@@ -12,6 +12,8 @@ import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.FloodingDecryptor;
 import org.ciphernet.ckks.SecurityLevel;
 import org.ciphernet.ckks.Serialization;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.Network;
 import org.ciphernet.nn.model.ReferenceEvaluator;
 import org.junit.jupiter.api.Test;

@@ -8,9 +8,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.ciphernet.ckks.CkksParameters;
-import org.ciphernet.nn.internal.DiagonalPlan;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.Network;
 import org.ciphernet.nn.model.Shape;
+import org.ciphernet.nn.plan.Operation;
+import org.ciphernet.nn.plan.PlanStep;
+import org.ciphernet.nn.plan.RotationKeys;
 import org.junit.jupiter.api.Test;
 
 /** Level counts, fusing, alignment, key sets and parameter choice, without encrypting anything. */
@@ -46,9 +50,9 @@ class PlannerTest {
     void keySetIsExactlyTheStepsThePlansUse() {
         HePlan p = Compiler.compile(TestNetworks.convBnQuadPoolDense(1), CompileOptions.singleImage());
         Set<Integer> used = new TreeSet<>();
-        for (Step s : p.steps()) {
-            if (s.diagonals != null) {
-                used.addAll(s.diagonals.stepUses().keySet());
+        for (PlanStep s : p.steps()) {
+            if (s.operation() instanceof Operation.DiagonalProduct d) {
+                used.addAll(d.schedule().stepUses().keySet());
             }
         }
         assertEquals(used, new TreeSet<>(p.report().rotationSteps()));
@@ -65,16 +69,16 @@ class PlannerTest {
         assertTrue(small.report().rotations() >= exact.report().rotations());
         for (HePlan p : List.of(exact, small)) {
             RotationKeys k = p.keys();
-            for (Step st : p.steps()) {
-                if (st.diagonals == null) {
+            for (PlanStep st : p.steps()) {
+                if (!(st.operation() instanceof Operation.DiagonalProduct d)) {
                     continue;
                 }
-                for (int step : st.diagonals.steps()) {
+                for (int step : d.schedule().steps()) {
                     int sum = 0;
                     for (int s : k.compose(step)) {
                         assertTrue(k.has(s));
                         // each key is made for the highest level it is used at, and no higher
-                        assertTrue(k.level(s) >= st.evalLevel && k.level(s) <= p.context().maxLevel(), "level of key " + s);
+                        assertTrue(k.level(s) >= st.levelIn() && k.level(s) <= p.context().maxLevel(), "level of key " + s);
                         sum += s;
                     }
                     assertEquals(Math.floorMod(step, slots), Math.floorMod(sum, slots), "step " + step);
@@ -118,39 +122,6 @@ class PlannerTest {
         assertEquals(p.depth(), params.maxLevel());
         assertTrue(params.logQp() <= params.security().maxLogQp(params.logN()));
         assertEquals(org.ciphernet.ckks.SecurityLevel.CLASSICAL_128, params.security());
-        assertTrue(DiagonalPlan.normalize(-1, 8) == -1 && DiagonalPlan.normalize(5, 8) == -3);
-    }
-
-    @Test
-    void chosenParametersPassTheSecurityCheckAtEveryLevel() {
-        // the chooser builds through CkksParameters' validation, so what it returns passes the check
-        // (uniform ternary secret, sigma 3.2, log QP within the level's published bound, N >= 2^12)
-        for (org.ciphernet.ckks.SecurityLevel level : List.of(org.ciphernet.ckks.SecurityLevel.CLASSICAL_128,
-                org.ciphernet.ckks.SecurityLevel.CLASSICAL_192, org.ciphernet.ckks.SecurityLevel.CLASSICAL_256)) {
-            int chosen = 0;
-            for (boolean small : new boolean[] {false, true}) {
-                CompileOptions o = small ? CompileOptions.singleImage().withSecurity(level).withScaleBits(24, 30).withSmallPrimes(true)
-                        : CompileOptions.singleImage().withSecurity(level);
-                for (int depth : new int[] {1, 2, 4, 8, 16, 24, 40}) {
-                    for (int slots : new int[] {1, 4096, 32768}) {
-                        CkksParameters p;
-                        try {
-                            p = ParameterChooser.choose(depth, slots, o);
-                        } catch (NoSecureParametersException e) {
-                            continue;
-                        }
-                        chosen++;
-                        assertEquals(level, p.security());
-                        assertEquals(org.ciphernet.ckks.SecretDistribution.UNIFORM_TERNARY, p.secret());
-                        assertEquals(CkksParameters.DEFAULT_SIGMA, p.sigma());
-                        assertTrue(p.logN() >= 12 && level.hasBound(p.logN()), "N = 2^" + p.logN());
-                        assertTrue(p.logQp() <= level.maxLogQp(p.logN()), p.toString());
-                        assertEquals(p, new CkksParameters(p.logN(), p.qBits(), p.pBits(), p.logScale(), p.secret(),
-                                p.hammingWeight(), p.sigma(), p.security()));
-                    }
-                }
-            }
-            assertTrue(chosen > 0, level + ": some depth must fit");
-        }
+        assertTrue(RotationKeys.normalize(-1, 8) == -1 && RotationKeys.normalize(5, 8) == -3);
     }
 }

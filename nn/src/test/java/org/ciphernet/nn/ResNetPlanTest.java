@@ -3,6 +3,8 @@ package org.ciphernet.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.ExampleNetworks;
 import org.ciphernet.nn.model.Network;
 import org.junit.jupiter.api.Test;

@@ -13,6 +13,8 @@ import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.KeyIdentifier;
 import org.ciphernet.ckks.SecurityLevel;
 import org.ciphernet.ckks.Serialization;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.Dense;
 import org.ciphernet.nn.model.Flatten;
 import org.ciphernet.nn.model.Network;
@@ -123,7 +125,7 @@ class WireSafetyTest {
         // a restored client decrypts what the server answered to the original client
         try (HeServer serverA = new HeServer(plan, EvaluationKeys.fromBytes(a.evaluationKeys().toBytes(ser), ser))) {
             EncryptedTensor answer = serverA.infer(EncryptedTensor.fromBytes(a.encrypt(IMAGE).toBytes(ser), ser));
-            double[] want = ReferenceEvaluator.evaluate(plan.network(), IMAGE);
+            double[] want = ReferenceEvaluator.evaluate(tiny("tiny", 0.5), IMAGE);
             double[] got = restored.decrypt(EncryptedTensor.fromBytes(answer.toBytes(ser), ser));
             for (int i = 0; i < want.length; i++) {
                 assertEquals(want[i], got[i], 1e-3);
@@ -198,7 +200,7 @@ class WireSafetyTest {
         assertTrue(r.getMessage().contains("[0, 1]"), r.getMessage());
         try (HeServer server = new HeServer(unit, uc.evaluationKeys())) {
             double[] got = uc.decrypt(server.infer(uc.encrypt(over, HeClient.OutOfRange.CLIP)));
-            double[] want = ReferenceEvaluator.evaluate(unit.network(), new double[] {0.1, 1, 0.9, 0});
+            double[] want = ReferenceEvaluator.evaluate(tiny("tiny", 0.5), new double[] {0.1, 1, 0.9, 0});
             for (int i = 0; i < want.length; i++) {
                 assertEquals(want[i], got[i], 1e-3);
             }

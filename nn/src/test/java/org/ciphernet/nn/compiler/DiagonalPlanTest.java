@@ -1,4 +1,4 @@
-package org.ciphernet.nn.internal;
+package org.ciphernet.nn.compiler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.ciphernet.nn.model.Conv2d;
 import org.ciphernet.nn.model.Shape;
+import org.ciphernet.nn.plan.DiagonalSchedule;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,8 +34,8 @@ class DiagonalPlanTest {
         return r;
     }
 
-    /** Evaluates the plan exactly as HeServer does, on doubles. */
-    static double[] simulate(DiagonalPlan p, double[] x) {
+    /** Evaluates the schedule exactly as the single-image runtime does, on doubles. */
+    static double[] simulate(DiagonalSchedule p, double[] x) {
         int[] babies = p.babies();
         int[] giants = p.giants();
         if (giants.length == 0) {
@@ -99,7 +100,7 @@ class DiagonalPlanTest {
             x[i] = rnd.nextDouble() * 2 - 1;
             slotsX[i] = x[i];
         }
-        DiagonalPlan p = DiagonalPlan.plan(m, slots);
+        DiagonalSchedule p = DiagonalPlanning.plan(m, slots);
         double[] expected = m.multiply(x);
         double[] got = simulate(p, slotsX);
         for (int i = 0; i < expected.length; i++) {
@@ -136,7 +137,7 @@ class DiagonalPlanTest {
     @Test
     void denseLayerUsesTheFold() {
         SparseMatrix m = random(100, 845, 1.0, 3);
-        DiagonalPlan p = DiagonalPlan.plan(m, 4096);
+        DiagonalSchedule p = DiagonalPlanning.plan(m, 4096);
         System.out.println("dense 845→100 at 4096 slots: " + p + ", " + p.rotations() + " rotations");
         assertTrue(p.fold() < 4096, "a wide dense layer should fold: " + p);
         assertTrue(p.diagonals() <= 128, p.toString());
