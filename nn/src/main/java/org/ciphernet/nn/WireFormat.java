@@ -68,6 +68,11 @@ final class WireFormat {
         return ByteBuffer.wrap(bytes, PREFIX, bytes.length - PREFIX - TRAILER).slice();
     }
 
+    /** The version field of an envelope (−1 if too short to have one); for formats that read several versions. */
+    static int version(byte[] bytes) {
+        return bytes == null || bytes.length < PREFIX ? -1 : ByteBuffer.wrap(bytes, 4, 4).getInt();
+    }
+
     /** Reads a length-prefixed block of at most what remains. */
     static byte[] block(ByteBuffer b, String what) {
         need(b, 4, what);
