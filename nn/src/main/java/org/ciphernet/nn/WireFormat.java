@@ -51,7 +51,8 @@ final class WireFormat {
         }
         ByteBuffer b = ByteBuffer.wrap(bytes);
         if (b.getInt() != magic) {
-            throw new CkksException.SerializationException("not an " + what + " (bad magic number)");
+            throw new CkksException.SerializationException("not " + ("aeiou".indexOf(what.charAt(0)) >= 0 ? "an " : "a ") + what
+                    + " (bad magic number)");
         }
         int v = b.getInt();
         if (v != version) {
