@@ -62,9 +62,31 @@ public final class CkksContext {
         }
     }
 
-    /** {@code q_level^{-1} mod q_i}, for {@code i < level}. */
-    long rescaleInverse(int level, int i) {
-        return rescaleInverse[level][i];
+    /**
+     * Limb i of a rescale from {@code level}: {@code dst = (src - lift(last)) · q_level^{-1} mod q_i},
+     * where {@code last} holds the dropped prime's residues in coefficient form and {@code lift} is
+     * the centered lift, so the result is {@code c / q_level} rounded to nearest. {@code scratch}
+     * (N residues) is needed only when dst is src.
+     */
+    void rescaleLimb(long[] src, long[] last, int level, int i, long[] dst, long[] scratch) {
+        long[] t = dst == src ? scratch : dst;
+        ring.ops(i).liftCentered(last, ring.modulus(level).value(), t);
+        ring.ntt(i).forward(t);
+        ring.ops(i).sub(src, t, dst);
+        ring.ops(i).multiplyScalar(dst, rescaleInverse[level][i], dst);
+    }
+
+    /**
+     * Throws {@link CkksException.ScaleOverflowException} unless a scale (with a bit to spare) fits
+     * the modulus at a level.
+     */
+    void checkScaleFits(double scale, int level) {
+        double bits = Math.log(scale) / Math.log(2);
+        double avail = log2Modulus(level);
+        if (!(bits + 1 < avail)) {
+            throw new CkksException.ScaleOverflowException(String.format(
+                    "scale 2^%.1f does not fit level %d, which holds %.1f bits: rescale first", bits, level, avail));
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.OptionalDouble;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import org.ciphernet.ckks.Ciphertext;
@@ -21,6 +22,7 @@ import org.ciphernet.ckks.NoiseFlooding;
 import org.ciphernet.ckks.KeyIdentifier;
 import org.ciphernet.ckks.Plaintext;
 import org.ciphernet.ckks.RelinearizationKey;
+import org.ciphernet.ckks.WeightedSums;
 import org.ciphernet.nn.internal.DiagonalPlan;
 import org.ciphernet.nn.internal.IrNode;
 import org.ciphernet.nn.internal.SparseMatrix;
@@ -41,6 +43,9 @@ public final class HeServer implements AutoCloseable {
     private final HePlan plan;
     private final CkksContext ctx;
     private final Evaluator eval;
+    private final WeightedSums weightedSums;
+    /** The per-limb threads of the weighted sums, owned by this server; null with one thread. */
+    private final ForkJoinPool limbPool;
     private final Encoder encoder;
     private final GaloisKeys galois;
     private final RelinearizationKey relin;
@@ -116,6 +121,8 @@ public final class HeServer implements AutoCloseable {
             checkMemory(plan, deferredRescale, Runtime.getRuntime().maxMemory()); // before any thread is started
         }
         this.eval = new Evaluator(ctx, threads);
+        this.limbPool = threads > 1 ? new ForkJoinPool(threads) : null;
+        this.weightedSums = limbPool == null ? new WeightedSums(ctx) : new WeightedSums(ctx, limbPool);
         this.encoder = new Encoder(ctx);
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "ciphernet-server");
@@ -345,7 +352,7 @@ public final class HeServer implements AutoCloseable {
                 Plaintext one = encoder.encodeConstant(1.0, s.evalLevel, s.weightScale);
                 return List.of(eval.rescale(eval.multiplyPlain(in.get(0), one)));
             }
-            return parallel(n.size, i -> eval.rescale(eval.linearCombination(new Ciphertext[] {in.get(i)}, new double[] {1.0},
+            return parallel(n.size, i -> eval.rescale(weightedSums.linearCombination(new Ciphertext[] {in.get(i)}, new double[] {1.0},
                     s.weightScale)));
         }
         if (plan.mode() == Mode.BATCHED) {
@@ -371,13 +378,13 @@ public final class HeServer implements AutoCloseable {
         }
         Ciphertext[] x = in.toArray(Ciphertext[]::new);
         if (unrescaledSquares) {
-            Ciphertext[] sums = eval.linearTransform(x, cols, w, s.weightScale);
+            Ciphertext[] sums = weightedSums.linearTransform(x, cols, w, s.weightScale);
             return parallel(m.rows(), r -> {
                 Ciphertext y = eval.rescale(eval.rescale(eval.relinearize(sums[r], relin)));
                 return bias[r] == 0 ? y : eval.addConstant(y, bias[r]);
             });
         }
-        return List.of(eval.linearTransformRescaled(x, cols, w, s.weightScale, bias)); // the bias in the same pass
+        return List.of(weightedSums.linearTransformRescaled(x, cols, w, s.weightScale, bias)); // the bias in the same pass
     }
 
     private Ciphertext diagonalLinear(Step s, Ciphertext x) {
@@ -534,6 +541,9 @@ public final class HeServer implements AutoCloseable {
     public void close() {
         if (pool != null) {
             pool.shutdownNow();
+        }
+        if (limbPool != null) {
+            limbPool.shutdownNow();
         }
     }
 
