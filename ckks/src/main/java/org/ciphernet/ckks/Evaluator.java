@@ -1,6 +1,7 @@
 package org.ciphernet.ckks;
 
 import java.util.Objects;
+import java.util.concurrent.ForkJoinPool;
 import org.ciphernet.ntt.Galois;
 import org.ciphernet.ntt.SparseRows;
 import org.ciphernet.ring.RingContext;
@@ -40,12 +41,27 @@ public final class Evaluator {
      * {@code threads} threads of its own (results are identical for any thread count).
      */
     public Evaluator(CkksContext context, int threads) {
-        this.context = Objects.requireNonNull(context, "context");
-        this.ring = context.ring();
-        this.par = threads == 1 ? LimbParallelism.SEQUENTIAL : new LimbParallelism(threads);
+        this(context, threads == 1 ? LimbParallelism.SEQUENTIAL : new LimbParallelism(threads));
     }
 
-    /** The number of threads this evaluator uses for per-limb work. */
+    /**
+     * An evaluator whose per-limb work of key switching and rescaling runs on {@code pool}, which
+     * stays the caller's: the evaluator never shuts it down. The evaluator may be called from the
+     * pool's own workers (they help with the work instead of waiting for it), so one pool can run
+     * both a server's tasks and their per-limb work. Results are identical to the calling-thread
+     * evaluator's.
+     */
+    public Evaluator(CkksContext context, ForkJoinPool pool) {
+        this(context, new LimbParallelism(Objects.requireNonNull(pool, "pool")));
+    }
+
+    private Evaluator(CkksContext context, LimbParallelism par) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.ring = context.ring();
+        this.par = par;
+    }
+
+    /** The number of threads this evaluator uses for per-limb work (a given pool's parallelism). */
     public int threads() {
         return par.threads();
     }

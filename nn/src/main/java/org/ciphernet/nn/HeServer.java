@@ -44,7 +44,7 @@ public final class HeServer implements AutoCloseable {
     private final CkksContext ctx;
     private final Evaluator eval;
     private final WeightedSums weightedSums;
-    /** The per-limb threads of the weighted sums, owned by this server; null with one thread. */
+    /** The per-limb threads of the evaluator and the weighted sums, owned by this server; null with one thread. */
     private final ForkJoinPool limbPool;
     private final Encoder encoder;
     private final GaloisKeys galois;
@@ -120,8 +120,8 @@ public final class HeServer implements AutoCloseable {
         if (plan.mode() == Mode.BATCHED) {
             checkMemory(plan, deferredRescale, Runtime.getRuntime().maxMemory()); // before any thread is started
         }
-        this.eval = new Evaluator(ctx, threads);
         this.limbPool = threads > 1 ? new ForkJoinPool(threads) : null;
+        this.eval = limbPool == null ? new Evaluator(ctx) : new Evaluator(ctx, limbPool);
         this.weightedSums = limbPool == null ? new WeightedSums(ctx) : new WeightedSums(ctx, limbPool);
         this.encoder = new Encoder(ctx);
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
