@@ -51,7 +51,7 @@ public final class CkksContext {
         this.qCount = params.qBits().size();
         this.pCount = params.pBits().size();
         this.ring = new RingContext(n, moduli);
-        this.keySwitcher = new KeySwitcher(this);
+        this.keySwitcher = new KeySwitcher(ring, qCount, pCount);
         this.rescaleInverse = new long[qCount][];
         for (int l = 0; l < qCount; l++) {
             rescaleInverse[l] = new long[l];
@@ -208,14 +208,7 @@ public final class CkksContext {
 
     /** The primes of Q at a level followed by all of P. */
     int[] levelAndSpecialPrimes(int level) {
-        int[] r = new int[level + 1 + pCount];
-        for (int i = 0; i <= level; i++) {
-            r[i] = i;
-        }
-        for (int j = 0; j < pCount; j++) {
-            r[level + 1 + j] = qCount + j;
-        }
-        return r;
+        return keySwitcher.levelAndSpecialPrimes(level);
     }
 
     /** All primes of Q and P. */
