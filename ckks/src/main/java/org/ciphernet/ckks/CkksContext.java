@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Objects;
 import org.ciphernet.ntt.ModArith;
 import org.ciphernet.ntt.Modulus;
-import org.ciphernet.ntt.Primes;
 import org.ciphernet.ring.RingContext;
 import org.ciphernet.ring.RnsPoly;
 
@@ -18,9 +17,7 @@ import org.ciphernet.ring.RnsPoly;
  * of P (indices {@code L+1 … L+|P|}), their NTT tables and kernels, the key-switching machinery.
  * Immutable and safe to share between threads; the start of every other CKKS object.
  *
- * <p>Primes: the first prime is the largest prime {@code ≡ 1 mod 2N} below {@code 2^qBits[0]};
- * scaling primes are the primes closest to {@code 2^bits}, alternating above and below; special
- * primes are the largest below {@code 2^bits}. All distinct, all deterministic.
+ * <p>Primes: those of {@link CkksParameters#qPrimes()} and {@link CkksParameters#pPrimes()}.
  */
 public final class CkksContext {
     private final CkksParameters params;
@@ -31,26 +28,27 @@ public final class CkksContext {
     private final KeySwitcher keySwitcher;
     /** rescaleInverse[l][i] = q_l^{-1} mod q_i for i < l: the factors of a rescale from level l. */
     private final long[][] rescaleInverse;
+    /** log2Modulus[l] = {@link CkksParameters#log2Modulus}(l), read on every scale check. */
+    private final double[] log2Modulus;
 
     private CkksContext(CkksParameters params) {
         this.params = params;
         this.fingerprint = params.fingerprint();
         int n = params.degree();
-        List<Long> chosen = new ArrayList<>();
-        chosen.addAll(Primes.generate(params.qBits().get(0), n, 1, chosen));
-        for (int i = 1; i < params.qBits().size(); i++) {
-            chosen.addAll(Primes.closestTo(params.qBits().get(i), n, 1, chosen));
-        }
-        for (int b : params.pBits()) {
-            chosen.addAll(Primes.generate(b, n, 1, chosen));
-        }
         List<Modulus> moduli = new ArrayList<>();
-        for (long q : chosen) {
+        for (long q : params.qPrimes()) {
             moduli.add(Modulus.of(q));
+        }
+        for (long p : params.pPrimes()) {
+            moduli.add(Modulus.of(p));
         }
         this.qCount = params.qBits().size();
         this.pCount = params.pBits().size();
         this.ring = new RingContext(n, moduli);
+        this.log2Modulus = new double[qCount];
+        for (int l = 0; l < qCount; l++) {
+            log2Modulus[l] = params.log2Modulus(l);
+        }
         this.keySwitcher = new KeySwitcher(ring, qCount, pCount);
         this.rescaleInverse = new long[qCount][];
         for (int l = 0; l < qCount; l++) {
@@ -232,13 +230,16 @@ public final class CkksContext {
         return new RnsPoly(all.degree(), primes, limbs, all.isNtt());
     }
 
-    /** {@code log2} of the product of the primes of Q at a level. */
+    /**
+     * {@code log2} of the product of the primes of Q at a level: {@link CkksParameters#log2Modulus}.
+     *
+     * @throws IllegalArgumentException if the level is outside {@code [0, maxLevel]}
+     */
     public double log2Modulus(int level) {
-        double s = 0;
-        for (int i = 0; i <= level; i++) {
-            s += Math.log(ring.modulus(i).value()) / Math.log(2);
+        if (level < 0 || level >= qCount) {
+            return params.log2Modulus(level); // throws the parameters' out-of-range exception
         }
-        return s;
+        return log2Modulus[level];
     }
 
     /** The product of the primes of Q at a level. */

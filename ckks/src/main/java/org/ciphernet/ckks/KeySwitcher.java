@@ -97,7 +97,7 @@ final class KeySwitcher {
 
     /** Digits that have at least one prime at level ℓ. */
     int digitsAt(int level) {
-        return level / alpha + 1;
+        return CkksParameters.digitCount(level, alpha);
     }
 
     private RnsBasis basis(int[] primes) {
