@@ -198,9 +198,9 @@ public record CkksParameters(int logN, List<Integer> qBits, List<Integer> pBits,
     }
 
     /**
-     * Bytes of key material one switching key (a Galois key; the relinearization key at
-     * {@code maxLevel}) made for ciphertexts up to {@code level} holds in memory, as
-     * {@link SwitchingKey#sizeInBytes()} reports it: {@link #digitCount(int) digitCount(level)}
+     * Bytes of key material one key-switching key made for ciphertexts up to {@code level} holds
+     * in memory (one Galois key of {@link GaloisKeys}; at {@code maxLevel}, what
+     * {@link RelinearizationKey#sizeInBytes()} reports): {@link #digitCount(int) digitCount(level)}
      * digits, each two polynomials (b and a) over the {@code level + 1} primes of {@code Q_level}
      * and the |P| special primes, N residues of 8 bytes per prime. Serialized keys differ (seeded
      * halves, headers).
