@@ -7,6 +7,7 @@ import java.util.Map;
 import org.ciphernet.ckks.Ciphertext;
 import org.ciphernet.ckks.CkksContext;
 import org.ciphernet.ckks.RelinearizationKey;
+import org.ciphernet.ckks.WeightedSums;
 import org.ciphernet.nn.plan.Operation;
 import org.ciphernet.nn.plan.PlanStep;
 
@@ -19,6 +20,8 @@ import org.ciphernet.nn.plan.PlanStep;
 public final class BatchedRuntime extends PlanRuntime {
     /** The rows of each weighted-sum step, read from the plan once. */
     private final Map<Integer, Rows> rows = new HashMap<>();
+    /** The weighted-sum kernel, on the workers' pool. */
+    private final WeightedSums sums;
 
     private record Rows(int[][] columns, double[][] weights, double[] bias) {
     }
@@ -30,6 +33,7 @@ public final class BatchedRuntime extends PlanRuntime {
      */
     public BatchedRuntime(CkksContext context, List<PlanStep> steps, RelinearizationKey relin, Workers workers, long maxMemory) {
         super(context, checkMemory(context, steps, maxMemory), relin, workers);
+        this.sums = workers.pool() == null ? new WeightedSums(context) : new WeightedSums(context, workers.pool());
         for (PlanStep s : steps) {
             if (s.operation() instanceof Operation.WeightedSum w) {
                 rows.put(s.index(), new Rows(w.columns(), w.weights(), w.bias()));
@@ -46,7 +50,7 @@ public final class BatchedRuntime extends PlanRuntime {
             }
             case Operation.Align a -> {
                 List<Ciphertext> in = droppedTo(s.levelIn(), x);
-                yield workers.map(s.size(), i -> eval.rescale(eval.linearCombination(new Ciphertext[] {in.get(i)}, new double[] {1.0},
+                yield workers.map(s.size(), i -> eval.rescale(sums.linearCombination(new Ciphertext[] {in.get(i)}, new double[] {1.0},
                         a.weightScale())));
             }
             case Operation.WeightedSum w -> weightedSum(s, w, w.unrescaledInputs() ? x : droppedTo(s.levelIn(), x));
@@ -58,13 +62,13 @@ public final class BatchedRuntime extends PlanRuntime {
         Rows r = rows.get(s.index());
         Ciphertext[] x = in.toArray(Ciphertext[]::new);
         if (w.unrescaledInputs()) {
-            Ciphertext[] sums = eval.linearTransform(x, r.columns, r.weights, w.weightScale());
-            return workers.map(sums.length, k -> {
-                Ciphertext y = eval.rescale(eval.rescale(eval.relinearize(sums[k], relin)));
+            Ciphertext[] terms = sums.linearTransform(x, r.columns, r.weights, w.weightScale());
+            return workers.map(terms.length, k -> {
+                Ciphertext y = eval.rescale(eval.rescale(eval.relinearize(terms[k], relin)));
                 return r.bias[k] == 0 ? y : eval.addConstant(y, r.bias[k]);
             });
         }
-        return List.of(eval.linearTransformRescaled(x, r.columns, r.weights, w.weightScale(), r.bias)); // the bias in the same pass
+        return List.of(sums.linearTransformRescaled(x, r.columns, r.weights, w.weightScale(), r.bias)); // the bias in the same pass
     }
 
     /**

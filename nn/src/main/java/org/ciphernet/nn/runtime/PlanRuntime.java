@@ -19,7 +19,7 @@ import org.ciphernet.nn.plan.PlanStep;
 public abstract sealed class PlanRuntime permits SingleImageRuntime, BatchedRuntime {
     /** The context of the plan's parameters. */
     protected final CkksContext context;
-    /** The evaluator, on the workers' pool. */
+    /** The evaluator: its per-limb work runs on the workers' pool (the only pool a server has). */
     protected final Evaluator eval;
     /** The threads. */
     protected final Workers workers;
@@ -34,7 +34,7 @@ public abstract sealed class PlanRuntime permits SingleImageRuntime, BatchedRunt
         this.steps = List.copyOf(steps);
         this.relin = relin;
         this.workers = Objects.requireNonNull(workers, "workers");
-        this.eval = new Evaluator(context, workers.threads());
+        this.eval = workers.pool() == null ? new Evaluator(context) : new Evaluator(context, workers.pool());
         this.lastUse = new int[steps.size()];
         for (PlanStep s : steps) {
             lastUse[s.index()] = s.index();
