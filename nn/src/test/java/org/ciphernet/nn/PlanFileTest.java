@@ -121,7 +121,7 @@ class PlanFileTest {
             for (Path f : files.toList()) {
                 String src = Files.readString(f);
                 assertFalse(src.contains("org.ciphernet.nn.runtime"), f + ": the plan does not know its runtimes");
-                assertFalse(src.contains("import org.ciphernet.nn.HeServer"), f);
+                assertFalse(src.contains("import org.ciphernet.nn.HeServer"), f.toString());
             }
         }
     }
