@@ -125,7 +125,7 @@ public class LimbBench {
 
     /**
      * Sixteen weighted sums of the same {@code terms} operands through {@code sparseWeightedSums}
-     * with rows prepared once (as {@code Evaluator.linearTransform} applies them per 1,024-coefficient
+     * with rows prepared once (as {@code WeightedSums.linearTransform} applies them per 1,024-coefficient
      * block); per multiply-add,
      * divide by {@code 16 · terms · 2^logN}.
      */

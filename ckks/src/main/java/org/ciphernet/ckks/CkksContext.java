@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Objects;
 import org.ciphernet.ntt.ModArith;
 import org.ciphernet.ntt.Modulus;
-import org.ciphernet.ntt.Primes;
 import org.ciphernet.ring.RingContext;
 import org.ciphernet.ring.RnsPoly;
 
@@ -18,9 +17,7 @@ import org.ciphernet.ring.RnsPoly;
  * of P (indices {@code L+1 … L+|P|}), their NTT tables and kernels, the key-switching machinery.
  * Immutable and safe to share between threads; the start of every other CKKS object.
  *
- * <p>Primes: the first prime is the largest prime {@code ≡ 1 mod 2N} below {@code 2^qBits[0]};
- * scaling primes are the primes closest to {@code 2^bits}, alternating above and below; special
- * primes are the largest below {@code 2^bits}. All distinct, all deterministic.
+ * <p>Primes: those of {@link CkksParameters#qPrimes()} and {@link CkksParameters#pPrimes()}.
  */
 public final class CkksContext {
     private final CkksParameters params;
@@ -31,27 +28,28 @@ public final class CkksContext {
     private final KeySwitcher keySwitcher;
     /** rescaleInverse[l][i] = q_l^{-1} mod q_i for i < l: the factors of a rescale from level l. */
     private final long[][] rescaleInverse;
+    /** log2Modulus[l] = {@link CkksParameters#log2Modulus}(l), read on every scale check. */
+    private final double[] log2Modulus;
 
     private CkksContext(CkksParameters params) {
         this.params = params;
         this.fingerprint = params.fingerprint();
         int n = params.degree();
-        List<Long> chosen = new ArrayList<>();
-        chosen.addAll(Primes.generate(params.qBits().get(0), n, 1, chosen));
-        for (int i = 1; i < params.qBits().size(); i++) {
-            chosen.addAll(Primes.closestTo(params.qBits().get(i), n, 1, chosen));
-        }
-        for (int b : params.pBits()) {
-            chosen.addAll(Primes.generate(b, n, 1, chosen));
-        }
         List<Modulus> moduli = new ArrayList<>();
-        for (long q : chosen) {
+        for (long q : params.qPrimes()) {
             moduli.add(Modulus.of(q));
+        }
+        for (long p : params.pPrimes()) {
+            moduli.add(Modulus.of(p));
         }
         this.qCount = params.qBits().size();
         this.pCount = params.pBits().size();
         this.ring = new RingContext(n, moduli);
-        this.keySwitcher = new KeySwitcher(this);
+        this.log2Modulus = new double[qCount];
+        for (int l = 0; l < qCount; l++) {
+            log2Modulus[l] = params.log2Modulus(l);
+        }
+        this.keySwitcher = new KeySwitcher(ring, qCount, pCount);
         this.rescaleInverse = new long[qCount][];
         for (int l = 0; l < qCount; l++) {
             rescaleInverse[l] = new long[l];
@@ -62,9 +60,31 @@ public final class CkksContext {
         }
     }
 
-    /** {@code q_level^{-1} mod q_i}, for {@code i < level}. */
-    long rescaleInverse(int level, int i) {
-        return rescaleInverse[level][i];
+    /**
+     * Limb i of a rescale from {@code level}: {@code dst = (src - lift(last)) · q_level^{-1} mod q_i},
+     * where {@code last} holds the dropped prime's residues in coefficient form and {@code lift} is
+     * the centered lift, so the result is {@code c / q_level} rounded to nearest. {@code scratch}
+     * (N residues) is needed only when dst is src.
+     */
+    void rescaleLimb(long[] src, long[] last, int level, int i, long[] dst, long[] scratch) {
+        long[] t = dst == src ? scratch : dst;
+        ring.ops(i).liftCentered(last, ring.modulus(level).value(), t);
+        ring.ntt(i).forward(t);
+        ring.ops(i).sub(src, t, dst);
+        ring.ops(i).multiplyScalar(dst, rescaleInverse[level][i], dst);
+    }
+
+    /**
+     * Throws {@link CkksException.ScaleOverflowException} unless a scale (with a bit to spare) fits
+     * the modulus at a level.
+     */
+    void checkScaleFits(double scale, int level) {
+        double bits = Math.log(scale) / Math.log(2);
+        double avail = log2Modulus(level);
+        if (!(bits + 1 < avail)) {
+            throw new CkksException.ScaleOverflowException(String.format(
+                    "scale 2^%.1f does not fit level %d, which holds %.1f bits: rescale first", bits, level, avail));
+        }
     }
 
     /**
@@ -186,14 +206,7 @@ public final class CkksContext {
 
     /** The primes of Q at a level followed by all of P. */
     int[] levelAndSpecialPrimes(int level) {
-        int[] r = new int[level + 1 + pCount];
-        for (int i = 0; i <= level; i++) {
-            r[i] = i;
-        }
-        for (int j = 0; j < pCount; j++) {
-            r[level + 1 + j] = qCount + j;
-        }
-        return r;
+        return keySwitcher.levelAndSpecialPrimes(level);
     }
 
     /** All primes of Q and P. */
@@ -217,13 +230,16 @@ public final class CkksContext {
         return new RnsPoly(all.degree(), primes, limbs, all.isNtt());
     }
 
-    /** {@code log2} of the product of the primes of Q at a level. */
+    /**
+     * {@code log2} of the product of the primes of Q at a level: {@link CkksParameters#log2Modulus}.
+     *
+     * @throws IllegalArgumentException if the level is outside {@code [0, maxLevel]}
+     */
     public double log2Modulus(int level) {
-        double s = 0;
-        for (int i = 0; i <= level; i++) {
-            s += Math.log(ring.modulus(i).value()) / Math.log(2);
+        if (level < 0 || level >= qCount) {
+            return params.log2Modulus(level); // throws the parameters' out-of-range exception
         }
-        return s;
+        return log2Modulus[level];
     }
 
     /** The product of the primes of Q at a level. */

@@ -13,7 +13,7 @@ import java.util.Objects;
 /**
  * CKKS parameters: ring degree, modulus chain as prime sizes, default scale, secret distribution,
  * error width and security level. Immutable; validated on construction. The primes themselves are
- * chosen deterministically from the sizes by {@link CkksContext}.
+ * chosen deterministically from the sizes ({@link #qPrimes()}, {@link #pPrimes()}).
  *
  * <p>Security check. At a level other than {@link SecurityLevel#NONE_INSECURE} every parameter
  * that RLWE security depends on is compared with a published estimate, and anything no source covers
@@ -142,6 +142,79 @@ public record CkksParameters(int logN, List<Integer> qBits, List<Integer> pBits,
     /** Approximate {@code log2(Q·P)}: the sum of the prime sizes. */
     public int logQp() {
         return totalBits(qBits) + totalBits(pBits);
+    }
+
+    /**
+     * The primes of Q, first prime first: index i is the prime of level i, the primes a
+     * {@link CkksContext} of these parameters uses. Chosen deterministically from the sizes on
+     * first use (the first prime is the largest prime {@code ≡ 1 mod 2N} below {@code 2^qBits[0]},
+     * scaling primes the primes closest to {@code 2^bits}, alternating above and below, all distinct)
+     * and cached: no NTT tables are built, and equality, hash code and fingerprint are unaffected.
+     */
+    public List<Long> qPrimes() {
+        return ChainPrimes.of(this).q();
+    }
+
+    /**
+     * The special primes of P, in order, as a {@link CkksContext} of these parameters uses them:
+     * the largest primes {@code ≡ 1 mod 2N} below {@code 2^bits}, distinct from Q's and from each
+     * other. Cached like {@link #qPrimes()}.
+     */
+    public List<Long> pPrimes() {
+        return ChainPrimes.of(this).p();
+    }
+
+    /**
+     * {@code log2} of the product of the primes of Q at a level ({@code q_0 … q_level}), summed in
+     * index order: the bits the level holds, the same value as {@link CkksContext#log2Modulus}.
+     *
+     * @throws IllegalArgumentException if the level is outside {@code [0, maxLevel]}
+     */
+    public double log2Modulus(int level) {
+        checkLevel(level);
+        List<Long> q = qPrimes();
+        double s = 0;
+        for (int i = 0; i <= level; i++) {
+            s += Math.log(q.get(i)) / Math.log(2);
+        }
+        return s;
+    }
+
+    /**
+     * The number of key-switching digits of a ciphertext at a level: Q's primes are grouped in
+     * digits of |P| consecutive primes, and the digits with a prime at or below the level are
+     * {@code level / |P| + 1}. A switching key made for levels up to {@code level} holds that many.
+     *
+     * @throws IllegalArgumentException if the level is outside {@code [0, maxLevel]}
+     */
+    public int digitCount(int level) {
+        checkLevel(level);
+        return digitCount(level, pBits.size());
+    }
+
+    /** {@link #digitCount(int)} for |P| = {@code alpha}, unchecked. */
+    static int digitCount(int level, int alpha) {
+        return level / alpha + 1;
+    }
+
+    /**
+     * Bytes of key material one key-switching key made for ciphertexts up to {@code level} holds
+     * in memory (one Galois key of {@link GaloisKeys}; at {@code maxLevel}, what
+     * {@link RelinearizationKey#sizeInBytes()} reports): {@link #digitCount(int) digitCount(level)}
+     * digits, each two polynomials (b and a) over the {@code level + 1} primes of {@code Q_level}
+     * and the |P| special primes, N residues of 8 bytes per prime. Serialized keys differ (seeded
+     * halves, headers).
+     *
+     * @throws IllegalArgumentException if the level is outside {@code [0, maxLevel]}
+     */
+    public long switchingKeyBytes(int level) {
+        return (long) digitCount(level) * 2 * (level + 1 + pBits.size()) * degree() * Long.BYTES;
+    }
+
+    private void checkLevel(int level) {
+        if (level < 0 || level > maxLevel()) {
+            throw new IllegalArgumentException("level " + level + " outside [0, " + maxLevel() + "]");
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.ciphernet.ckks;
 
 import java.util.Objects;
+import java.util.concurrent.ForkJoinPool;
 import org.ciphernet.ntt.Galois;
 import org.ciphernet.ntt.SparseRows;
 import org.ciphernet.ring.RingContext;
@@ -29,8 +30,6 @@ public final class Evaluator {
     private final CkksContext context;
     private final RingContext ring;
     private final LimbParallelism par;
-    /** A limb's worth of temporary residues per thread, for rescales done in place. */
-    private final ThreadLocal<long[]> rescaleScratch;
 
     /** An evaluator that works in the calling thread (one core). */
     public Evaluator(CkksContext context) {
@@ -42,13 +41,27 @@ public final class Evaluator {
      * {@code threads} threads of its own (results are identical for any thread count).
      */
     public Evaluator(CkksContext context, int threads) {
-        this.context = Objects.requireNonNull(context, "context");
-        this.ring = context.ring();
-        this.par = threads == 1 ? LimbParallelism.SEQUENTIAL : new LimbParallelism(threads);
-        this.rescaleScratch = ThreadLocal.withInitial(() -> new long[this.context.degree()]);
+        this(context, threads == 1 ? LimbParallelism.SEQUENTIAL : new LimbParallelism(threads));
     }
 
-    /** The number of threads this evaluator uses for per-limb work. */
+    /**
+     * An evaluator whose per-limb work of key switching and rescaling runs on {@code pool}, which
+     * stays the caller's: the evaluator never shuts it down. The evaluator may be called from the
+     * pool's own workers (they help with the work instead of waiting for it), so one pool can run
+     * both a server's tasks and their per-limb work. Results are identical to the calling-thread
+     * evaluator's.
+     */
+    public Evaluator(CkksContext context, ForkJoinPool pool) {
+        this(context, new LimbParallelism(Objects.requireNonNull(pool, "pool")));
+    }
+
+    private Evaluator(CkksContext context, LimbParallelism par) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.ring = context.ring();
+        this.par = par;
+    }
+
+    /** The number of threads this evaluator uses for per-limb work (a given pool's parallelism). */
     public int threads() {
         return par.threads();
     }
@@ -151,7 +164,7 @@ public final class Evaluator {
         Arguments.twoParts(b, "multiply");
         int level = Math.min(a.level(), b.level());
         double scale = a.scale() * b.scale();
-        checkScaleFits(scale, level);
+        context.checkScaleFits(scale, level);
         RnsPoly a0 = atLevel(a.part(0), level);
         RnsPoly a1 = atLevel(a.part(1), level);
         RnsPoly b0 = atLevel(b.part(0), level);
@@ -172,7 +185,7 @@ public final class Evaluator {
         check(a);
         Arguments.twoParts(a, "square");
         double scale = a.scale() * a.scale();
-        checkScaleFits(scale, a.level());
+        context.checkScaleFits(scale, a.level());
         int[] q = context.levelPrimes(a.level());
         RnsPoly c0 = ring.zero(q, true);
         RnsPoly c1 = ring.zero(q, true);
@@ -190,7 +203,7 @@ public final class Evaluator {
         context.check(Arguments.present(p, "the plaintext").fingerprint(), "the plaintext");
         int level = Math.min(a.level(), p.level());
         double scale = a.scale() * p.scale();
-        checkScaleFits(scale, level);
+        context.checkScaleFits(scale, level);
         RnsPoly y = atLevel(p.poly(), level);
         RnsPoly[] out = dropParts(a, level);
         for (RnsPoly part : out) {
@@ -211,7 +224,7 @@ public final class Evaluator {
         }
         double constScale = ring.modulus(a.level()).value();
         double scale = a.scale() * constScale;
-        checkScaleFits(scale, a.level());
+        context.checkScaleFits(scale, a.level());
         double v = value * constScale;
         context.checkFits(Math.abs(v), a.level(), "constant × scale");
         long[] r = context.residues(v, a.level());
@@ -253,7 +266,7 @@ public final class Evaluator {
             checkScales(scale, cts[t].scale() * pts[t].scale(), "multiplyAccumulate term " + t);
             level = Math.min(level, Math.min(cts[t].level(), pts[t].level()));
         }
-        checkScaleFits(scale, level);
+        context.checkScaleFits(scale, level);
         int[] q = context.levelPrimes(level);
         RnsPoly[] out = {ring.zero(q, true), ring.zero(q, true)};
         int terms = cts.length;
@@ -269,206 +282,6 @@ public final class Evaluator {
             }
         }
         return new Ciphertext(out, level, scale, context.fingerprint());
-    }
-
-    /**
-     * {@code Σ_i weights[i] · cts[i]} for real weights, each encoded as the integer nearest to
-     * {@code weights[i] · weightScale}, with one delayed reduction per coefficient and no rescale:
-     * the inner loop of linear layers in batched (one image per slot) evaluation. The result has
-     * scale {@code cts[i].scale · weightScale}, as many parts as the largest input (2 or 3) and the
-     * lowest input level. All inputs must share one scale.
-     */
-    public Ciphertext linearCombination(Ciphertext[] cts, double[] weights, double weightScale) {
-        Arguments.present(cts, "the ciphertexts");
-        Arguments.present(weights, "the weights");
-        if (cts.length != weights.length || cts.length == 0) {
-            throw new IllegalArgumentException("linearCombination needs as many weights as ciphertexts, at least one; got "
-                    + cts.length + " ciphertexts and " + weights.length + " weights");
-        }
-        int[] all = new int[cts.length];
-        for (int t = 0; t < all.length; t++) {
-            all[t] = t;
-        }
-        return linearTransform(cts, new int[][] {all}, new double[][] {weights}, weightScale)[0];
-    }
-
-    /** Coefficients per block of {@link #linearTransform}: the blocks of all inputs stay in cache. */
-    private static final int TRANSFORM_BLOCK = 1024;
-
-    /**
-     * Many weighted sums of one set of ciphertexts at once: output r is
-     * {@code Σ_k weights[r][k] · cts[columns[r][k]]}, as {@link #linearCombination} computes it
-     * (same bits), but blocked over coefficients so that each block of all inputs is read from
-     * cache by every output instead of streaming all inputs from memory once per output: the
-     * batched (one image per slot) form of a dense or convolutional layer. A row with no terms gives
-     * a zero ciphertext. No rescale. Uses the evaluator's threads.
-     */
-    public Ciphertext[] linearTransform(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale) {
-        return linearTransform(cts, columns, weights, weightScale, new double[columns.length]);
-    }
-
-    /**
-     * {@link #linearTransform(Ciphertext[], int[][], double[][], double)} plus a constant per row,
-     * added to every slot of output r at the output's scale: {@code Σ_k weights[r][k] · cts[columns[r][k]]
-     * + constants[r]} (a layer's bias, without a second pass over the outputs). Rescaling afterwards
-     * divides the constant with the sum.
-     */
-    public Ciphertext[] linearTransform(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale,
-            double[] constants) {
-        Sums s = sums(cts, columns, weights, weightScale, constants);
-        Ciphertext[] result = new Ciphertext[s.out.length];
-        for (int r = 0; r < result.length; r++) {
-            result[r] = new Ciphertext(s.out[r], s.level, s.scale, context.fingerprint());
-        }
-        return result;
-    }
-
-    /**
-     * {@code rescale(linearTransform(cts, columns, weights, weightScale, constants)[r])} for every
-     * row, in one pass and the same bits: each sum is divided by the last prime in place, with
-     * no intermediate ciphertexts (a batched layer's outputs are many and large). Level − 1, scale
-     * {@code cts.scale · weightScale / q_ℓ}.
-     *
-     * @throws CkksException.LevelException when the inputs are at level 0
-     */
-    public Ciphertext[] linearTransformRescaled(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale,
-            double[] constants) {
-        for (Ciphertext c : cts) {
-            if (c.level() == 0) {
-                throw new CkksException.LevelException("no level left to rescale: an input is at level 0");
-            }
-        }
-        Sums s = sums(cts, columns, weights, weightScale, constants);
-        int rows = s.out.length;
-        int size = rows == 0 ? 0 : s.out[0].length;
-        int level = s.level;
-        long qLast = ring.modulus(level).value();
-        int[] primes = context.levelPrimes(level - 1);
-        int n = context.degree();
-        RnsPoly[][] out = new RnsPoly[rows][size];
-        par.forEach(rows * size, task -> {
-            int r = task / size;
-            int p = task % size;
-            RnsPoly src = s.out[r][p];
-            long[] last = src.limb(level); // owned here: transformed in place
-            ring.ntt(level).inverse(last);
-            long[] scratch = rescaleScratch.get();
-            for (int i = 0; i < level; i++) {
-                rescaleLimb(src.limb(i), last, qLast, level, i, src.limb(i), scratch);
-            }
-            out[r][p] = new RnsPoly(n, primes, java.util.Arrays.copyOf(src.limbs(), level), true);
-        });
-        Ciphertext[] result = new Ciphertext[rows];
-        for (int r = 0; r < rows; r++) {
-            result[r] = new Ciphertext(out[r], level - 1, s.scale / qLast, context.fingerprint());
-        }
-        return result;
-    }
-
-    /** The unrescaled sums of a linear transform: parts per row, their level and scale. */
-    private record Sums(RnsPoly[][] out, int level, double scale) {}
-
-    private Sums sums(Ciphertext[] cts, int[][] columns, double[][] weights, double weightScale, double[] constants) {
-        Arguments.present(cts, "the ciphertexts");
-        Arguments.present(columns, "the columns");
-        Arguments.present(weights, "the weights");
-        Arguments.present(constants, "the constants");
-        if (cts.length == 0 || columns.length != weights.length || constants.length != columns.length) {
-            throw new IllegalArgumentException("need inputs and, per row, columns, weights and a constant: " + columns.length
-                    + " column rows, " + weights.length + " weight rows, " + constants.length + " constants");
-        }
-        if (!(weightScale >= 1) || Double.isInfinite(weightScale)) {
-            throw new IllegalArgumentException("weight scale must be finite and at least 1, got " + weightScale);
-        }
-        int level = Integer.MAX_VALUE;
-        int size = 0;
-        for (int t = 0; t < cts.length; t++) {
-            check(cts[t]);
-            checkScales(cts[0].scale(), cts[t].scale(), "linearTransform input " + t);
-            level = Math.min(level, cts[t].level());
-            size = Math.max(size, cts[t].size());
-        }
-        double scale = cts[0].scale() * weightScale;
-        checkScaleFits(scale, level);
-        int rows = columns.length;
-        int ones = cts.length; // the operand of the constants, in part 0: the polynomial 1 (1 at every NTT point)
-        boolean anyConstant = false;
-        int[][] cols = new int[rows][];
-        long[][][] w = new long[rows][][]; // [row][term][limb]
-        for (int r = 0; r < rows; r++) {
-            if (columns[r].length != weights[r].length) {
-                throw new IllegalArgumentException("row " + r + " has " + columns[r].length + " columns but " + weights[r].length + " weights");
-            }
-            Arguments.finite(constants[r], "constant " + r);
-            boolean constant = constants[r] != 0;
-            anyConstant |= constant;
-            int terms = columns[r].length;
-            cols[r] = constant ? java.util.Arrays.copyOf(columns[r], terms + 1) : columns[r];
-            w[r] = new long[terms + (constant ? 1 : 0)][];
-            for (int k = 0; k < terms; k++) {
-                if (columns[r][k] < 0 || columns[r][k] >= cts.length) {
-                    throw new IllegalArgumentException("row " + r + " reads input " + columns[r][k] + ", outside [0, "
-                            + cts.length + ")");
-                }
-                double v = Arguments.finite(weights[r][k], "weight (" + r + ", " + k + ")") * weightScale;
-                context.checkFits(Math.abs(v), level, "weight (" + r + ", " + k + ") × scale");
-                w[r][k] = context.residues(v, level);
-            }
-            if (constant) {
-                double v = constants[r] * scale;
-                context.checkFits(Math.abs(v), level, "constant " + r + " × scale");
-                cols[r][terms] = ones;
-                w[r][terms] = context.residues(v, level);
-            }
-        }
-        boolean withConstants = anyConstant;
-        long[] one = new long[withConstants ? context.degree() : 0];
-        java.util.Arrays.fill(one, 1L);
-        int operands = cts.length + (withConstants ? 1 : 0);
-        int[] q = context.levelPrimes(level);
-        RnsPoly[][] out = new RnsPoly[rows][size];
-        for (int r = 0; r < rows; r++) {
-            for (int p = 0; p < size; p++) {
-                out[r][p] = ring.zero(q, true);
-            }
-        }
-        int n = context.degree();
-        int block = Math.min(TRANSFORM_BLOCK, n);
-        int blocks = n / block;
-        int limbs = level + 1;
-        int finalSize = size;
-        SparseRows[] prepared = new SparseRows[limbs];
-        par.forEach(limbs, i -> {
-            long[][] wi = new long[rows][];
-            for (int r = 0; r < rows; r++) {
-                long[] row = new long[cols[r].length];
-                for (int k = 0; k < row.length; k++) {
-                    row[k] = w[r][k][i];
-                }
-                wi[r] = row;
-            }
-            prepared[i] = ring.ops(i).prepareSparseRows(cols, wi, operands);
-        });
-        par.forEach(finalSize * limbs * blocks, task -> {
-            int part = task / (limbs * blocks);
-            int i = (task / blocks) % limbs;
-            int from = (task % blocks) * block;
-            long[][] in = new long[operands][];
-            for (int t = 0; t < cts.length; t++) {
-                if (part < cts[t].size()) {
-                    in[t] = cts[t].part(part).limb(i);
-                }
-            }
-            if (withConstants && part == 0) {
-                in[ones] = one;
-            }
-            long[][] o = new long[rows][];
-            for (int r = 0; r < rows; r++) {
-                o[r] = out[r][part].limb(i);
-            }
-            ring.ops(i).sparseWeightedSums(in, prepared[i], o, from, from + block);
-        });
-        return new Sums(out, level, scale);
     }
 
     /** Turns a 3-part product into 2 parts with the relinearization key. */
@@ -512,22 +325,10 @@ public final class Evaluator {
             ring.ntt(level).inverse(r);
             RnsPoly dst = ring.zero(context.levelPrimes(level - 1), true);
             // (c - lift(c mod qLast)) / qLast: the centered lift makes it c / qLast rounded to nearest
-            par.forEach(level, i -> rescaleLimb(src.limb(i), r, qLast, level, i, dst.limb(i), null));
+            par.forEach(level, i -> context.rescaleLimb(src.limb(i), r, level, i, dst.limb(i), null));
             out[p] = dst;
         }
         return new Ciphertext(out, level - 1, a.scale() / qLast, context.fingerprint());
-    }
-
-    /**
-     * Limb i of a rescale: {@code dst = (src - lift(last)) · q_ℓ^{-1}} where {@code last} holds the
-     * dropped prime's residues in coefficient form; {@code scratch} is needed only when dst is src.
-     */
-    private void rescaleLimb(long[] src, long[] last, long qLast, int level, int i, long[] dst, long[] scratch) {
-        long[] t = dst == src ? scratch : dst;
-        ring.ops(i).liftCentered(last, qLast, t);
-        ring.ntt(i).forward(t);
-        ring.ops(i).sub(src, t, dst);
-        ring.ops(i).multiplyScalar(dst, context.rescaleInverse(level, i), dst);
     }
 
     /** Drops to a lower level without dividing (exact; the scale is unchanged). */
@@ -641,20 +442,12 @@ public final class Evaluator {
         context.check(Arguments.present(a, "the ciphertext").fingerprint(), "a ciphertext");
     }
 
-    private static void checkScales(double s1, double s2, String op) {
+    /** Throws {@link CkksException.ScaleMismatchException} unless two scales agree within {@link #SCALE_TOLERANCE}. */
+    static void checkScales(double s1, double s2, String op) {
         if (Math.abs(s1 - s2) > SCALE_TOLERANCE * Math.max(s1, s2)) {
             throw new CkksException.ScaleMismatchException(String.format(
                     "%s needs equal scales, got 2^%.6f and 2^%.6f; multiply by a constant or encode at the matching scale",
                     op, Math.log(s1) / Math.log(2), Math.log(s2) / Math.log(2)));
-        }
-    }
-
-    private void checkScaleFits(double scale, int level) {
-        double bits = Math.log(scale) / Math.log(2);
-        double avail = context.log2Modulus(level);
-        if (!(bits + 1 < avail)) {
-            throw new CkksException.ScaleOverflowException(String.format(
-                    "scale 2^%.1f does not fit level %d, which holds %.1f bits: rescale first", bits, level, avail));
         }
     }
 

@@ -25,7 +25,7 @@ import org.ciphernet.ring.RnsPoly;
  * the same, see its plan report). Decoded values lose about {@code log2(σ·√(N/2)/Δ)} bits of
  * precision below the scale (the flooding's standard deviation in a slot).
  *
- * <p>Randomness from a {@link java.security.SecureRandom}-seeded {@link Prng}, or (tests only) a
+ * <p>Randomness from a {@link java.security.SecureRandom}-seeded AES-CTR generator, or (tests only) a
  * seed. Thread-safe.
  */
 public final class FloodingDecryptor {

@@ -5,7 +5,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Rotation and conjugation keys: one {@link SwitchingKey} per Galois element, made for a set of
+ * Rotation and conjugation keys: one key-switching key per Galois element, made for a set of
  * slot rotation steps (and optionally conjugation). Immutable.
  */
 public final class GaloisKeys {

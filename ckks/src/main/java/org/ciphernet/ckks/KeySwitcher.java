@@ -25,8 +25,10 @@ import org.ciphernet.ring.RnsPoly;
  * The result {@code (d0, d1)} satisfies {@code d0 + d1·s ≈ c·s'}. Thread-safe (caches only).
  */
 final class KeySwitcher {
-    private final CkksContext context;
     private final RingContext ring;
+    /** |Q|: Q's primes are the ring's primes {@code 0 … qCount - 1}. */
+    private final int qCount;
+    /** |P|, the primes per digit: P's primes are the ring's primes {@code qCount … qCount + alpha - 1}. */
     private final int alpha;
     private final int digitCount;
     private final Map<Long, ModUp> upConverters = new ConcurrentHashMap<>();
@@ -36,22 +38,42 @@ final class KeySwitcher {
     /** pInvModQ[i] = P^{-1} mod q_i. */
     private final long[] pInvModQ;
 
-    KeySwitcher(CkksContext context) {
-        this.context = context;
-        this.ring = context.ring();
-        this.alpha = context.pCount();
-        this.digitCount = (context.qCount() + alpha - 1) / alpha;
-        this.pModQ = new long[context.qCount()];
-        this.pInvModQ = new long[context.qCount()];
-        for (int i = 0; i < context.qCount(); i++) {
+    /**
+     * Key switching over a ring whose primes are Q's ({@code 0 … qCount - 1}) followed by P's
+     * ({@code qCount … qCount + pCount - 1}); the ring may hold no others.
+     */
+    KeySwitcher(RingContext ring, int qCount, int pCount) {
+        if (qCount < 1 || pCount < 1 || ring.primeCount() != qCount + pCount) {
+            throw new IllegalArgumentException("a ring of " + ring.primeCount() + " primes cannot be " + qCount + " of Q and "
+                    + pCount + " of P");
+        }
+        this.ring = ring;
+        this.qCount = qCount;
+        this.alpha = pCount;
+        this.digitCount = (qCount + alpha - 1) / alpha;
+        this.pModQ = new long[qCount];
+        this.pInvModQ = new long[qCount];
+        for (int i = 0; i < qCount; i++) {
             Modulus m = ring.modulus(i);
             long p = 1;
             for (int j = 0; j < alpha; j++) {
-                p = ModArith.mulMod(p, ModArith.reduce(context.pPrime(j), m), m);
+                p = ModArith.mulMod(p, ModArith.reduce(ring.modulus(qCount + j).value(), m), m);
             }
             pModQ[i] = p;
             pInvModQ[i] = ModArith.inverse(p, m);
         }
+    }
+
+    /** The primes of Q at a level ({@code 0 … level}) followed by all of P. */
+    int[] levelAndSpecialPrimes(int level) {
+        int[] r = new int[level + 1 + alpha];
+        for (int i = 0; i <= level; i++) {
+            r[i] = i;
+        }
+        for (int j = 0; j < alpha; j++) {
+            r[level + 1 + j] = qCount + j;
+        }
+        return r;
     }
 
     /** {@code P mod q_i}. */
@@ -70,12 +92,12 @@ final class KeySwitcher {
 
     /** One past the last Q prime of digit d (not clipped to a level). */
     int digitEnd(int d) {
-        return Math.min(context.qCount(), (d + 1) * alpha);
+        return Math.min(qCount, (d + 1) * alpha);
     }
 
     /** Digits that have at least one prime at level ℓ. */
     int digitsAt(int level) {
-        return level / alpha + 1;
+        return CkksParameters.digitCount(level, alpha);
     }
 
     private RnsBasis basis(int[] primes) {
@@ -119,14 +141,14 @@ final class KeySwitcher {
 
     private BasisConverter downConverter(int level) {
         return downConverters.computeIfAbsent(level, l -> {
-            int[] p = RingContext.range(context.qCount(), context.qCount() + alpha);
-            return new BasisConverter(basis(p), basis(context.levelPrimes(l)));
+            int[] p = RingContext.range(qCount, qCount + alpha);
+            return new BasisConverter(basis(p), basis(RingContext.range(0, l + 1)));
         });
     }
 
     /** The primes of {@code Q_ℓ ∪ P} not in {@code from}, in increasing order. */
     private int[] complement(int[] from, int level) {
-        int[] all = context.levelAndSpecialPrimes(level);
+        int[] all = levelAndSpecialPrimes(level);
         int[] out = new int[all.length - from.length];
         int k = 0;
         int f = 0;
@@ -147,7 +169,7 @@ final class KeySwitcher {
      */
     RnsPoly[] decompose(RnsPoly c, int level, LimbParallelism par) {
         int digits = digitsAt(level);
-        int[] target = context.levelAndSpecialPrimes(level);
+        int[] target = levelAndSpecialPrimes(level);
         RnsPoly[] out = new RnsPoly[digits];
         par.forEach(digits, d -> {
             int start = digitStart(d);
@@ -195,8 +217,8 @@ final class KeySwitcher {
             throw new CkksException.LevelException("the key-switching key covers levels up to " + key.maxLevel()
                     + "; the ciphertext is at level " + level);
         }
-        int[] target = context.levelAndSpecialPrimes(level);
-        int n = context.degree();
+        int[] target = levelAndSpecialPrimes(level);
+        int n = ring.degree();
         int digitsUsed = digits.length;
         RnsPoly out0 = ring.zero(target, true);
         RnsPoly out1 = ring.zero(target, true);
@@ -251,10 +273,10 @@ final class KeySwitcher {
      */
     RnsPoly modDown(RnsPoly x, long[] e, int level, LimbParallelism par) {
         int q = level + 1;
-        int n = context.degree();
+        int n = ring.degree();
         long[][] pPart = new long[alpha][];
         par.forEach(alpha, j -> {
-            int prime = context.qCount() + j;
+            int prime = qCount + j;
             pPart[j] = x.limb(q + j).clone();
             ring.ntt(prime).inverse(pPart[j]);
             if (e != null) {
@@ -263,7 +285,7 @@ final class KeySwitcher {
         });
         long[][] conv = new long[q][n];
         downConverter(level).convertCenteredInto(pPart, conv); // y ≡ x + e (mod P), |y| ≤ P/2
-        RnsPoly out = ring.zero(context.levelPrimes(level), true);
+        RnsPoly out = ring.zero(RingContext.range(0, level + 1), true);
         par.forEach(q, i -> {
             long[] c = conv[i];
             if (e != null) {

@@ -1,14 +1,20 @@
 package org.ciphernet.ckks;
 
+import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * Runs independent per-limb (or per-digit) tasks: in the calling thread when the setting is one
- * thread (the default, so benchmarks compare one core with one core), else on a dedicated
- * fork-join pool of that many threads. Every task writes its own outputs, so results are identical
- * for any thread count.
+ * thread (the default, so benchmarks compare one core with one core), else on a fork-join pool,
+ * either a dedicated one of a given size or one the caller owns. Every task writes its own outputs,
+ * so results are identical for any thread count and any pool.
+ *
+ * <p>Work may be submitted from a worker of the same pool (an evaluator used inside tasks of the
+ * pool it was given): the worker then forks the tasks into the pool and helps run them while it
+ * waits, so it never blocks a thread the work needs.
  */
 final class LimbParallelism {
     static final LimbParallelism SEQUENTIAL = new LimbParallelism(1);
@@ -16,6 +22,7 @@ final class LimbParallelism {
     private final int threads;
     private final ForkJoinPool pool;
 
+    /** {@code threads} threads: the calling thread alone for 1, else a pool of its own. */
     LimbParallelism(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
@@ -24,6 +31,13 @@ final class LimbParallelism {
         this.pool = threads == 1 ? null : new ForkJoinPool(threads);
     }
 
+    /** Work on a pool the caller owns (never shut down here). */
+    LimbParallelism(ForkJoinPool pool) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.threads = pool.getParallelism();
+    }
+
+    /** The pool's parallelism, or 1 in the calling thread. */
     int threads() {
         return threads;
     }
@@ -36,6 +50,34 @@ final class LimbParallelism {
             }
             return;
         }
-        pool.submit(() -> IntStream.range(0, count).parallel().forEach(body)).join();
+        Range all = new Range(body, 0, count);
+        if (ForkJoinTask.getPool() == pool) {
+            all.invoke(); // a worker of this pool: fork here and help, do not wait on a submission
+        } else {
+            pool.invoke(all);
+        }
+    }
+
+    /** {@code body(from) … body(to - 1)}, split in halves down to single indices. */
+    private static final class Range extends RecursiveAction {
+        private final IntConsumer body;
+        private final int from;
+        private final int to;
+
+        Range(IntConsumer body, int from, int to) {
+            this.body = body;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        protected void compute() {
+            if (to - from == 1) {
+                body.accept(from);
+                return;
+            }
+            int mid = (from + to) >>> 1;
+            invokeAll(new Range(body, from, mid), new Range(body, mid, to));
+        }
     }
 }

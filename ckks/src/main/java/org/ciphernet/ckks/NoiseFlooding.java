@@ -30,7 +30,7 @@ import org.ciphernet.ring.RnsPoly;
  * <p>Costs: no level; the flooding adds about {@code σ·√(N/2)/Δ} of standard deviation to each
  * decoded slot, so the precision drops by {@code log2(σ·√(N/2)/Δ)} bits below the scale.
  *
- * <p>Randomness from a {@link java.security.SecureRandom}-seeded {@link Prng}, or (tests only) from a seed.
+ * <p>Randomness from a {@link java.security.SecureRandom}-seeded AES-CTR generator, or (tests only) from a seed.
  * Thread-safe: calls on one instance are serialized on its generator.
  */
 public final class NoiseFlooding {

@@ -21,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
  * share one between threads: they draw through a {@link RandomSource}, which gives each thread its
  * own generator.
  */
-public final class Prng {
+final class Prng {
     /** Seed length in bytes. */
     public static final int SEED_BYTES = 32;
     private static final int BUFFER = 4096;

@@ -12,7 +12,7 @@ import org.ciphernet.ring.RnsPoly;
  * digits and primes such ciphertexts use: those of {@code Q_maxLevel} and P. Deep networks rotate at
  * low levels only in their last layers, so their keys can be a fraction of the full size.
  */
-public final class SwitchingKey {
+final class SwitchingKey {
     private final RnsPoly[] b;
     private final RnsPoly[] a;
     private final byte[] seed;

@@ -2,7 +2,8 @@
  * Leveled RNS-CKKS, in the order a user meets it: {@link org.ciphernet.ckks.CkksParameters} →
  * {@link org.ciphernet.ckks.CkksContext} → {@link org.ciphernet.ckks.KeyGenerator} →
  * {@link org.ciphernet.ckks.Encoder}, {@link org.ciphernet.ckks.Encryptor},
- * {@link org.ciphernet.ckks.Evaluator}, {@link org.ciphernet.ckks.Decryptor}.
+ * {@link org.ciphernet.ckks.Evaluator}, {@link org.ciphernet.ckks.Decryptor}; batched (one image
+ * per slot) linear layers use {@link org.ciphernet.ckks.WeightedSums}.
  *
  * <pre>{@code
  * CkksContext ctx = CkksContext.create(CkksParameters.presetN14Depth7());
@@ -16,7 +17,7 @@
  * double[] out = enc.decode(new Decryptor(ctx, keys.secretKey()).decrypt(z)); // out[0] ≈ 6.25
  * }</pre>
  *
- * Internals (key switching, sampling) are package-private; misuse raises a subclass of
+ * Internals (key switching, switching keys, sampling and its generator) are package-private; misuse raises a subclass of
  * {@link org.ciphernet.ckks.CkksException} that names the cause.
  */
 package org.ciphernet.ckks;

@@ -184,10 +184,10 @@ class CkksOperationsTest {
             }
         }
         double q = kit.ctx.qPrime(kit.ctx.maxLevel());
-        Ciphertext a = kit.eval.rescale(kit.eval.linearCombination(two, w, q));
+        Ciphertext a = kit.eval.rescale(kit.sums.linearCombination(two, w, q));
         assertEquals(two[0].scale(), a.scale(), 1e-9 * a.scale());
         CkksTestKit.assertBits(19.5, expected, kit.decrypt(a), "linearCombination, 2 parts");
-        Ciphertext b = kit.eval.rescale(kit.eval.linearCombination(three, w, q));
+        Ciphertext b = kit.eval.rescale(kit.sums.linearCombination(three, w, q));
         assertEquals(3, b.size());
         CkksTestKit.assertBits(19.5, expected, kit.decrypt(b), "linearCombination, 3 parts");
         // bit-exact against term-by-term constant products
@@ -198,11 +198,11 @@ class CkksOperationsTest {
         // linearTransform computes the same bits for every row, including an empty row
         int[][] cols = {{0, 1, 2, 3, 4, 5, 6}, {}, {6, 2}};
         double[][] ws = {w, {}, {w[6], w[2]}};
-        Ciphertext[] rows = kit.eval.linearTransform(three, cols, ws, q);
+        Ciphertext[] rows = kit.sums.linearTransform(three, cols, ws, q);
         Plaintext r0 = kit.decryptor.decrypt(rows[0]);
-        Plaintext l0 = kit.decryptor.decrypt(kit.eval.linearCombination(three, w, q));
+        Plaintext l0 = kit.decryptor.decrypt(kit.sums.linearCombination(three, w, q));
         Plaintext r2 = kit.decryptor.decrypt(rows[2]);
-        Plaintext l2 = kit.decryptor.decrypt(kit.eval.linearCombination(new Ciphertext[] {three[6], three[2]},
+        Plaintext l2 = kit.decryptor.decrypt(kit.sums.linearCombination(new Ciphertext[] {three[6], three[2]},
                 new double[] {w[6], w[2]}, q));
         for (int i = 0; i <= r0.level(); i++) {
             assertArrayEquals(l0.poly().limb(i), r0.poly().limb(i));
@@ -211,7 +211,7 @@ class CkksOperationsTest {
         CkksTestKit.assertBits(40, new double[slots], kit.decrypt(kit.eval.rescale(rows[1])), "linearTransform, empty row");
         // a constant per row (a bias) is added in the same pass, also to an empty row
         double[] constants = {0.75, -1.5, 0};
-        Ciphertext[] biased = kit.eval.linearTransform(three, cols, ws, q, constants);
+        Ciphertext[] biased = kit.sums.linearTransform(three, cols, ws, q, constants);
         for (int r = 0; r < 3; r++) {
             double[] want = kit.decrypt(kit.eval.rescale(rows[r]));
             for (int i = 0; i < slots; i++) {
@@ -220,7 +220,7 @@ class CkksOperationsTest {
             CkksTestKit.assertBits(19.5, want, kit.decrypt(kit.eval.rescale(biased[r])), "linearTransform with constants, row " + r);
         }
         // rescaled in the same pass: the same bits as rescaling each output
-        Ciphertext[] fused = kit.eval.linearTransformRescaled(three, cols, ws, q, constants);
+        Ciphertext[] fused = kit.sums.linearTransformRescaled(three, cols, ws, q, constants);
         for (int r = 0; r < 3; r++) {
             Ciphertext separate = kit.eval.rescale(biased[r]);
             assertEquals(separate.level(), fused[r].level());
@@ -232,9 +232,9 @@ class CkksOperationsTest {
                 }
             }
         }
-        assertThrows(IllegalArgumentException.class, () -> kit.eval.linearTransform(three, cols, ws, q, new double[2]));
+        assertThrows(IllegalArgumentException.class, () -> kit.sums.linearTransform(three, cols, ws, q, new double[2]));
         assertThrows(IllegalArgumentException.class,
-                () -> kit.eval.linearTransform(three, cols, ws, q, new double[] {0, Double.NaN, 0}));
+                () -> kit.sums.linearTransform(three, cols, ws, q, new double[] {0, Double.NaN, 0}));
         // six rows over the same inputs (the first four share each input load), then a different one
         int[] all = {0, 1, 2, 3, 4, 5, 6};
         int[][] dense = {all, all, all, all, all, all, {3}};
@@ -246,19 +246,19 @@ class CkksOperationsTest {
             }
         }
         dw[6] = new double[] {w[3]};
-        Ciphertext[] dr = kit.eval.linearTransform(three, dense, dw, q);
+        Ciphertext[] dr = kit.sums.linearTransform(three, dense, dw, q);
         for (int r = 0; r < 7; r++) {
             Ciphertext[] ins = new Ciphertext[dense[r].length];
             for (int k = 0; k < ins.length; k++) {
                 ins[k] = three[dense[r][k]];
             }
-            Plaintext single = kit.decryptor.decrypt(kit.eval.linearCombination(ins, dw[r], q));
+            Plaintext single = kit.decryptor.decrypt(kit.sums.linearCombination(ins, dw[r], q));
             Plaintext grouped = kit.decryptor.decrypt(dr[r]);
             for (int i = 0; i <= single.level(); i++) {
                 assertArrayEquals(single.poly().limb(i), grouped.poly().limb(i), "dense row " + r + ", prime " + i);
             }
         }
-        Plaintext pa = kit.decryptor.decrypt(kit.eval.linearCombination(two, w, q));
+        Plaintext pa = kit.decryptor.decrypt(kit.sums.linearCombination(two, w, q));
         Plaintext pb = kit.decryptor.decrypt(seq);
         for (int i = 0; i <= pa.level(); i++) {
             assertArrayEquals(pb.poly().limb(i), pa.poly().limb(i));

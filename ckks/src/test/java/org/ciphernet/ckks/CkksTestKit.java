@@ -11,6 +11,7 @@ final class CkksTestKit {
     final Encryptor symmetric;
     final Decryptor decryptor;
     final Evaluator eval;
+    final WeightedSums sums;
     final RelinearizationKey rk;
 
     CkksTestKit(CkksParameters params, byte seedByte) {
@@ -23,6 +24,7 @@ final class CkksTestKit {
         symmetric = Encryptor.withSecretKey(ctx, keys.secretKey());
         decryptor = new Decryptor(ctx, keys.secretKey());
         eval = new Evaluator(ctx);
+        sums = new WeightedSums(ctx);
         rk = keys.relinearizationKey();
     }
 

@@ -8,15 +8,11 @@ import java.util.concurrent.Callable;
 import org.ciphernet.ckks.Serialization;
 import org.ciphernet.harness.Harness;
 import org.ciphernet.harness.LabeledImages;
-import org.ciphernet.nn.CompileOptions;
-import org.ciphernet.nn.Compiler;
 import org.ciphernet.nn.EncryptedTensor;
 import org.ciphernet.nn.HeClient;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.InputRange;
 import org.ciphernet.nn.MismatchedTensorException;
-import org.ciphernet.nn.model.Network;
-import org.ciphernet.nn.onnx.OnnxImporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,33 +36,16 @@ final class ClientCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    /**
-     * Compiles a model as client and server both do (single-image mode; the input range is [0, 1],
-     * the range of the images this command reads: IDX bytes divided by 255, as in training).
-     */
-    static HePlan compile(Path model) {
-        CliFiles.requireReadable(model, "model");
-        Network net;
-        try {
-            net = OnnxImporter.read(model);
-        } catch (IOException e) {
-            throw new UserError("model " + model + ": cannot be read (" + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            throw new UserError("model " + model + ": " + e.getMessage(), e);
-        }
-        return Compiler.compile(net, CompileOptions.singleImage().withInputRange(0, 1));
-    }
-
     /** Options every client step shares. */
     static final class Common {
-        @Option(names = "--model", required = true, description = "ONNX model file (the server uses the same)")
-        Path model;
+        @Mixin
+        PlanSource source;
 
         @Option(names = "--dir", required = true, description = "the client's key folder")
         Path dir;
 
         HePlan plan() {
-            return compile(model);
+            return source.plan();
         }
 
         /** The client of the secret key in the folder (warns if the key file is open to others). */
@@ -77,7 +56,7 @@ final class ClientCommand implements Runnable {
             byte[] bytes = CliFiles.read(secret, "secret key");
             if (bytes.length > 4 && bytes[4] == Serialization.LEGACY_VERSION_2) {
                 throw new UserError("secret key " + secret + ": written in format version 2 (no integrity check); run once: "
-                        + "ciphernet client upgrade --model " + model + " --dir " + dir);
+                        + "ciphernet client upgrade " + source.option() + " --dir " + dir);
             }
             org.ciphernet.ckks.SecretKey key;
             try {
@@ -217,7 +196,7 @@ final class ClientCommand implements Runnable {
             try {
                 logits = client.decrypt(answer);
             } catch (MismatchedTensorException e) {
-                throw new UserError(in + ": " + e.getMessage(), e);
+                throw new UserError(in + " with " + common.source.option() + ": " + e.getMessage(), e);
             }
             StringBuilder s = new StringBuilder("logits:");
             for (double v : logits) {

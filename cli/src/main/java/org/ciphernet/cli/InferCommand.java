@@ -4,10 +4,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.ciphernet.harness.CaseResult;
-import org.ciphernet.harness.Harness;
 import org.ciphernet.harness.LabeledImages;
-import org.ciphernet.harness.Manifest;
+import org.ciphernet.nn.HePlan;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.Network;
 import org.ciphernet.nn.onnx.OnnxImporter;
 import picocli.CommandLine.Command;
@@ -38,20 +38,19 @@ final class InferCommand implements Callable<Integer> {
         if (!images.shape().equals(net.inputShape())) {
             throw new IllegalArgumentException("the images are " + images.shape() + " but the model expects " + net.inputShape());
         }
-        Manifest.Model entry = new Manifest.Model(net.name(), net.name(), model.getFileName().toString(), images.name(), 0, images.size(),
-                Double.NaN, 0, 0, "", "");
-        CaseResult r = Harness.evaluate(entry, net, images, new Harness.Options(images.size(), false, threads), new BarProgress());
+        HePlan plan = Compiler.compile(net, CompileOptions.singleImage().withInputRange(0, 1));
+        EncryptedRun r = EncryptedRun.of(net, plan, images, threads, new BarProgress());
         out.println(" image  label  encrypted  plaintext     ms");
         for (int i = 0; i < r.predictions().size(); i++) {
-            CaseResult.Prediction p = r.predictions().get(i);
+            EncryptedRun.Prediction p = r.predictions().get(i);
             out.printf(Locale.ROOT, "%6d  %5s  %9d  %9d  %5.0f%n", i, p.label() < 0 ? "-" : Integer.toString(p.label()), p.encrypted(),
                     p.plaintext(), p.millis());
         }
         if (images.labels().length > 0 && images.labels()[0] >= 0) {
-            out.printf(Locale.ROOT, "encrypted accuracy %.1f %%%n", 100 * r.encryptedAccuracy());
+            out.printf(Locale.ROOT, "encrypted accuracy %.1f %%%n", 100 * r.accuracy());
         }
         out.printf(Locale.ROOT, "agreement with the plaintext model %.1f %%, largest logit error %.2g, %.0f ms per image, %s%n",
-                100 * r.agreement(), r.maxLogitError(), r.millisPerImage(), r.parameters());
+                100 * r.agreement(), r.maxLogitError(), r.millisPerImage(), plan.report().parameters());
         return r.agrees() ? 0 : 1;
     }
 }

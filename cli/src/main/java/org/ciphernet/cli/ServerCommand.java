@@ -10,6 +10,7 @@ import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.HeServer;
 import org.ciphernet.nn.MismatchedTensorException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,8 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Evaluates the model on an encrypted input file with the client's evaluation keys; writes the encrypted logits.")
 final class ServerCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "ONNX model file (the client uses the same)")
-    Path model;
+    @Mixin
+    PlanSource source;
 
     @Option(names = "--keys", required = true, description = "the client's evaluation.keys")
     Path keys;
@@ -42,7 +43,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         CliFiles.requireReadable(in, "encrypted input");
         CliFiles.requireReadable(keys, "evaluation keys");
-        HePlan plan = ClientCommand.compile(model);
+        HePlan plan = source.plan();
         Serialization ser = new Serialization(plan.context());
         EncryptedTensor input = CliFiles.parse(in, "encrypted input", b -> EncryptedTensor.fromBytes(b, ser));
         if (input.kind() != EncryptedTensor.Kind.QUERY) {
@@ -51,12 +52,17 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (input.planFingerprint() != plan.fingerprint()) {
             throw new UserError("encrypted input " + in + ": was made for another plan (plan " + input.planFingerprintHex() + ", "
-                    + model + " gives " + plan.clientSpec().fingerprintHex() + ")");
+                    + source.option() + " is plan " + plan.fingerprintHex() + ")");
         }
         EvaluationKeys k = CliFiles.parse(keys, "evaluation keys", b -> EvaluationKeys.fromBytes(b, ser));
         if (!k.keyId().equals(input.keyId())) {
             throw new UserError(in + " with " + keys + ": the input is encrypted under another key pair than the evaluation keys (input key id "
                     + input.keyId() + ", evaluation keys " + k.keyId() + ")");
+        }
+        if (k.planFingerprint().isPresent() && k.planFingerprint().getAsLong() != plan.fingerprint()) {
+            throw new UserError(keys + ": the evaluation keys were made for another plan (plan "
+                    + java.util.HexFormat.of().toHexDigits(k.planFingerprint().getAsLong()) + ", " + source.option() + " is plan "
+                    + plan.fingerprintHex() + "): run 'ciphernet client keygen' with the same plan");
         }
         try (HeServer server = new HeServer(plan, k, threads, HeServer.DEFAULT_PLAINTEXT_CACHE)) {
             long t0 = System.nanoTime();
@@ -69,7 +75,7 @@ final class ServerCommand implements Callable<Integer> {
             double ms = (System.nanoTime() - t0) / 1e6;
             byte[] bytes = result.toBytes(ser);
             CliFiles.write(out, bytes, "encrypted output");
-            System.out.printf(Locale.ROOT, "evaluated %s in %.0f ms; wrote %s (%.2f MiB)%n", model.getFileName(), ms, out,
+            System.out.printf(Locale.ROOT, "evaluated %s in %.0f ms; wrote %s (%.2f MiB)%n", plan.name(), ms, out,
                     bytes.length / 1048576.0);
         }
         return 0;

@@ -5,16 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.ciphernet.nn.CompileOptions;
-import org.ciphernet.nn.Compiler;
-import org.ciphernet.nn.EncryptedTensor;
-import org.ciphernet.nn.EvaluationKeys;
-import org.ciphernet.nn.HeClient;
 import org.ciphernet.nn.HePlan;
-import org.ciphernet.nn.HeServer;
-import org.ciphernet.nn.Inspector;
+import org.ciphernet.nn.Inference;
 import org.ciphernet.nn.PlanReport;
 import org.ciphernet.nn.RunReport;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.Network;
 import org.ciphernet.nn.model.ReferenceEvaluator;
 import org.ciphernet.nn.model.UnsupportedLayerException;
@@ -24,7 +20,8 @@ import org.ciphernet.nn.onnx.OnnxImporter;
  * Runs one trained model on real test images, in plain doubles and encrypted: imports the ONNX
  * file, compiles it (128-bit secure parameters, single-image mode), generates keys, and for each of
  * the first K test images encrypts, evaluates on the server with evaluation keys only, decrypts and
- * compares with the plaintext model.
+ * compares with the plaintext model. The encrypted runs go through {@link Inference}, as the
+ * {@code demo} and {@code infer} commands do.
  */
 public final class Harness {
     private Harness() {
@@ -96,34 +93,22 @@ public final class Harness {
                 note = ", single-image (batched: " + tooLarge.getMessage() + ")";
             }
         }
-        Keyed setup = compileAndKeys(model, net, CompileOptions.singleImage(), progress);
-        HePlan plan = setup.plan();
-        HeClient client = setup.client();
-        EvaluationKeys keys = setup.keys();
-
         Tally tally = new Tally(model, (double) correct / plain.length, plain.length);
-        try (HeServer server = new HeServer(plan, keys, options.threads(), HeServer.DEFAULT_PLAINTEXT_CACHE)) {
+        try (Inference inference = compileAndKeys(model, net, CompileOptions.singleImage(), options.threads(), progress)) {
             progress.start(model.name() + ": encrypted", k);
             for (int i = 0; i < k; i++) {
                 double[] image = test.images()[i];
-                EncryptedTensor in = client.encrypt(image);
-                Inspector inspector = i == 0 ? Inspector.against(client, net, image) : Inspector.none();
-                long t0 = System.nanoTime();
-                HeServer.Result r = server.inferWithReport(in, inspector);
-                double millis = (System.nanoTime() - t0) / 1e6;
                 if (i == 0) {
-                    tally.layers(r.report());
-                    // the inspected run decrypts every step; time the same image again without it
-                    t0 = System.nanoTime();
-                    r = server.inferWithReport(in, Inspector.none());
-                    millis = (System.nanoTime() - t0) / 1e6;
+                    // the inspected run decrypts every step; the timed run below does not
+                    tally.layers(inference.single(image, inference.inspector(net, image)).report());
                 }
-                tally.image(test.labels()[i], plain[i], reference[i], client.decrypt(r.output()), millis);
+                Inference.Result r = inference.single(image);
+                tally.image(test.labels()[i], plain[i], reference[i], r.outputs()[0], r.serverMillis());
                 progress.advance();
             }
             progress.finish();
+            return tally.result(inference.plan(), note);
         }
-        return tally.result(plan, note);
     }
 
     /** What the encrypted pass measured so far, image by image. */
@@ -173,53 +158,42 @@ public final class Harness {
         }
     }
 
-    /** A compiled plan with a fresh client and its evaluation keys. */
-    private record Keyed(HePlan plan, HeClient client, EvaluationKeys keys) {
-    }
-
-    private static Keyed compileAndKeys(Manifest.Model model, Network net, CompileOptions options, Progress progress) {
+    /** Compiles, makes a client with fresh keys and a server with its evaluation keys. */
+    private static Inference compileAndKeys(Manifest.Model model, Network net, CompileOptions options, int threads,
+            Progress progress) {
         progress.start(model.name() + ": compile and keys", 2);
         HePlan plan = Compiler.compile(net, options);
         progress.advance();
-        HeClient client = HeClient.create(plan.clientSpec(), plan.context());
-        EvaluationKeys keys = client.evaluationKeys();
+        Inference inference = Inference.start(plan, threads);
         progress.advance();
         progress.finish();
-        return new Keyed(plan, client, keys);
+        return inference;
     }
 
     /** The encrypted pass in batches of one image per slot. */
     private static CaseResult batched(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
             int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k) {
-        Keyed setup = compileAndKeys(model, net, CompileOptions.batched(), progress);
-        HePlan plan = setup.plan();
-        HeClient client = setup.client();
-        EvaluationKeys keys = setup.keys();
-        int perBatch = plan.parameters().slots();
         Tally tally = new Tally(model, plainAccuracy, plainImages);
-        try (HeServer server = new HeServer(plan, keys, options.threads(), 0)) {
+        try (Inference inference = compileAndKeys(model, net, CompileOptions.batched(), options.threads(), progress)) {
+            int perBatch = inference.plan().parameters().slots();
             progress.start(model.name() + ": encrypted batches of up to " + perBatch, k);
             for (int from = 0; from < k; from += perBatch) {
                 int n = Math.min(perBatch, k - from);
                 double[][] images = java.util.Arrays.copyOfRange(test.images(), from, from + n);
-                EncryptedTensor in = client.encryptBatch(images);
                 if (from == 0) {
                     // the inspected run decrypts every step of every image; the timed run below does not
-                    tally.layers(server.inferWithReport(in, Inspector.againstBatch(client, net, images)).report());
+                    tally.layers(inference.batch(images, inference.inspector(net, images)).report());
                 }
-                long t0 = System.nanoTime();
-                HeServer.Result r = server.inferWithReport(in, Inspector.none());
-                double millis = (System.nanoTime() - t0) / 1e6;
-                double[][] got = client.decryptBatch(r.output());
+                Inference.Result r = inference.batch(images);
                 for (int b = 0; b < n; b++) {
                     int i = from + b;
-                    tally.image(test.labels()[i], plain[i], reference[i], got[b], millis / n);
+                    tally.image(test.labels()[i], plain[i], reference[i], r.outputs()[b], r.serverMillis() / n);
                     progress.advance();
                 }
             }
             progress.finish();
+            return tally.result(inference.plan(), ", batched");
         }
-        return tally.result(plan, ", batched");
     }
 
     /** The index of the largest value. */

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.GaloisKeys;
 import org.ciphernet.ckks.KeyIdentifier;
@@ -20,8 +21,9 @@ import org.ciphernet.ckks.Serialization;
  * outputs for circuit privacy ({@link FloodingOptions}), and the {@link KeyIdentifier} of the key
  * pair they were made from (a server refuses queries under another key pair). Holds nothing secret.
  *
- * <p>Wire format (version 2; version 1 had no key identifier and no integrity check and is
- * refused): {@code "CNEK"}, version, key identifier (16 bytes), a byte 0 or 1 for the
+ * <p>Wire format (version 3; version 2, read too, had no plan fingerprint; version 1 had no key
+ * identifier and no integrity check and is refused): {@code "CNEK"}, version, key identifier (16
+ * bytes), the plan fingerprint (8 bytes, version 3 only), a byte 0 or 1 for the
  * relinearization key, which then follows as a length (4) and its {@link Serialization} bytes, the
  * Galois keys as a length and bytes, a byte 0 or 1 for the public key, which then follows as a
  * length and bytes, and a CRC32C over all of it, checked before anything is parsed.
@@ -30,11 +32,14 @@ import org.ciphernet.ckks.Serialization;
  * @param galois the Galois keys
  * @param publicKey the public key, present only if the plan floods its outputs
  * @param keyId the key pair the keys belong to
+ * @param planFingerprint the fingerprint of the plan the keys were made for (empty for keys read
+ *     from version 2, which did not record it)
  */
 public record EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois, Optional<PublicKey> publicKey,
-        KeyIdentifier keyId) {
+        KeyIdentifier keyId, OptionalLong planFingerprint) {
     private static final int MAGIC = 0x43_4e_45_4b; // "CNEK"
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+    private static final int VERSION_WITHOUT_PLAN = 2;
     private static final String NAME = "evaluation keys";
 
     /** Checks for nulls. */
@@ -43,11 +48,18 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
         Objects.requireNonNull(galois, "galois");
         Objects.requireNonNull(publicKey, "publicKey");
         Objects.requireNonNull(keyId, "keyId");
+        Objects.requireNonNull(planFingerprint, "planFingerprint");
+    }
+
+    /** Keys not tied to a plan. */
+    public EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois, Optional<PublicKey> publicKey,
+            KeyIdentifier keyId) {
+        this(relinearization, galois, publicKey, keyId, OptionalLong.empty());
     }
 
     /** Keys without the public key (plans that do not flood their outputs). */
     public EvaluationKeys(Optional<RelinearizationKey> relinearization, GaloisKeys galois, KeyIdentifier keyId) {
-        this(relinearization, galois, Optional.empty(), keyId);
+        this(relinearization, galois, Optional.empty(), keyId, OptionalLong.empty());
     }
 
     /** Memory of the keys in bytes. */
@@ -64,6 +76,8 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
             out.writeInt(MAGIC);
             out.writeInt(VERSION);
             out.write(keyId.bytes());
+            out.writeBoolean(planFingerprint.isPresent());
+            out.writeLong(planFingerprint.orElse(0));
             out.writeByte(relinearization.isPresent() ? 1 : 0);
             if (relinearization.isPresent()) {
                 byte[] r = ser.write(relinearization.get());
@@ -92,11 +106,22 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
      * @throws CkksException.SerializationException on corrupted, truncated or foreign bytes
      */
     public static EvaluationKeys fromBytes(byte[] bytes, Serialization ser) {
-        ByteBuffer b = WireFormat.open(bytes, MAGIC, VERSION, NAME,
+        boolean withPlan = WireFormat.version(bytes) != VERSION_WITHOUT_PLAN;
+        ByteBuffer b = WireFormat.open(bytes, MAGIC, withPlan ? VERSION : VERSION_WITHOUT_PLAN, NAME,
                 "written before keys carried their key identifier; make the keys again");
         WireFormat.need(b, KeyIdentifier.BYTES + 1, NAME + " header");
         byte[] id = new byte[KeyIdentifier.BYTES];
         b.get(id);
+        OptionalLong plan = OptionalLong.empty();
+        if (withPlan) {
+            WireFormat.need(b, 9, NAME + " plan fingerprint");
+            int present = b.get();
+            long fp = b.getLong();
+            if (present != 0 && present != 1) {
+                throw new CkksException.SerializationException("corrupted " + NAME + " header: plan flag " + present);
+            }
+            plan = present == 1 ? OptionalLong.of(fp) : OptionalLong.empty();
+        }
         int flag = b.get();
         if (flag != 0 && flag != 1) {
             throw new CkksException.SerializationException("corrupted " + NAME + " header: relinearization flag " + flag);
@@ -116,6 +141,6 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
         if (b.hasRemaining()) {
             throw new CkksException.SerializationException(b.remaining() + " trailing bytes after the " + NAME);
         }
-        return new EvaluationKeys(rk, gk, pk, new KeyIdentifier(id));
+        return new EvaluationKeys(rk, gk, pk, new KeyIdentifier(id), plan);
     }
 }

@@ -157,7 +157,8 @@ public final class HeClient {
             int[] levels = spec.rotationLevels().stream().mapToInt(Integer::intValue).toArray();
             GaloisKeys gk = keygen.galoisKeys(steps, levels, false);
             boolean floods = spec.flooding().isPresent() && spec.flooding().get().serverLog2Sigma().isPresent();
-            evaluationKeys = new EvaluationKeys(rk, gk, floods ? Optional.of(keygen.publicKey()) : Optional.empty(), keyId);
+            evaluationKeys = new EvaluationKeys(rk, gk, floods ? Optional.of(keygen.publicKey()) : Optional.empty(), keyId,
+                    java.util.OptionalLong.of(planFingerprint));
         }
         return evaluationKeys;
     }

@@ -245,7 +245,10 @@ final class PlanFile {
             }
             return new HePlan(name, mode, params, range, gather, steps, keys, relin, report);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new CkksException.SerializationException("the plan file holds an invalid plan: " + e.getMessage(), e);
+            CkksException.SerializationException s = new CkksException.SerializationException("the plan file holds an invalid plan: "
+                    + e.getMessage());
+            s.initCause(e);
+            throw s;
         }
     }
 

@@ -51,7 +51,8 @@ final class WireFormat {
         }
         ByteBuffer b = ByteBuffer.wrap(bytes);
         if (b.getInt() != magic) {
-            throw new CkksException.SerializationException("not an " + what + " (bad magic number)");
+            throw new CkksException.SerializationException("not " + ("aeiou".indexOf(what.charAt(0)) >= 0 ? "an " : "a ") + what
+                    + " (bad magic number)");
         }
         int v = b.getInt();
         if (v != version) {
@@ -66,6 +67,11 @@ final class WireFormat {
                     what, stored, computed));
         }
         return ByteBuffer.wrap(bytes, PREFIX, bytes.length - PREFIX - TRAILER).slice();
+    }
+
+    /** The version field of an envelope (−1 if too short to have one); for formats that read several versions. */
+    static int version(byte[] bytes) {
+        return bytes == null || bytes.length < PREFIX ? -1 : ByteBuffer.wrap(bytes, 4, 4).getInt();
     }
 
     /** Reads a length-prefixed block of at most what remains. */

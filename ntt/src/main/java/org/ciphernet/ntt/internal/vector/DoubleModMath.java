@@ -45,21 +45,21 @@ package org.ciphernet.ntt.internal.vector;
  * <b>Canonical form</b> adds q when {@code r < 0}: the result lies in {@code [(q-1)/2, q)} or
  * {@code [0, (q+1)/2]}, never q and never negative.
  */
-public final class DoubleModMath {
+final class DoubleModMath {
     /** Rounding constant {@code 1.5 * 2^52}. */
-    public static final double ROUND = 6755399441055744.0;
+    static final double ROUND = 6755399441055744.0;
     /** Largest magnitude any intermediate value may reach. */
-    public static final double LIMIT = 4503599627370496.0; // 2^52
+    static final double LIMIT = 4503599627370496.0; // 2^52
 
     private DoubleModMath() {}
 
     /** Bound after a fixed-operand product with input bound {@code a}: {@code q/2 + a q 2^-53}, rounded up. */
-    public static double productBound(double a, double q) {
+    static double productBound(double a, double q) {
         return up(q / 2 + a * q * 0x1p-53);
     }
 
     /** Bound of a reduced value: {@code q/2 + 1}, rounded up. */
-    public static double reducedBound(double q) {
+    static double reducedBound(double q) {
         return up(q / 2 + 1);
     }
 
@@ -68,12 +68,12 @@ public final class DoubleModMath {
      * is at most three IEEE operations, each off by a relative {@code 2^-53}, so inflating by
      * {@code 2^-50} (and one unit) covers them.
      */
-    public static double up(double x) {
+    static double up(double x) {
         return x * (1 + 0x1p-50) + 1;
     }
 
     /** The signed representative of a canonical residue: {@code w - q} when {@code w > q/2}. */
-    public static long signed(long w, long q) {
+    static long signed(long w, long q) {
         return w > q / 2 ? w - q : w;
     }
 }

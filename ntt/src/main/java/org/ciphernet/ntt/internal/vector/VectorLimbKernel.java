@@ -24,7 +24,7 @@ import org.ciphernet.ntt.internal.ScalarLimbKernel;
  * exact path of {@link SplitWeightSums}: two fused multiply-adds per term and one reduction per
  * dozens of terms.
  */
-public final class VectorLimbKernel implements LimbKernel {
+final class VectorLimbKernel implements LimbKernel {
     private static final double ROUND = DoubleModMath.ROUND;
     private static final VectorSpecies<Double> DS = VectorNtt.DS;
     private static final VectorSpecies<Long> LS = VectorNtt.LS;
@@ -44,7 +44,7 @@ public final class VectorLimbKernel implements LimbKernel {
     /** Sparse weighted sums with split weights, for primes small enough; null otherwise. */
     private final SplitWeightSums split;
 
-    public VectorLimbKernel(Modulus m) {
+    VectorLimbKernel(Modulus m) {
         this.scalar = new ScalarLimbKernel(m);
         this.q = m.value();
         this.doublePath = m.fitsDoublePath();
@@ -59,7 +59,7 @@ public final class VectorLimbKernel implements LimbKernel {
     }
 
     /** Whether this kernel can run on this machine (the preferred vector shape has 64-bit lanes to spare). */
-    public static boolean supported() {
+    static boolean supported() {
         return L >= 2 && LS.length() == L;
     }
 

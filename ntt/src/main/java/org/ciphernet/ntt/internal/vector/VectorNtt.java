@@ -35,7 +35,7 @@ import org.ciphernet.ntt.internal.NttTables;
  * vector), which halves the tables: key switching cycles through many primes, and smaller tables
  * stay in cache (relinearize at N = 2^14: about 8 % faster).
  */
-public final class VectorNtt implements NttEngine {
+final class VectorNtt implements NttEngine {
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
     static final int L = DS.length();
@@ -63,12 +63,12 @@ public final class VectorNtt implements NttEngine {
     private final ThreadLocal<double[]> scratch;
 
     /** Whether this engine can run degree n modulo q (else the caller uses the scalar engine). */
-    public static boolean supports(int n, long q) {
+    static boolean supports(int n, long q) {
         return L >= 2 && n >= 2 * L && q < (1L << 50) && LS.length() == L;
     }
 
     @SuppressWarnings("unchecked")
-    public VectorNtt(NttTables t) {
+    VectorNtt(NttTables t) {
         if (!supports(t.n, t.modulus.value())) {
             throw new IllegalArgumentException("vector NTT needs n >= " + 2 * L + " and q < 2^50");
         }

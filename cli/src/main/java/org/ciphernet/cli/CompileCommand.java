@@ -1,0 +1,39 @@
+package org.ciphernet.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.ciphernet.nn.HePlan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ciphernet compile}: compiles an ONNX model once into a plan file that {@code client} and
+ * {@code server} (in other processes, on other machines) load with {@code --plan} instead of
+ * compiling the model again; prints the plan's cost report.
+ */
+@Command(name = "compile", mixinStandardHelpOptions = true,
+        description = {"Compiles an ONNX model into a plan file (parameters, layout, levels, weights, keys) and prints its report.",
+            "Client and server then load it with --plan; keys, queries and answers carry its fingerprint."})
+final class CompileCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "ONNX model file")
+    Path model;
+
+    @Option(names = "--batched", description = "one image per slot (throughput) instead of one image per ciphertext (latency)")
+    boolean batched;
+
+    @Option(names = "--out", required = true, description = "plan file to write")
+    Path out;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        HePlan plan = PlanSource.compile(model, batched);
+        byte[] bytes = plan.toBytes();
+        CliFiles.write(out, bytes, "plan");
+        System.out.print(plan.report());
+        System.out.printf(Locale.ROOT, "wrote %s (%.1f MiB), plan %s, in %.1f s%n", out, bytes.length / 1048576.0, plan.fingerprintHex(),
+                (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+}

@@ -1,0 +1,128 @@
+package org.ciphernet.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.ciphernet.ckks.CkksException;
+import org.ciphernet.ckks.SecurityLevel;
+import org.ciphernet.ckks.Serialization;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
+import org.ciphernet.nn.model.Network;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14, the plan as a shippable program: a plan file read back is the same program (same
+ * bytes, same fingerprint, the same answers bit for bit), corrupted or truncated files and
+ * insecure parameters are refused, the fingerprint covers the weights, and a server refuses
+ * evaluation keys made for another plan, naming both fingerprints. Also checks the layering: the
+ * runtime side of {@code nn} imports nothing from the compiler.
+ */
+class PlanFileTest {
+    static final byte[] SEED = new byte[32];
+
+    @Test
+    void aPlanReadBackIsTheSameProgramAndGivesTheSameAnswers() {
+        for (Network net : List.of(TestNetworks.residual(4), TestNetworks.stridedStack(5))) {
+            for (CompileOptions options : List.of(CompileOptions.singleImage(), CompileOptions.batched())) {
+                HePlan plan = Compiler.compile(net, options);
+                byte[] bytes = plan.toBytes();
+                HePlan loaded = HePlan.fromBytes(bytes);
+                assertArrayEquals(bytes, loaded.toBytes(), "writing a plan read back gives the same bytes");
+                assertEquals(plan.fingerprint(), loaded.fingerprint());
+                assertEquals(plan.report().toString(), loaded.report().toString());
+                assertEquals(answer(plan, net), answer(loaded, net), net.name() + " " + options.mode());
+            }
+        }
+    }
+
+    /** The answer's ciphertext bytes, from a reproducible client and a server of the plan. */
+    private static List<String> answer(HePlan plan, Network net) {
+        HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), SEED);
+        Serialization ser = new Serialization(plan.context());
+        try (HeServer server = new HeServer(plan, client.evaluationKeys())) {
+            EncryptedTensor in = plan.mode() == Mode.BATCHED
+                    ? client.encryptBatch(new double[][] {TestNetworks.image(net.inputShape(), 1), TestNetworks.image(net.inputShape(), 2)})
+                    : client.encrypt(TestNetworks.image(net.inputShape(), 1));
+            return server.infer(in).ciphertexts().stream().map(c -> java.util.HexFormat.of().formatHex(ser.write(c))).toList();
+        }
+    }
+
+    @Test
+    void corruptedTruncatedAndInsecurePlansAreRefused() {
+        HePlan plan = WireSafetyTest.single();
+        byte[] bytes = plan.toBytes();
+        assertEquals(plan.fingerprint(), HePlan.fromBytes(bytes, SecurityLevel.NONE_INSECURE).fingerprint());
+        CkksException insecure = assertThrows(CkksException.class, () -> HePlan.fromBytes(bytes));
+        assertTrue(insecure.getMessage().contains("NONE_INSECURE") || insecure.getMessage().contains("secur"), insecure.getMessage());
+        for (int pos = 0; pos < bytes.length * 8; pos += 997) {
+            byte[] bad = bytes.clone();
+            bad[pos / 8] ^= (byte) (1 << (pos % 8));
+            CkksException.SerializationException e = assertThrows(CkksException.SerializationException.class,
+                    () -> HePlan.fromBytes(bad, SecurityLevel.NONE_INSECURE));
+            assertTrue(e.getMessage().contains("plan file"), e.getMessage());
+        }
+        for (int len : new int[] {0, 3, 11, bytes.length / 2, bytes.length - 1}) {
+            byte[] cut = java.util.Arrays.copyOf(bytes, len);
+            assertThrows(CkksException.SerializationException.class, () -> HePlan.fromBytes(cut, SecurityLevel.NONE_INSECURE));
+        }
+        // resealed after a change of a length (the network name's, after magic and version): the parser's
+        // own checks refuse it, without allocating what it claims
+        byte[] hostile = bytes.clone();
+        java.nio.ByteBuffer.wrap(hostile).putInt(8, Integer.MAX_VALUE);
+        assertThrows(CkksException.SerializationException.class,
+                () -> HePlan.fromBytes(WireSafetyTest.reseal(hostile), SecurityLevel.NONE_INSECURE));
+    }
+
+    @Test
+    void theFingerprintCoversTheWeightsAndKeysOfAnotherPlanAreRefused() {
+        CompileOptions options = CompileOptions.singleImage().withSecurity(SecurityLevel.NONE_INSECURE);
+        HePlan plan = Compiler.compile(WireSafetyTest.tiny("tiny", 0.5), options);
+        HePlan other = Compiler.compile(WireSafetyTest.tiny("tiny", 0.7), options); // same layout, one weight differs
+        assertEquals(plan.clientSpec().parameters(), other.clientSpec().parameters());
+        assertEquals(plan.keys().steps(), other.keys().steps());
+        assertNotEquals(plan.fingerprint(), other.fingerprint());
+        HeClient client = HeClient.create(plan.clientSpec(), plan.context());
+        assertEquals(plan.fingerprint(), client.evaluationKeys().planFingerprint().getAsLong());
+        MismatchedTensorException e = assertThrows(MismatchedTensorException.class, () -> new HeServer(other, client.evaluationKeys()));
+        assertTrue(e.getMessage().contains(plan.fingerprintHex()) && e.getMessage().contains(other.fingerprintHex()), e.getMessage());
+        // the keys' plan survives serialization
+        Serialization ser = client.serialization();
+        assertEquals(plan.fingerprint(), EvaluationKeys.fromBytes(client.evaluationKeys().toBytes(ser), ser).planFingerprint().getAsLong());
+    }
+
+    @Test
+    void theRuntimeSideImportsNothingFromTheCompiler() throws IOException {
+        Path main = Path.of("src", "main", "java", "org", "ciphernet", "nn");
+        for (String pkg : List.of("", "runtime", "plan")) {
+            try (Stream<Path> files = Files.list(main.resolve(pkg))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    for (String line : Files.readAllLines(f)) {
+                        String code = line.strip();
+                        if (code.startsWith("*") || code.startsWith("/*") || code.startsWith("//")) {
+                            continue; // documentation may name the compiler
+                        }
+                        assertFalse(code.contains("org.ciphernet.nn.compiler") || code.contains("org.ciphernet.nn.internal")
+                                || code.matches(".*\\bCompiler\\.[a-z].*"), f + " uses the compiler: " + code);
+                    }
+                }
+            }
+        }
+        try (Stream<Path> files = Files.list(main.resolve("plan"))) {
+            for (Path f : files.toList()) {
+                String src = Files.readString(f);
+                assertFalse(src.contains("org.ciphernet.nn.runtime"), f + ": the plan does not know its runtimes");
+                assertFalse(src.contains("import org.ciphernet.nn.HeServer"), f.toString());
+            }
+        }
+    }
+}
