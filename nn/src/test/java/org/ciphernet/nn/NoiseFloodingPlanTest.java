@@ -104,7 +104,9 @@ class NoiseFloodingPlanTest {
 
         double sigma = Math.pow(2, budget.serverLog2Sigma().getAsDouble());
         double expected = sigma * Math.sqrt(plan.context().degree() / 2.0) / plan.clientSpec().outputScale();
-        try (HeServer flooding = new HeServer(plan, back); HeServer unflooded = new HeServer(plain, keys)) {
+        // the same keys, not tied to the flooded plan, for the unflooded one (same parameters and rotations)
+        EvaluationKeys plainKeys = new EvaluationKeys(keys.relinearization(), keys.galois(), keys.keyId());
+        try (HeServer flooding = new HeServer(plan, back); HeServer unflooded = new HeServer(plain, plainKeys)) {
             for (long seed = 1; seed <= 3; seed++) {
                 double[] x = TestNetworks.image(NET.inputShape(), seed);
                 EncryptedTensor in = client.encrypt(x);

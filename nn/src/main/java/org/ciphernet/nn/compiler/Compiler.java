@@ -97,8 +97,8 @@ public final class Compiler {
                 return new LayoutChoice.Infeasible(variant, chosen.refusal());
             }
             CkksParameters params = chosen.parameters();
-            List<Long> primes = CkksFormulas.qPrimes(params);
-            ScaleAssignment.Result scaled = ScaleAssignment.assign(nodes, output, params.maxLevel(), params.defaultScale(), primes);
+            ScaleAssignment.Result scaled = ScaleAssignment.assign(nodes, output, params.maxLevel(), params.defaultScale(),
+                    params.qPrimes());
             if (scaled.mismatch() != null) {
                 if (!forcedAligns.add(scaled.mismatch())) {
                     throw new IllegalStateException("cannot reconcile scales at " + scaled.mismatch());
@@ -106,7 +106,7 @@ public final class Compiler {
                 continue;
             }
             List<Step> steps = scaled.steps();
-            RescaleDeferral.decide(steps, options.mode(), params.logScale(), primes);
+            RescaleDeferral.decide(steps, options.mode(), params);
             if (options.mode() == Mode.SINGLE_IMAGE) {
                 DiagonalPlanning.planAll(steps, params.slots());
             }

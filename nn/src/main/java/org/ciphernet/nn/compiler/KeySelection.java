@@ -63,7 +63,7 @@ final class KeySelection {
         // value of a dedicated key: key switches it saves
         byValue.sort((a, b) -> Integer.compare(uses.get(b) * (base.cost(b) - 1), uses.get(a) * (base.cost(a) - 1)));
         for (int st : byValue) {
-            long extra = CkksFormulas.switchingKeyBytes(params, topLevel.get(st));
+            long extra = params.switchingKeyBytes(topLevel.get(st));
             if (base.cost(st) > 1 && used + extra <= budget) {
                 chosen.add(st);
                 used += extra;
@@ -76,7 +76,7 @@ final class KeySelection {
     static long keyBytes(RotationKeys keys, CkksParameters params) {
         long b = 0;
         for (int st : keys.steps()) {
-            b += CkksFormulas.switchingKeyBytes(params, keys.level(st));
+            b += params.switchingKeyBytes(keys.level(st));
         }
         return b;
     }

@@ -131,7 +131,7 @@ final class NoiseEstimation {
         // the flooding's tail must fit a quarter of the output modulus (the message has the rest, up to
         // 2^(integerBits−1) in value, which the precision floor keeps the flooded values well inside) and
         // the decoder's reach of 2^51 above the scale
-        double log2Q = ctx.log2Modulus(out.levelOut());
+        double log2Q = plan.parameters().log2Modulus(out.levelOut());
         double log2Tail = log2(coefTail * sigma);
         double headroom = sigma == 0 ? log2Q - 2 : Math.min(log2Q - 2 - log2Tail, log2Scale + 51 - log2Tail);
         FloodingBudget budget = new FloodingBudget(fo, log2Norm, log2Max, evalBits, server, decryption, bits, headroom, 0);

@@ -85,7 +85,7 @@ final class Reporting {
         String desc = String.format("N = 2^%d, %d slots, Q = %s bits, P = %s bits, scale 2^%d, dnum %d, log QP %d, %s",
                 params.logN(), params.slots(), params.qBits(), params.pBits(), params.logScale(), params.dnum(), params.logQp(),
                 params.security());
-        long relinKeyBytes = relinearizes(steps) ? CkksFormulas.switchingKeyBytes(params, params.maxLevel()) : 0;
+        long relinKeyBytes = relinearizes(steps) ? params.switchingKeyBytes(params.maxLevel()) : 0;
         return new PlanReport(network, mode, rows, desc, depth, List.copyOf(keys.steps()), KeySelection.keyBytes(keys, params),
                 relinKeyBytes);
     }

@@ -1,6 +1,7 @@
 package org.ciphernet.nn.compiler;
 
 import java.util.List;
+import org.ciphernet.ckks.CkksParameters;
 import org.ciphernet.nn.Mode;
 import org.ciphernet.nn.plan.Operation.Square.Form;
 
@@ -47,12 +48,11 @@ final class RescaleDeferral {
      *
      * @param steps the steps with levels and weight scales assigned
      * @param mode the plan's mode
-     * @param logScale log2 of the default scale
-     * @param qPrimes the primes of Q by level
+     * @param params the parameters
      */
-    static void decide(List<Step> steps, Mode mode, int logScale, List<Long> qPrimes) {
-        boolean[] defer = deferred(steps, mode, logScale, qPrimes);
-        boolean eager = relinearizesEagerly(mode, logScale);
+    static void decide(List<Step> steps, Mode mode, CkksParameters params) {
+        boolean[] defer = deferred(steps, mode, params);
+        boolean eager = relinearizesEagerly(mode, params.logScale());
         for (Step s : steps) {
             if (s.node.kind == IrNode.Kind.SQUARE) {
                 s.form = mode == Mode.SINGLE_IMAGE ? Form.RESCALE_THEN_RELINEARIZE
@@ -66,9 +66,9 @@ final class RescaleDeferral {
     }
 
     /** Which squares defer their rescale to their consumers. */
-    private static boolean[] deferred(List<Step> steps, Mode mode, int logScale, List<Long> qPrimes) {
+    private static boolean[] deferred(List<Step> steps, Mode mode, CkksParameters params) {
         boolean[] defer = new boolean[steps.size()];
-        if (!relinearizesEagerly(mode, logScale)) {
+        if (!relinearizesEagerly(mode, params.logScale())) {
             return defer;
         }
         for (Step s : steps) {
@@ -87,7 +87,7 @@ final class RescaleDeferral {
                 // the sums' scale (squared input scale × weight scale) must leave the output headroom
                 // of the plan below the modulus at the square's input level
                 double inputScale = steps.get(sq.inputs[0]).scaleOut;
-                double log2Q = CkksFormulas.log2Modulus(qPrimes, sq.levelOut + 1);
+                double log2Q = params.log2Modulus(sq.levelOut + 1);
                 boolean fits = weightedSum && 2 * Math.log(inputScale) / Math.log(2) + Math.log(c.weightScale) / Math.log(2)
                         + DEFERRED_HEADROOM_BITS <= log2Q;
                 if (!fits) {
