@@ -65,6 +65,16 @@ public final class HePlan {
         this.programDigest = PlanFile.digest(this);
     }
 
+    /**
+     * This plan with another report (for example the same one with a flooding budget): the program
+     * is unchanged and the CKKS context, if already built, is shared.
+     */
+    public HePlan withReport(PlanReport newReport) {
+        HePlan p = new HePlan(name, mode, parameters, inputRange, inputGather, steps, keys, relinearization, newReport);
+        p.context = context;
+        return p;
+    }
+
     private void check() {
         if (steps.isEmpty() || !(steps.get(0).operation() instanceof Operation.Input)) {
             throw new IllegalArgumentException("a plan starts with its input step");

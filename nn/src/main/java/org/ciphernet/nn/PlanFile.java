@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -382,7 +384,11 @@ final class PlanFile {
 
     private static double real(ByteBuffer b, String what) {
         WireFormat.need(b, 8, NAME + " (" + what + ")");
-        return b.getDouble();
+        double v = b.getDouble();
+        if (Double.isNaN(v)) {
+            throw new CkksException.SerializationException("the plan file's " + what + " is not a number");
+        }
+        return v;
     }
 
     private static OptionalDouble optional(ByteBuffer b) {
@@ -403,9 +409,15 @@ final class PlanFile {
 
     private static String string(ByteBuffer b, String what) {
         int n = count(b, 1, what + " bytes");
-        byte[] u = new byte[n];
-        b.get(u);
-        return new String(u, StandardCharsets.UTF_8);
+        ByteBuffer u = b.slice(b.position(), n);
+        b.position(b.position() + n);
+        try {
+            // strict: malformed UTF-8 is refused, not replaced (a plan reads back to its own bytes)
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(u).toString();
+        } catch (CharacterCodingException e) {
+            throw new CkksException.SerializationException("the plan file's " + what + " is not valid UTF-8");
+        }
     }
 
     private static int[] ints(ByteBuffer b, String what) {

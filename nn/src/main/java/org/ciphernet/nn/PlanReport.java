@@ -33,7 +33,7 @@ public record PlanReport(String network, Mode mode, List<Row> rows, String param
     }
 
     /** This report with a flooding budget. */
-    PlanReport withFlooding(FloodingBudget budget) {
+    public PlanReport withFlooding(FloodingBudget budget) {
         return new PlanReport(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes,
                 Optional.of(budget));
     }

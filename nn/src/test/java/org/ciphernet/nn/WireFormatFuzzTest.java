@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.ciphernet.ckks.CkksException;
 import org.ciphernet.ckks.KeyIdentifier;
+import org.ciphernet.ckks.SecurityLevel;
 import org.ciphernet.ckks.Serialization;
 import org.ciphernet.ckks.fuzz.BlobFuzzing;
 import org.ciphernet.ckks.fuzz.BlobFuzzing.Mutation;
@@ -19,9 +20,9 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
- * Fuzzing of the nn wire formats (issue 13 part 2): valid {@link EncryptedTensor} (single-image
- * query and answer, batched query) and {@link EvaluationKeys} (single-image and batched plans)
- * blobs of the tiny network of {@link WireSafetyTest} at N = 2^10 (insecure parameters, for speed)
+ * Fuzzing of the nn wire formats (issue 13 part 2; plan files, issue 14): valid
+ * {@link EncryptedTensor} (single-image query and answer, batched query), {@link EvaluationKeys}
+ * (single-image and batched plans) and plan-file ({@link HePlan#toBytes()}, both modes) blobs of the tiny network of {@link WireSafetyTest} at N = 2^10 (insecure parameters, for speed)
  * are mutated (bit flips, byte overwrites, runs, truncation, extension, insertion, deletion, header
  * bytes and the count fields set to hostile values; 30 % then "resealed" with a recomputed CRC32C,
  * as a careless or hostile writer would, to reach the parser's own checks) and read back.
@@ -53,7 +54,9 @@ class WireFormatFuzzTest {
         TENSOR_ANSWER("encrypted tensor, single-image answer"),
         TENSOR_BATCHED("encrypted tensor, batched query (4 cts)"),
         KEYS_SINGLE("evaluation keys, single-image plan"),
-        KEYS_BATCHED("evaluation keys, batched plan");
+        KEYS_BATCHED("evaluation keys, batched plan"),
+        PLAN_SINGLE("plan file, single-image"),
+        PLAN_BATCHED("plan file, batched");
 
         final String label;
 
@@ -70,7 +73,9 @@ class WireFormatFuzzTest {
     /** Offsets of the int fields of the headers: tensor images, count, first length; keys' first block length. */
     static final int TENSOR_IMAGES = WireSafetyTest.IMAGES_AT;
     static final int[] TENSOR_INTS = {4, TENSOR_IMAGES, TENSOR_IMAGES + 4, TENSOR_IMAGES + 8};
-    static final int[] KEY_INTS = {4, 8 + KeyIdentifier.BYTES + 1};
+    static final int[] KEY_INTS = {4, 8 + KeyIdentifier.BYTES + 9 + 1};
+    /** Plan files: the version and the length of the network's name. */
+    static final int[] PLAN_INTS = {4, 8};
 
     /**
      * The formats: edits aim at the first 64 bytes (the nn header and the first inner header) and
@@ -79,6 +84,8 @@ class WireFormatFuzzTest {
     static final BlobFuzzing.Format TENSOR_FORMAT = new BlobFuzzing.Format(64, TENSOR_INTS, b -> b.length >= 12,
             WireSafetyTest::reseal);
     static final BlobFuzzing.Format KEYS_FORMAT = new BlobFuzzing.Format(64, KEY_INTS, b -> b.length >= 12,
+            WireSafetyTest::reseal);
+    static final BlobFuzzing.Format PLAN_FORMAT = new BlobFuzzing.Format(64, PLAN_INTS, b -> b.length >= 12,
             WireSafetyTest::reseal);
 
     /** The valid blobs and their read-then-write functions, made once (reproducible keys). */
@@ -110,6 +117,10 @@ class WireFormatFuzzTest {
             readWrite.put(Kind.TENSOR_BATCHED, b -> EncryptedTensor.fromBytes(b, bs).toBytes(bs));
             readWrite.put(Kind.KEYS_SINGLE, b -> EvaluationKeys.fromBytes(b, ss).toBytes(ss));
             readWrite.put(Kind.KEYS_BATCHED, b -> EvaluationKeys.fromBytes(b, bs).toBytes(bs));
+            blobs.put(Kind.PLAN_SINGLE, single.toBytes());
+            blobs.put(Kind.PLAN_BATCHED, batched.toBytes());
+            readWrite.put(Kind.PLAN_SINGLE, b -> HePlan.fromBytes(b, SecurityLevel.NONE_INSECURE).toBytes());
+            readWrite.put(Kind.PLAN_BATCHED, b -> HePlan.fromBytes(b, SecurityLevel.NONE_INSECURE).toBytes());
             for (Kind k : Kind.values()) {
                 if (!Arrays.equals(blobs.get(k), readWrite.get(k).apply(blobs.get(k)))) {
                     throw new IllegalStateException(k + " does not round-trip");
@@ -118,7 +129,7 @@ class WireFormatFuzzTest {
         }
 
         BlobFuzzing.Format format(Kind k) {
-            return k.name().startsWith("TENSOR") ? TENSOR_FORMAT : KEYS_FORMAT;
+            return k.name().startsWith("TENSOR") ? TENSOR_FORMAT : k.name().startsWith("PLAN") ? PLAN_FORMAT : KEYS_FORMAT;
         }
     }
 
@@ -157,6 +168,16 @@ class WireFormatFuzzTest {
     @Property(shrinking = ShrinkingMode.BOUNDED)
     void keysBatched(@ForAll("mutations") Mutation m) {
         check(Kind.KEYS_BATCHED, m);
+    }
+
+    @Property(shrinking = ShrinkingMode.BOUNDED)
+    void planSingle(@ForAll("mutations") Mutation m) {
+        check(Kind.PLAN_SINGLE, m);
+    }
+
+    @Property(shrinking = ShrinkingMode.BOUNDED)
+    void planBatched(@ForAll("mutations") Mutation m) {
+        check(Kind.PLAN_BATCHED, m);
     }
 
     // ---- classification -------------------------------------------------------------------------

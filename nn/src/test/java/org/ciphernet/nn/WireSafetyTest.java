@@ -246,7 +246,7 @@ class WireSafetyTest {
         assertTrue(empty.getMessage().contains("evaluation keys"), empty.getMessage());
         // a relinearization flag other than 0 or 1 is refused (it would not re-serialize identically)
         byte[] flag = k.clone();
-        flag[8 + KeyIdentifier.BYTES] = 2;
+        flag[8 + KeyIdentifier.BYTES + 9] = 2; // after the key id and the plan fingerprint (a flag and 8 bytes)
         assertThrows(CkksException.SerializationException.class, () -> EvaluationKeys.fromBytes(reseal(flag), ser));
     }
 }

@@ -1,7 +1,6 @@
 package org.ciphernet.nn.compiler;
 
 import java.util.Locale;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.ciphernet.ckks.Ciphertext;
@@ -20,7 +19,6 @@ import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.HeServer;
 import org.ciphernet.nn.InputRange;
 import org.ciphernet.nn.Mode;
-import org.ciphernet.nn.PlanReport;
 import org.ciphernet.nn.plan.PlanStep;
 
 /**
@@ -48,12 +46,7 @@ final class NoiseEstimation {
 
     /** The plan with its outputs flooded as a noise-estimation run of it says; throws if it cannot afford the flooding. */
     static HePlan flooded(HePlan plan, CompileOptions options) {
-        FloodingBudget budget = budget(plan, options);
-        PlanReport r = plan.report();
-        PlanReport report = new PlanReport(r.network(), r.mode(), r.rows(), r.parameters(), r.depth(), r.rotationSteps(),
-                r.galoisKeyBytes(), r.relinearizationKeyBytes(), Optional.of(budget));
-        return new HePlan(plan.name(), plan.mode(), plan.parameters(), plan.inputRange(), plan.inputGather(), plan.steps(), plan.keys(),
-                plan.relinearization(), report);
+        return plan.withReport(plan.report().withFlooding(budget(plan, options)));
     }
 
     /** The flooding budget of a plan compiled without it; throws if the plan cannot afford it. */
