@@ -13,6 +13,7 @@ import org.ciphernet.nn.HeClient;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.InputRange;
 import org.ciphernet.nn.MismatchedTensorException;
+import org.ciphernet.nn.Mode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,6 +47,16 @@ final class ClientCommand implements Runnable {
 
         HePlan plan() {
             return source.plan();
+        }
+
+        /** The plan, refused with a clear error if it is batched (these steps handle one image). */
+        HePlan singleImagePlan(String step) {
+            HePlan plan = plan();
+            if (plan.mode() != Mode.SINGLE_IMAGE) {
+                throw new UserError(source.option() + ": a " + plan.mode() + " plan (one image per slot); 'client " + step
+                        + "' handles single-image plans: compile without --batched");
+            }
+            return plan;
         }
 
         /** The client of the secret key in the folder (warns if the key file is open to others). */
@@ -157,7 +168,7 @@ final class ClientCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            HePlan plan = common.plan();
+            HePlan plan = common.singleImagePlan("encrypt");
             LabeledImages images = source.load();
             if (index < 0 || index >= images.size()) {
                 throw new UserError("--index " + index + " is outside the " + images.size() + " images");
@@ -188,7 +199,7 @@ final class ClientCommand implements Runnable {
 
         @Override
         public Integer call() {
-            HePlan plan = common.plan();
+            HePlan plan = common.singleImagePlan("decrypt");
             CliFiles.requireReadable(in, "answer");
             HeClient client = common.restore(plan);
             EncryptedTensor answer = CliFiles.parse(in, "answer", b -> EncryptedTensor.fromBytes(b, client.serialization()));

@@ -165,7 +165,7 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, I
      * step and weight). Two processes that compile the same model with the same options get the same
      * value; encrypted tensors and evaluation keys carry it, so a server refuses a query for another
      * plan and a client an answer from another plan. Server-side flooding (circuit privacy, its
-     * statistical bits) is included when the plan floods: client and server must agree on it, since
+     * statistical bits and the width of the server's noise) is included when the plan floods: client and server must agree on it, since
      * the client then sends the public key. The input range and safe decryption are client-side
      * policy and are left out.
      */
@@ -192,6 +192,7 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, I
             if (flooding.isPresent() && flooding.get().serverLog2Sigma().isPresent()) {
                 out.writeUTF("circuit-privacy");
                 out.writeInt(flooding.get().options().circuitPrivacyBits());
+                out.writeLong(Double.doubleToLongBits(flooding.get().serverLog2Sigma().getAsDouble())); // the server's flooding width
             }
             out.flush();
             return ByteBuffer.wrap(md.digest(bytes.toByteArray())).getLong();

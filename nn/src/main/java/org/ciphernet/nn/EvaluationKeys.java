@@ -23,7 +23,7 @@ import org.ciphernet.ckks.Serialization;
  *
  * <p>Wire format (version 3; version 2, read too, had no plan fingerprint; version 1 had no key
  * identifier and no integrity check and is refused): {@code "CNEK"}, version, key identifier (16
- * bytes), the plan fingerprint (8 bytes, version 3 only), a byte 0 or 1 for the
+ * bytes), a byte 0 or 1 and the plan fingerprint (8 bytes; version 3 only), a byte 0 or 1 for the
  * relinearization key, which then follows as a length (4) and its {@link Serialization} bytes, the
  * Galois keys as a length and bytes, a byte 0 or 1 for the public key, which then follows as a
  * length and bytes, and a CRC32C over all of it, checked before anything is parsed.
@@ -114,7 +114,7 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
         b.get(id);
         OptionalLong plan = OptionalLong.empty();
         if (withPlan) {
-            WireFormat.need(b, 9, NAME + " plan fingerprint");
+            WireFormat.need(b, 10, NAME + " plan fingerprint"); // its flag and 8 bytes, then the relinearization flag
             int present = b.get();
             long fp = b.getLong();
             if (present != 0 && present != 1) {

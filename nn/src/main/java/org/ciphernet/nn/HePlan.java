@@ -6,8 +6,6 @@ import java.util.Objects;
 import org.ciphernet.ckks.CkksContext;
 import org.ciphernet.ckks.CkksParameters;
 import org.ciphernet.ckks.SecurityLevel;
-import org.ciphernet.nn.plan.DiagonalSchedule;
-import org.ciphernet.nn.plan.Operation;
 import org.ciphernet.nn.plan.PlanStep;
 import org.ciphernet.nn.plan.RotationKeys;
 import org.ciphernet.nn.plan.Tap;
@@ -32,6 +30,7 @@ public final class HePlan {
     private final boolean relinearization;
     private final PlanReport report;
     private final long programDigest;
+    private final long fingerprint;
     private volatile CkksContext context;
     private volatile ClientSpec clientSpec;
 
@@ -48,7 +47,8 @@ public final class HePlan {
      * @param keys the rotation keys the program uses
      * @param relinearization whether it needs a relinearization key
      * @param report the compiler's cost report
-     * @throws IllegalArgumentException if the parts do not fit together
+     * @throws IllegalArgumentException if the parts do not fit together (the structural rules of plans: levels, sizes, square forms, keys, taps)
+     * @throws IllegalStateException if a rotation of the steps cannot be composed from the keys
      */
     public HePlan(String name, Mode mode, CkksParameters parameters, InputRange inputRange, int[] inputGather, List<PlanStep> steps,
             RotationKeys keys, boolean relinearization, PlanReport report) {
@@ -61,8 +61,9 @@ public final class HePlan {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.relinearization = relinearization;
         this.report = Objects.requireNonNull(report, "report");
-        check();
+        PlanChecks.check(this);
         this.programDigest = PlanFile.digest(this);
+        this.fingerprint = clientSpec().fingerprint();
     }
 
     /**
@@ -73,102 +74,6 @@ public final class HePlan {
         HePlan p = new HePlan(name, mode, parameters, inputRange, inputGather, steps, keys, relinearization, newReport);
         p.context = context;
         return p;
-    }
-
-    private void check() {
-        if (steps.isEmpty() || !(steps.get(0).operation() instanceof Operation.Input)) {
-            throw new IllegalArgumentException("a plan starts with its input step");
-        }
-        int slots = parameters.slots();
-        if (keys.slots() != slots) {
-            throw new IllegalArgumentException("the rotation keys are for " + keys.slots() + " slots, the parameters have " + slots);
-        }
-        PlanStep first = steps.get(0);
-        for (int g : inputGather) {
-            if (g < -1 || g >= first.size()) {
-                throw new IllegalArgumentException("the input gather reads element " + g + " of " + first.size());
-            }
-        }
-        if (inputGather.length > (mode == Mode.BATCHED ? first.size() : slots)) {
-            throw new IllegalArgumentException("the input gather has " + inputGather.length + " entries, more than fit");
-        }
-        for (int i = 0; i < steps.size(); i++) {
-            PlanStep s = steps.get(i);
-            if (s.index() != i) {
-                throw new IllegalArgumentException("step " + i + " is numbered " + s.index());
-            }
-            if (s.levelIn() > parameters.maxLevel()) {
-                throw new IllegalArgumentException("step " + i + " works at level " + s.levelIn() + ", above the top level "
-                        + parameters.maxLevel());
-            }
-            if (i > 0 && s.operation() instanceof Operation.Input) {
-                throw new IllegalArgumentException("step " + i + " is a second input");
-            }
-            if (mode == Mode.SINGLE_IMAGE && s.size() > slots) {
-                throw new IllegalArgumentException("step " + i + " has " + s.size() + " values, more than the " + slots + " slots");
-            }
-            for (int in : s.inputs()) {
-                if (steps.get(in).levelOut() < s.levelIn() && !(s.operation() instanceof Operation.WeightedSum w && w.unrescaledInputs())) {
-                    throw new IllegalArgumentException("step " + i + " works at level " + s.levelIn() + " but its input " + in
-                            + " ends at level " + steps.get(in).levelOut());
-                }
-            }
-            int inSize = s.inputs().length == 0 ? s.size() : steps.get(s.input(0)).size();
-            switch (s.operation()) {
-                case Operation.Input in -> {
-                }
-                case Operation.Add a -> requireSize(s, steps.get(s.input(1)).size() == s.size() && inSize == s.size());
-                case Operation.Square q -> requireSize(s, inSize == s.size());
-                case Operation.Align a -> requireSize(s, inSize == s.size());
-                case Operation.AddBias b -> requireSize(s, inSize == s.size() && b.bias().length == s.size());
-                case Operation.DiagonalProduct d -> {
-                    requireMode(s, Mode.SINGLE_IMAGE);
-                    requireSize(s, d.bias().length == s.size());
-                    DiagonalSchedule sch = d.schedule();
-                    if (sch.slots() != slots) {
-                        throw new IllegalArgumentException("step " + i + " has diagonals of " + sch.slots() + " slots, not " + slots);
-                    }
-                    for (int st : sch.steps()) {
-                        for (int k : keys.compose(st)) { // throws if a rotation cannot be composed
-                            if (keys.level(k) >= 0 && keys.level(k) < s.levelIn()) {
-                                throw new IllegalArgumentException("step " + i + " rotates by " + k + " at level " + s.levelIn()
-                                        + " but its key is planned up to level " + keys.level(k));
-                            }
-                        }
-                    }
-                }
-                case Operation.WeightedSum w -> {
-                    requireMode(s, Mode.BATCHED);
-                    requireSize(s, w.rows() == s.size());
-                    for (int r = 0; r < w.rows(); r++) {
-                        for (int c : w.columns(r)) {
-                            if (c < 0 || c >= inSize) {
-                                throw new IllegalArgumentException("step " + i + " row " + r + " reads input " + c + " of " + inSize);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        Tap out = output().tap().orElseThrow(() -> new IllegalArgumentException("the last step does not say where the outputs are"));
-        int bound = mode == Mode.BATCHED ? output().size() : slots;
-        for (int s : out.slots()) {
-            if (s < 0 || s >= bound) {
-                throw new IllegalArgumentException("an output is at " + s + ", outside [0, " + bound + ")");
-            }
-        }
-    }
-
-    private void requireSize(PlanStep s, boolean ok) {
-        if (!ok) {
-            throw new IllegalArgumentException("step " + s.index() + " (" + s.kind() + ") has inputs or weights of the wrong size");
-        }
-    }
-
-    private void requireMode(PlanStep s, Mode m) {
-        if (mode != m) {
-            throw new IllegalArgumentException("step " + s.index() + " is a " + m + " operation in a " + mode + " plan");
-        }
     }
 
     /** The network's name. */
@@ -259,7 +164,7 @@ public final class HePlan {
 
     /** The plan's fingerprint: {@link ClientSpec#fingerprint()} of its client specification (which covers the program's digest). */
     public long fingerprint() {
-        return clientSpec().fingerprint();
+        return fingerprint;
     }
 
     /** The fingerprint as 16 hex digits. */

@@ -35,6 +35,7 @@ public interface Inspector {
             if (expected == null || layer.equals(Network.INPUT)) {
                 return OptionalDouble.empty();
             }
+            requireLength(layer, slots, expected.length);
             double[] got = client.decryptSlots(value.ciphertexts().get(0));
             double worst = 0;
             for (int i = 0; i < expected.length; i++) {
@@ -51,6 +52,7 @@ public interface Inspector {
             if (refs.get(0).get(layer) == null || layer.equals(Network.INPUT)) {
                 return OptionalDouble.empty();
             }
+            requireLength(layer, slots, refs.get(0).get(layer).length);
             double worst = 0;
             for (int e = 0; e < slots.length; e++) {
                 double[] got = client.decryptSlots(value.ciphertexts().get(slots[e]));
@@ -60,5 +62,13 @@ public interface Inspector {
             }
             return OptionalDouble.of(worst);
         };
+    }
+
+    /** Refuses a plan whose tap of a layer does not hold one position per value of the layer (another network's plan). */
+    private static void requireLength(String layer, int[] slots, int values) {
+        if (slots.length != values) {
+            throw new IllegalArgumentException("the plan places " + slots.length + " values of layer " + layer + " but the network's "
+                    + "layer has " + values + ": inspect with the network the plan was compiled from");
+        }
     }
 }

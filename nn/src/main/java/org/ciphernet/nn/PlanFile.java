@@ -38,8 +38,9 @@ import org.ciphernet.nn.plan.Tap;
  * against the bytes that remain before anything is allocated.
  *
  * <p>The program's SHA-256 is the plan's <i>digest</i>, part of its fingerprint: any change of a
- * weight, scale, level or layout changes the fingerprint; the input range (client policy) and the
- * report (a description) do not.
+ * weight, scale, level or layout changes the fingerprint. The input range (client policy) and the
+ * report (a description) are outside the digest, except the report's flooding budget, whose server
+ * noise width the fingerprint covers (see {@link ClientSpec#fingerprint()}).
  */
 final class PlanFile {
     private static final int MAGIC = 0x43_4e_50_4c; // "CNPL"

@@ -38,6 +38,11 @@ class GoldenOutputsTest {
         out.put("cryptonets-single", single(cn, CompileOptions.singleImage(), 1));
         out.put("cryptonets-single-2threads", single(cn, CompileOptions.singleImage(), 2));
         out.put("cryptonets-batched", batched(cn, CompileOptions.batched(), 5));
+        // added after the redesign, recorded by the code before it (999fbd2): batched squares that keep 3 parts
+        // (scale 2^40) and single-image rotations composed from a reduced key set
+        out.put("cryptonets-batched-scale40", batched(cn, CompileOptions.batched().withSmallPrimes(false).withScaleBits(40, 40), 3));
+        out.put("residual-batched-scale40", batched(TestNetworks.residual(4), CompileOptions.batched().withSmallPrimes(false).withScaleBits(40, 40), 3));
+        out.put("strided-stack-single-composed", single(TestNetworks.stridedStack(5), CompileOptions.singleImage().withMaxKeyBytes(1), 1));
         for (Network net : List.of(TestNetworks.convBnQuadPoolDense(1), TestNetworks.quadraticWithZero(2),
                 TestNetworks.sharedSource(3), TestNetworks.residual(4), TestNetworks.stridedStack(5),
                 TestNetworks.mixedLayoutAdd(6))) {

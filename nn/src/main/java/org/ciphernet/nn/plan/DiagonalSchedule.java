@@ -62,15 +62,21 @@ public final class DiagonalSchedule {
         this.babies = babies.clone();
         this.giants = giants.clone();
         this.horner = horner;
-        for (int i = 1; i < this.babies.length; i++) {
-            if (this.babies[i] <= this.babies[i - 1]) {
-                throw new IllegalArgumentException("baby steps must increase");
+        // bounds every planner output obeys, so a hostile schedule cannot loop for ever or overflow:
+        // babies in [0, n1), giant rotations |k·n1| and fold offsets |t·fold| within the slots
+        for (int i = 0; i < this.babies.length; i++) {
+            if (this.babies[i] < 0 || this.babies[i] >= n1 || (i > 0 && this.babies[i] <= this.babies[i - 1])) {
+                throw new IllegalArgumentException("baby steps must increase within [0, n1 = " + n1 + ")");
             }
         }
-        for (int i = 1; i < this.giants.length; i++) {
-            if (this.giants[i] <= this.giants[i - 1]) {
-                throw new IllegalArgumentException("giant indices must increase");
+        for (int i = 0; i < this.giants.length; i++) {
+            if (Math.abs((long) this.giants[i] * n1) > slots || (i > 0 && this.giants[i] <= this.giants[i - 1])) {
+                throw new IllegalArgumentException("giant indices must increase, each rotating by at most " + slots + " slots");
             }
+        }
+        if ((long) fold * foldCount > slots || Math.abs((long) foldStart * fold) > slots) {
+            throw new IllegalArgumentException("the fold (" + foldCount + " blocks of " + fold + " from " + foldStart
+                    + ") exceeds the " + slots + " slots");
         }
         if (entrySlots.length != this.giants.length || entryValues.length != this.giants.length) {
             throw new IllegalArgumentException("need entries for each of the " + this.giants.length + " giant steps");

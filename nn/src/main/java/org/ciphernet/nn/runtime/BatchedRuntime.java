@@ -95,23 +95,22 @@ public final class BatchedRuntime extends PlanRuntime {
         for (PlanStep s : steps) {
             boolean threeParts = s.operation() instanceof Operation.Square || unrescaled[s.inputs().length > 0 ? s.input(0) : 0];
             int level = Math.max(s.levelOut(), s.levelIn()) + (unrescaled[s.index()] ? 1 : 0);
-            bytes[s.index()] = (long) s.size() * (threeParts ? 3 : 2) * (level + 1) * perLimb;
+            bytes[s.index()] = saturatedMultiply(saturatedMultiply((long) s.size() * (threeParts ? 3 : 2), level + 1), perLimb);
         }
+        // one sweep: a step's output is live from its step to its last use (sums saturate, never wrap)
+        long[] freed = new long[steps.size() + 1];
+        long live = 0;
         long peak = 0;
         String at = "";
         for (PlanStep s : steps) {
-            long live = 0;
-            for (PlanStep t : steps) {
-                if (t.index() <= s.index() && lastUse[t.index()] >= s.index()) {
-                    live += bytes[t.index()];
-                }
-            }
+            live = saturatedAdd(live, bytes[s.index()]) - freed[s.index()];
+            freed[lastUse[s.index()] + 1] = saturatedAdd(freed[lastUse[s.index()] + 1], bytes[s.index()]);
             if (live > peak) {
                 peak = live;
                 at = s.label();
             }
         }
-        long need = peak + peak / 3;
+        long need = saturatedAdd(peak, peak / 3);
         if (need > max) {
             throw new IllegalStateException(String.format(Locale.ROOT,
                     "this batched plan holds about %.1f GiB of ciphertexts at step '%s' (%.1f GiB with temporaries) but the JVM "
@@ -119,5 +118,16 @@ public final class BatchedRuntime extends PlanRuntime {
                     peak / 1073741824.0, at, need / 1073741824.0, max / 1073741824.0));
         }
         return steps;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return (hi == 0 && lo >= 0) ? lo : Long.MAX_VALUE;
     }
 }

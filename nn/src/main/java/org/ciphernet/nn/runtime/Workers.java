@@ -9,9 +9,9 @@ import java.util.function.IntFunction;
 
 /**
  * The one owner of a server's threads: a fork-join pool of {@code threads} workers (none for one
- * thread), used both for independent pieces of a step (output ciphertexts, giant-step groups) and,
- * through the evaluator, for the per-limb work inside each operation. Work submitted from a worker
- * of the pool is joined by helping, so the nesting cannot deadlock. Results never depend on the
+ * thread), used both for independent pieces of a step (output ciphertexts, giant-step groups, by
+ * {@link #map}) and, through the evaluator, for the per-limb work inside each operation, which a
+ * worker joins by helping, so the nesting cannot deadlock. Results never depend on the
  * thread count: every task writes its own outputs.
  */
 public final class Workers implements AutoCloseable {
@@ -37,7 +37,12 @@ public final class Workers implements AutoCloseable {
         return pool;
     }
 
-    /** {@code task(0) … task(count − 1)}, in parallel when there are threads, results in order. */
+    /**
+     * {@code task(0) … task(count − 1)}, in parallel when there are threads, results in order. Call
+     * it from outside the pool (the runtimes do: from the thread of an inference); the per-limb work
+     * inside each task may use the pool, and joins it by helping. A task's exception is rethrown as
+     * it was thrown, not as a copy.
+     */
     public <T> List<T> map(int count, IntFunction<T> task) {
         List<T> out = new ArrayList<>(count);
         if (pool == null || count == 1) {
@@ -46,28 +51,39 @@ public final class Workers implements AutoCloseable {
             }
             return out;
         }
-        List<Future<T>> futures = new ArrayList<>(count);
+        List<Future<Outcome<T>>> futures = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int k = i;
-            futures.add(pool.submit(() -> task.apply(k)));
+            futures.add(pool.submit(() -> {
+                try {
+                    return new Outcome<>(task.apply(k), null);
+                } catch (RuntimeException | Error e) {
+                    return new Outcome<T>(null, e); // the pool would rethrow a copy of it
+                }
+            }));
         }
         try {
-            for (Future<T> f : futures) {
-                out.add(f.get());
+            for (Future<Outcome<T>> f : futures) {
+                Outcome<T> o = f.get();
+                if (o.failure instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (o.failure instanceof Error err) {
+                    throw err;
+                }
+                out.add(o.value);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
             throw new IllegalStateException(e.getCause());
         }
         return out;
+    }
+
+    /** A task's value or the exception it threw. */
+    private record Outcome<T>(T value, Throwable failure) {
     }
 
     /** Stops the threads. */
