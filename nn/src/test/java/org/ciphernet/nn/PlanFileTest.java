@@ -18,6 +18,9 @@ import org.ciphernet.ckks.Serialization;
 import org.ciphernet.nn.compiler.CompileOptions;
 import org.ciphernet.nn.compiler.Compiler;
 import org.ciphernet.nn.model.Network;
+import org.ciphernet.nn.plan.DiagonalSchedule;
+import org.ciphernet.nn.plan.Operation;
+import org.ciphernet.nn.plan.PlanStep;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,6 +84,33 @@ class PlanFileTest {
         java.nio.ByteBuffer.wrap(hostile).putInt(8, Integer.MAX_VALUE);
         assertThrows(CkksException.SerializationException.class,
                 () -> HePlan.fromBytes(WireSafetyTest.reseal(hostile), SecurityLevel.NONE_INSECURE));
+    }
+
+    @Test
+    void plansThatWouldMisbehaveWhenRunAreRefusedWhenBuilt() {
+        HePlan plan = WireSafetyTest.single();
+        List<PlanStep> steps = plan.steps();
+        // a relinearization key not asked for although the plan squares
+        assertThrows(IllegalArgumentException.class, () -> new HePlan(plan.name(), plan.mode(), plan.parameters(), plan.inputRange(),
+                plan.inputGather(), steps, plan.keys(), false, plan.report()));
+        // a single-image square left with 3 parts (the next step rotates)
+        int sq = steps.stream().filter(s -> s.operation() instanceof Operation.Square).findFirst().orElseThrow().index();
+        PlanStep s = steps.get(sq);
+        List<PlanStep> threeParts = new java.util.ArrayList<>(steps);
+        threeParts.set(sq, new PlanStep(sq, s.label(), s.inputs(), s.size(), s.levelIn(), s.levelOut(), s.scaleOut(), s.tap(),
+                new Operation.Square(Operation.Square.Form.RESCALE_KEEP_THREE_PARTS)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HePlan(plan.name(), plan.mode(),
+                plan.parameters(), plan.inputRange(), plan.inputGather(), threeParts, plan.keys(), true, plan.report()));
+        assertTrue(e.getMessage().contains("must end relinearized"), e.getMessage());
+        // a square that claims to keep its level
+        List<PlanStep> level = new java.util.ArrayList<>(steps);
+        level.set(sq, new PlanStep(sq, s.label(), s.inputs(), s.size(), s.levelIn(), s.levelIn(), s.scaleOut(), s.tap(), s.operation()));
+        assertThrows(IllegalArgumentException.class, () -> new HePlan(plan.name(), plan.mode(), plan.parameters(), plan.inputRange(),
+                plan.inputGather(), level, plan.keys(), true, plan.report()));
+        // a Horner schedule whose giant steps would loop 2^32 times
+        assertThrows(IllegalArgumentException.class, () -> new DiagonalSchedule(16, 16, 0, 1, 1, new int[] {0},
+                new int[] {Integer.MIN_VALUE, Integer.MAX_VALUE}, true, new int[][][] {{{0}}, {{0}}},
+                new double[][][] {{{1}}, {{1}}}));
     }
 
     @Test
