@@ -124,11 +124,6 @@ public final class HeServer implements AutoCloseable {
         return plan;
     }
 
-    /** Memory the pre-encoded weights of a single-image plan take. */
-    long cacheBytes() {
-        return SingleImageRuntime.cacheBytes(ctx, plan.steps());
-    }
-
     /** Refuses a batched plan whose ciphertexts cannot fit {@code maxBytes} (see {@link BatchedRuntime#checkMemory}). */
     static void checkMemory(HePlan plan, long maxBytes) {
         BatchedRuntime.checkMemory(plan.context(), plan.steps(), maxBytes);

@@ -44,16 +44,6 @@ public abstract sealed class PlanRuntime permits SingleImageRuntime, BatchedRunt
         }
     }
 
-    /** The steps this runtime executes. */
-    protected final List<PlanStep> steps() {
-        return steps;
-    }
-
-    /** The last step reading step {@code i}'s output (i itself if none does). */
-    protected final int lastUse(int i) {
-        return lastUse[i];
-    }
-
     /**
      * Runs every step on the input ciphertexts (already checked against the plan) and returns the
      * output step's ciphertexts.
