@@ -278,7 +278,7 @@ public final class HeClient {
         }
         if (out.planFingerprint() != planFingerprint) {
             throw new MismatchedTensorException("this answer was made for another plan (plan " + out.planFingerprintHex()
-                    + ", yours is " + spec.fingerprintHex() + "): compile the same model with the same options on both sides");
+                    + ", yours is " + spec.fingerprintHex() + "): use the plan file the server runs (or compile the same model with the same options)");
         }
         if (!out.keyId().equals(keyId)) {
             throw new MismatchedTensorException("this answer was made for another key pair (key id " + out.keyId() + ", yours is "
