@@ -120,6 +120,20 @@ public class CnnBench {
         return s.server.infer(s.input);
     }
 
+    /**
+     * (a) as a distribution: every inference timed, JMH prints p50, p90, p99 and the maximum (the
+     * latency tail a user sees, which the average of {@link #cryptoNetsSingle} hides).
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 8, time = 4)
+    @Measurement(iterations = 10, time = 4)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx12g"})
+    public EncryptedTensor cryptoNetsSingleLatency(SingleState s) {
+        return s.server.infer(s.input);
+    }
+
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -13,7 +13,8 @@ import org.ciphernet.nn.model.ReferenceEvaluator;
 /**
  * The encrypted round trip of {@code demo} and {@code infer}: a client with fresh keys and a server
  * with its evaluation keys only ({@link Inference}) classify each image, and each prediction is set
- * beside the label and the plaintext model's.
+ * beside the label and the plaintext model's. One untimed inference of the first image comes first,
+ * so the times shown are those of a warmed-up server, not of the JIT compiling.
  *
  * @param predictions one row per image
  * @param maxLogitError the largest |decrypted − plaintext| output over all images
@@ -26,8 +27,11 @@ record EncryptedRun(List<Prediction> predictions, double maxLogitError) {
     static EncryptedRun of(Network net, HePlan plan, LabeledImages images, int threads, Progress progress) {
         List<Prediction> rows = new ArrayList<>();
         double worst = 0;
-        progress.start(net.name() + ": keys", 1);
+        progress.start(net.name() + ": keys and a warm-up inference", 1);
         try (Inference inference = Inference.start(plan, threads)) {
+            if (images.size() > 0) {
+                inference.single(images.images()[0]); // untimed: compiles the hot paths, as a running service would have
+            }
             progress.advance();
             progress.finish();
             progress.start(net.name() + ": encrypted", images.size());

@@ -40,8 +40,12 @@ final class TimingsCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "server threads (default: 1 for cryptonets, else 2)")
     int threads;
 
-    @Option(names = "--runs", defaultValue = "3", description = "timed inferences after one warm-up run (default ${DEFAULT-VALUE})")
+    @Option(names = "--runs", defaultValue = "3",
+            description = "timed inferences after one warm-up run; p50, p90, p99 and max are printed (default ${DEFAULT-VALUE})")
     int runs;
+
+    /** Up to this many runs, each run's time is printed too. */
+    static final int MAX_RUNS_LISTED = 20;
 
     @Option(names = "--cache-mib", defaultValue = "2048",
             description = "memory for pre-encoded weights, MiB; beyond it weights are encoded as they are used (default ${DEFAULT-VALUE})")
@@ -63,6 +67,9 @@ final class TimingsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (runs < 1) {
+            throw new UserError("--runs must be at least 1, got " + runs);
+        }
         PrintStream out = System.out;
         boolean batched = network == Net.cryptonets_batched;
         Network net = network == Net.resnet20 ? ExampleNetworks.resNet20Shaped(1) : ExampleNetworks.cryptoNets(1);
@@ -109,15 +116,16 @@ final class TimingsCommand implements Callable<Integer> {
             for (int r = 0; r < runs; r++) {
                 last = server.inferWithReport(input, Inspector.none());
                 ms[r] = last.report().totalMillis();
-                out.printf("run %d: %.1f ms%n", r + 1, ms[r]);
+                if (runs <= MAX_RUNS_LISTED) {
+                    out.printf("run %d: %.1f ms%n", r + 1, ms[r]);
+                }
             }
             if (last != null) {
                 out.println(last.report());
-                double[] sorted = ms.clone();
-                Arrays.sort(sorted);
-                double median = sorted[runs / 2];
-                out.printf("%s, %d thread(s): median %.1f ms per inference%s%n", net.name(), t, median,
-                        batched ? String.format(" (%d images: %.0f images/s)", images, images / (median / 1000)) : "");
+                Latency latency = Latency.of(ms);
+                out.printf("%s, %d thread(s): median %.1f ms per inference%s%n", net.name(), t, latency.p50(),
+                        batched ? String.format(" (%d images: %.0f images/s)", images, images / (latency.p50() / 1000)) : "");
+                out.println("latency over " + latency);
             }
         }
         return failures == 0 ? 0 : 1;
