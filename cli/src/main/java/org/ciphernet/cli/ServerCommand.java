@@ -59,12 +59,13 @@ final class ServerCommand implements Callable<Integer> {
             throw new UserError(in + " with " + keys + ": the input is encrypted under another key pair than the evaluation keys (input key id "
                     + input.keyId() + ", evaluation keys " + k.keyId() + ")");
         }
-        if (k.planFingerprint().isPresent() && k.planFingerprint().getAsLong() != plan.fingerprint()) {
-            throw new UserError(keys + ": the evaluation keys were made for another plan (plan "
-                    + java.util.HexFormat.of().toHexDigits(k.planFingerprint().getAsLong()) + ", " + source.option() + " is plan "
-                    + plan.fingerprintHex() + "): run 'ciphernet client keygen' with the same plan");
+        HeServer built;
+        try {
+            built = new HeServer(plan, k, threads, HeServer.DEFAULT_PLAINTEXT_CACHE);
+        } catch (MismatchedTensorException e) { // keys made for another plan: HeServer names both fingerprints
+            throw new UserError(keys + " with " + source.option() + ": " + e.getMessage(), e);
         }
-        try (HeServer server = new HeServer(plan, k, threads, HeServer.DEFAULT_PLAINTEXT_CACHE)) {
+        try (HeServer server = built) {
             long t0 = System.nanoTime();
             EncryptedTensor result;
             try {
