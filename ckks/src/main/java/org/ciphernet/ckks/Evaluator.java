@@ -291,11 +291,11 @@ public final class Evaluator {
         if (a.size() == 2) {
             return a;
         }
-        RnsPoly[] d = context.keySwitcher().switchKey(a.part(2), a.level(), rk.key(), par);
-        RnsPoly c0 = a.part(0).copy();
-        RnsPoly c1 = a.part(1).copy();
-        ring.add(c0, d[0], c0);
-        ring.add(c1, d[1], c1);
+        int[] q = context.levelPrimes(a.level());
+        RnsPoly c0 = ring.zero(q, true);
+        RnsPoly c1 = ring.zero(q, true);
+        context.keySwitcher().switchKeyAdd(a.part(2).limbs(), a.level(), rk.key(), a.part(0).limbs(), a.part(1).limbs(),
+                c0.limbs(), c1.limbs(), par);
         return new Ciphertext(new RnsPoly[] {c0, c1}, a.level(), a.scale(), context.fingerprint());
     }
 
@@ -321,11 +321,14 @@ public final class Evaluator {
         RnsPoly[] out = new RnsPoly[a.size()];
         for (int p = 0; p < a.size(); p++) {
             RnsPoly src = a.part(p);
-            long[] r = src.limb(level).clone();
+            LimbPool pool = context.keySwitcher().pool();
+            long[] r = pool.take();
+            System.arraycopy(src.limb(level), 0, r, 0, r.length);
             ring.ntt(level).inverse(r);
             RnsPoly dst = ring.zero(context.levelPrimes(level - 1), true);
             // (c - lift(c mod qLast)) / qLast: the centered lift makes it c / qLast rounded to nearest
             par.forEach(level, i -> context.rescaleLimb(src.limb(i), r, level, i, dst.limb(i), null));
+            pool.give(r);
             out[p] = dst;
         }
         return new Ciphertext(out, level - 1, a.scale() / qLast, context.fingerprint());
@@ -364,14 +367,21 @@ public final class Evaluator {
 
     private Ciphertext applyGalois(Ciphertext a, int g, SwitchingKey key) {
         Arguments.twoParts(a, "rotate and conjugate");
-        int[] q = context.levelPrimes(a.level());
+        int level = a.level();
+        int[] q = context.levelPrimes(level);
+        KeySwitcher ks = context.keySwitcher();
+        LimbPool pool = ks.pool();
         RnsPoly c0 = ring.zero(q, true);
         RnsPoly c1 = ring.zero(q, true);
-        ring.automorphism(a.part(0), g, c0);
-        ring.automorphism(a.part(1), g, c1);
-        RnsPoly[] d = context.keySwitcher().switchKey(c1, a.level(), key, par);
-        ring.add(c0, d[0], c0);
-        return new Ciphertext(new RnsPoly[] {c0, d[1]}, a.level(), a.scale(), context.fingerprint());
+        int[] perm = ring.permutation(g);
+        long[][] rotated1 = pool.take(level + 1); // φ(c1), the key switch's input
+        for (int i = 0; i <= level; i++) {
+            Galois.applyNtt(a.part(0).limb(i), perm, c0.limb(i));
+            Galois.applyNtt(a.part(1).limb(i), perm, rotated1[i]);
+        }
+        ks.switchKeyAdd(rotated1, level, key, c0.limbs(), null, c0.limbs(), c1.limbs(), par);
+        pool.give(rotated1);
+        return new Ciphertext(new RnsPoly[] {c0, c1}, level, a.scale(), context.fingerprint());
     }
 
     /**
@@ -384,26 +394,36 @@ public final class Evaluator {
         Arguments.present(steps, "the steps");
         Arguments.twoParts(a, "rotateHoisted");
         KeySwitcher ks = context.keySwitcher();
-        RnsPoly[] digits = null;
+        int level = a.level();
+        long[][][] digits = null;
         Ciphertext[] out = new Ciphertext[steps.length];
-        int[] q = context.levelPrimes(a.level());
-        for (int s = 0; s < steps.length; s++) {
-            int k = Math.floorMod(steps[s], context.slots());
-            if (k == 0) {
-                out[s] = a;
-                continue;
+        int[] q = context.levelPrimes(level);
+        try {
+            for (int s = 0; s < steps.length; s++) {
+                int k = Math.floorMod(steps[s], context.slots());
+                if (k == 0) {
+                    out[s] = a;
+                    continue;
+                }
+                int g = Galois.rotationElement(k, context.degree());
+                SwitchingKey key = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")", level);
+                if (digits == null) {
+                    digits = ks.decompose(a.part(1).limbs(), level, par);
+                }
+                int[] perm = ring.permutation(g);
+                long[][][] acc = ks.applyKey(digits, key, level, perm, par);
+                RnsPoly c0 = ring.zero(q, true);
+                RnsPoly c1 = ring.zero(q, true);
+                for (int i = 0; i <= level; i++) {
+                    Galois.applyNtt(a.part(0).limb(i), perm, c0.limb(i));
+                }
+                ks.modDownInto(acc[0], null, level, c0.limbs(), c0.limbs(), par);
+                ks.modDownInto(acc[1], null, level, null, c1.limbs(), par);
+                ks.pool().give(acc);
+                out[s] = new Ciphertext(new RnsPoly[] {c0, c1}, level, a.scale(), context.fingerprint());
             }
-            int g = Galois.rotationElement(k, context.degree());
-            SwitchingKey key = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")", a.level());
-            if (digits == null) {
-                digits = ks.decompose(a.part(1), a.level(), par);
-            }
-            RnsPoly[] acc = ks.applyKey(digits, key, a.level(), ring.permutation(g), par);
-            RnsPoly c0 = ring.zero(q, true);
-            ring.automorphism(a.part(0), g, c0);
-            ring.add(c0, ks.modDown(acc[0], a.level(), par), c0);
-            out[s] = new Ciphertext(new RnsPoly[] {c0, ks.modDown(acc[1], a.level(), par)}, a.level(), a.scale(),
-                    context.fingerprint());
+        } finally {
+            ks.pool().give(digits);
         }
         return out;
     }

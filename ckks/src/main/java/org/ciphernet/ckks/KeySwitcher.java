@@ -22,7 +22,8 @@ import org.ciphernet.ring.RnsPoly;
  *       ({@link #applyKey}; an optional Galois permutation of the digits gives hoisted rotations);</li>
  *   <li><b>ModDown</b>: divide by P, rounded to nearest ({@link #modDown}).</li>
  * </ol>
- * The result {@code (d0, d1)} satisfies {@code d0 + d1·s ≈ c·s'}. Thread-safe (caches only).
+ * The result {@code (d0, d1)} satisfies {@code d0 + d1·s ≈ c·s'}. Thread-safe (caches, and a {@link LimbPool} for the
+ * temporaries, so that a key switch allocates only its result).
  */
 final class KeySwitcher {
     private final RingContext ring;
@@ -37,6 +38,8 @@ final class KeySwitcher {
     private final long[] pModQ;
     /** pInvModQ[i] = P^{-1} mod q_i. */
     private final long[] pInvModQ;
+    /** Temporaries: digits, key products, conversions (see {@link LimbPool}). */
+    private final LimbPool pool;
 
     /**
      * Key switching over a ring whose primes are Q's ({@code 0 … qCount - 1}) followed by P's
@@ -53,6 +56,7 @@ final class KeySwitcher {
         this.digitCount = (qCount + alpha - 1) / alpha;
         this.pModQ = new long[qCount];
         this.pInvModQ = new long[qCount];
+        this.pool = new LimbPool(ring.degree(), poolCapacity(ring.degree()));
         for (int i = 0; i < qCount; i++) {
             Modulus m = ring.modulus(i);
             long p = 1;
@@ -62,6 +66,13 @@ final class KeySwitcher {
             pModQ[i] = p;
             pInvModQ[i] = ModArith.inverse(p, m);
         }
+    }
+
+    /** Bytes the pool may keep for reuse, whatever the degree; it holds only what operations needed at once. */
+    private static final long POOL_BYTES = 512L << 20;
+
+    private static int poolCapacity(int n) {
+        return (int) Math.max(64, POOL_BYTES / (8L * n));
     }
 
     /** The primes of Q at a level ({@code 0 … level}) followed by all of P. */
@@ -162,43 +173,54 @@ final class KeySwitcher {
         return out;
     }
 
+    /** The pool the temporaries of key switching come from (and go back to). */
+    LimbPool pool() {
+        return pool;
+    }
+
     /**
-     * ModUp: the digits of c (NTT form over {@code Q_ℓ}) as polynomials over {@code Q_ℓ ∪ P} in NTT
-     * form. Each digit equals c modulo its own primes and, elsewhere, the centered lift of c modulo
-     * {@code Q_d} plus {@code α·Q_d} (small α).
+     * ModUp: the digits of c (limbs in NTT form over {@code Q_ℓ}, possibly more limbs, which are
+     * ignored) as limbs over {@code Q_ℓ ∪ P} in NTT form, {@code [digit][limb][coefficient]}, in
+     * arrays from the pool (the caller gives them back). Each digit equals c modulo its own primes
+     * and, elsewhere, the centered lift of c modulo {@code Q_d} plus {@code α·Q_d} (small α).
      */
-    RnsPoly[] decompose(RnsPoly c, int level, LimbParallelism par) {
+    long[][][] decompose(long[][] c, int level, LimbParallelism par) {
         int digits = digitsAt(level);
         int[] target = levelAndSpecialPrimes(level);
-        RnsPoly[] out = new RnsPoly[digits];
+        int n = ring.degree();
+        long[][][] out = new long[digits][][];
         par.forEach(digits, d -> {
             int start = digitStart(d);
             int end = Math.min(digitEnd(d), level + 1);
             ModUp up = upConverter(d, level);
             long[][] coeff = new long[end - start][];
             for (int i = start; i < end; i++) {
-                long[] a = c.limb(i).clone();
+                long[] a = pool.take();
+                System.arraycopy(c[i], 0, a, 0, n);
                 ring.ntt(i).inverse(a);
                 ring.ops(i).addScalar(a, up.hFrom()[i - start], a);
                 coeff[i - start] = a;
             }
             // the digit's own limbs are c's; the others are converted straight into the digit
-            RnsPoly digit = ring.zero(target, true);
+            long[][] digit = pool.take(target.length);
             long[][] ext = new long[target.length - (end - start)][];
             int e = 0;
             for (int t = 0; t < target.length; t++) {
                 int prime = target[t];
                 if (prime >= start && prime < end) {
-                    System.arraycopy(c.limb(prime), 0, digit.limb(t), 0, c.degree());
+                    System.arraycopy(c[prime], 0, digit[t], 0, n);
                 } else {
-                    ext[e++] = digit.limb(t);
+                    ext[e++] = digit[t];
                 }
             }
-            up.converter().convertInto(coeff, ext);
+            long[][] work = pool.take(up.converter().workLimbs());
+            up.converter().convertInto(coeff, ext, work);
+            pool.give(work);
+            pool.give(coeff);
             for (int t = 0, o = 0; t < target.length; t++) {
                 int prime = target[t];
                 if (prime < start || prime >= end) {
-                    long[] a = digit.limb(t);
+                    long[] a = digit[t];
                     ring.ops(prime).addScalar(a, up.minusHTo()[o++], a);
                     ring.ntt(prime).forward(a);
                 }
@@ -210,9 +232,10 @@ final class KeySwitcher {
 
     /**
      * {@code (out0, out1) = Σ_d π(digit_d) · (b_d, a_d)} over {@code Q_ℓ ∪ P} (NTT form), where π is
-     * the NTT-domain Galois permutation {@code perm}, or the identity when null.
+     * the NTT-domain Galois permutation {@code perm}, or the identity when null; the two results'
+     * limbs come from the pool.
      */
-    RnsPoly[] applyKey(RnsPoly[] digits, SwitchingKey key, int level, int[] perm, LimbParallelism par) {
+    long[][][] applyKey(long[][][] digits, SwitchingKey key, int level, int[] perm, LimbParallelism par) {
         if (level > key.maxLevel()) {
             throw new CkksException.LevelException("the key-switching key covers levels up to " + key.maxLevel()
                     + "; the ciphertext is at level " + level);
@@ -220,17 +243,17 @@ final class KeySwitcher {
         int[] target = levelAndSpecialPrimes(level);
         int n = ring.degree();
         int digitsUsed = digits.length;
-        RnsPoly out0 = ring.zero(target, true);
-        RnsPoly out1 = ring.zero(target, true);
+        long[][] out0 = new long[target.length][];
+        long[][] out1 = new long[target.length][];
         par.forEach(target.length, t -> {
             int prime = target[t];
             long[][] x = new long[digitsUsed][];
             long[][] kb = new long[digitsUsed][];
             long[][] ka = new long[digitsUsed][];
             for (int d = 0; d < digitsUsed; d++) {
-                long[] src = digits[d].limb(t);
+                long[] src = digits[d][t];
                 if (perm != null) {
-                    long[] dst = new long[n];
+                    long[] dst = pool.take();
                     for (int j = 0; j < n; j++) {
                         dst[j] = src[perm[j]];
                     }
@@ -241,10 +264,15 @@ final class KeySwitcher {
                 kb[d] = key.bLimb(d, prime);
                 ka[d] = key.aLimb(d, prime);
             }
-            ring.ops(prime).multiplyAccumulate(out0.limb(t), x, kb);
-            ring.ops(prime).multiplyAccumulate(out1.limb(t), x, ka);
+            out0[t] = pool.takeZeroed();
+            out1[t] = pool.takeZeroed();
+            ring.ops(prime).multiplyAccumulate(out0[t], x, kb);
+            ring.ops(prime).multiplyAccumulate(out1[t], x, ka);
+            if (perm != null) {
+                pool.give(x);
+            }
         });
-        return new RnsPoly[] {out0, out1};
+        return new long[][][] {out0, out1};
     }
 
     /**
@@ -272,20 +300,36 @@ final class KeySwitcher {
      * lift subtracted from Q's limbs), which saves the NTTs of e over {@code Q_ℓ ∪ P}.
      */
     RnsPoly modDown(RnsPoly x, long[] e, int level, LimbParallelism par) {
+        RnsPoly out = ring.zero(RingContext.range(0, level + 1), true);
+        modDownInto(x.limbs(), e, level, null, out.limbs(), par);
+        return out;
+    }
+
+    /**
+     * {@code out_i = ModDown(x + e)_i + addend_i} for the limbs {@code i ≤ ℓ} of Q (as
+     * {@link #modDown(RnsPoly, long[], int, LimbParallelism)}; addend, e may be null; out may be
+     * addend). x (limbs over {@code Q_ℓ ∪ P}, NTT form) is left unchanged; the temporaries come from
+     * the pool.
+     */
+    void modDownInto(long[][] x, long[] e, int level, long[][] addend, long[][] out, LimbParallelism par) {
         int q = level + 1;
-        int n = ring.degree();
         long[][] pPart = new long[alpha][];
         par.forEach(alpha, j -> {
             int prime = qCount + j;
-            pPart[j] = x.limb(q + j).clone();
-            ring.ntt(prime).inverse(pPart[j]);
+            long[] a = pool.take();
+            System.arraycopy(x[q + j], 0, a, 0, a.length);
+            ring.ntt(prime).inverse(a);
             if (e != null) {
-                addSmall(pPart[j], e, ring.modulus(prime), pPart[j]);
+                addSmall(a, e, ring.modulus(prime), a);
             }
+            pPart[j] = a;
         });
-        long[][] conv = new long[q][n];
-        downConverter(level).convertCenteredInto(pPart, conv); // y ≡ x + e (mod P), |y| ≤ P/2
-        RnsPoly out = ring.zero(RingContext.range(0, level + 1), true);
+        long[][] conv = pool.take(q);
+        BasisConverter down = downConverter(level);
+        long[][] work = pool.take(down.workLimbs());
+        down.convertCenteredInto(pPart, conv, work); // y ≡ x + e (mod P), |y| ≤ P/2
+        pool.give(work);
+        pool.give(pPart);
         par.forEach(q, i -> {
             long[] c = conv[i];
             if (e != null) {
@@ -293,10 +337,16 @@ final class KeySwitcher {
                 subSmall(c, e, ring.modulus(i), c);
             }
             ring.ntt(i).forward(c);
-            ring.ops(i).sub(x.limb(i), c, out.limb(i));
-            ring.ops(i).multiplyScalar(out.limb(i), pInvModQ[i], out.limb(i));
+            if (addend == null) {
+                ring.ops(i).sub(x[i], c, out[i]);
+                ring.ops(i).multiplyScalar(out[i], pInvModQ[i], out[i]);
+            } else {
+                ring.ops(i).sub(x[i], c, c);
+                ring.ops(i).multiplyScalar(c, pInvModQ[i], c);
+                ring.ops(i).add(addend[i], c, out[i]);
+            }
         });
-        return out;
+        pool.give(conv);
     }
 
     /** {@code out = a + e mod m} for canonical residues a and small signed e ({@code |e| < m}). */
@@ -317,9 +367,18 @@ final class KeySwitcher {
         }
     }
 
-    /** Full key switch of c (NTT over {@code Q_ℓ}): {@code (d0, d1)} over {@code Q_ℓ} with {@code d0 + d1·s ≈ c·s'}. */
-    RnsPoly[] switchKey(RnsPoly c, int level, SwitchingKey key, LimbParallelism par) {
-        RnsPoly[] acc = applyKey(decompose(c, level, par), key, level, null, par);
-        return new RnsPoly[] {modDown(acc[0], level, par), modDown(acc[1], level, par)};
+    /**
+     * Full key switch of c (NTT over {@code Q_ℓ}), added to {@code (add0, add1)}:
+     * {@code (out0, out1) = (add0 + d0, add1 + d1)} over {@code Q_ℓ} with {@code d0 + d1·s ≈ c·s'}
+     * (outputs may be the addends). Temporaries come from the pool and go back to it.
+     */
+    void switchKeyAdd(long[][] c, int level, SwitchingKey key, long[][] add0, long[][] add1, long[][] out0, long[][] out1,
+            LimbParallelism par) {
+        long[][][] digits = decompose(c, level, par);
+        long[][][] acc = applyKey(digits, key, level, null, par);
+        pool.give(digits);
+        modDownInto(acc[0], null, level, add0, out0, par);
+        modDownInto(acc[1], null, level, add1, out1, par);
+        pool.give(acc);
     }
 }

@@ -103,7 +103,21 @@ public final class BasisConverter {
 
     /** {@link #convert} into existing output limbs (overwritten). */
     public void convertInto(long[][] x, long[][] out) {
-        accumulate(coefficients(x, out), out);
+        convertInto(x, out, null);
+    }
+
+    /**
+     * {@link #convertInto(long[][], long[][])} with caller-owned working space: {@code work} holds
+     * at least {@link #workLimbs()} arrays of the limbs' length (contents ignored and overwritten),
+     * or is null to allocate them. Hot paths pass reused arrays so a conversion allocates nothing.
+     */
+    public void convertInto(long[][] x, long[][] out, long[][] work) {
+        accumulate(coefficients(x, out, work), out);
+    }
+
+    /** Arrays of working space the conversions take: one per source prime, and one more for the centered one. */
+    public int workLimbs() {
+        return from.size() + 1;
     }
 
     /**
@@ -121,40 +135,61 @@ public final class BasisConverter {
      * rounding only within that distance of a tie, where both representatives have |y| ≈ Q/2.
      */
     public void convertCenteredInto(long[][] x, long[][] out) {
-        long[][] y = coefficients(x, out);
+        convertCenteredInto(x, out, null);
+    }
+
+    /**
+     * {@link #convertCenteredInto(long[][], long[][])} with caller-owned working space, as for
+     * {@link #convertInto(long[][], long[][], long[][])}.
+     */
+    public void convertCenteredInto(long[][] x, long[][] out, long[][] work) {
+        long[][] y = coefficients(x, out, work);
         accumulate(y, out);
         int n = x[0].length;
         int k = from.size();
-        if (k > Byte.MAX_VALUE) {
-            throw new IllegalStateException("centered conversion supports at most 127 source primes, not " + k);
-        }
-        byte[] alpha = new byte[n]; // round(Σ_i y_i/q_i), in [0, k]
+        long[] alpha = work == null ? new long[n] : work[k]; // round(Σ_i y_i/q_i), in [0, k]
         for (int t = 0; t < n; t++) {
             double sum = 0;
             for (int i = 0; i < k; i++) {
                 sum += y[i][t] * fromInverse[i];
             }
-            alpha[t] = (byte) Math.round(sum);
+            alpha[t] = Math.round(sum);
         }
         for (int j = 0; j < out.length; j++) {
             long p = to.modulus(j).value();
             long[] multiples = fromProductMultiplesModTo[j];
             long[] o = out[j];
             for (int t = 0; t < n; t++) {
-                long r = o[t] - multiples[alpha[t]];
+                long r = o[t] - multiples[(int) alpha[t]];
                 o[t] = r < 0 ? r + p : r;
             }
         }
     }
 
-    /** {@code y_i = [x_i · (Q/q_i)^{-1}]_{q_i}}, after checking the shapes of x and out. */
-    private long[][] coefficients(long[][] x, long[][] out) {
+    /**
+     * {@code y_i = [x_i · (Q/q_i)^{-1}]_{q_i}} (in {@code work}'s first arrays, or new ones), after
+     * checking the shapes of x, out and work.
+     */
+    private long[][] coefficients(long[][] x, long[][] out, long[][] work) {
         int n = checkLimbs(x, from);
         if (checkLimbs(out, to) != n) {
             throw new IllegalArgumentException("output limbs have length " + out[0].length + ", input " + n);
         }
         int k = from.size();
-        long[][] y = new long[k][n];
+        long[][] y;
+        if (work == null) {
+            y = new long[k][n];
+        } else {
+            if (work.length < k + 1) {
+                throw new IllegalArgumentException(work.length + " working arrays, the conversion needs " + (k + 1));
+            }
+            y = java.util.Arrays.copyOf(work, k);
+            for (long[] w : work) {
+                if (w.length != n) {
+                    throw new IllegalArgumentException("working array of length " + w.length + ", limbs have " + n);
+                }
+            }
+        }
         for (int i = 0; i < k; i++) {
             fromOps[i].multiplyScalar(x[i], qHatInv[i], y[i]);
         }
