@@ -53,6 +53,8 @@ public class CkksBench {
     private Ciphertext ct;
     private Ciphertext ct2;
     private Ciphertext product;
+    /** One row of 8 extended plaintexts, the weights of {@link #rotateHoistedSum8}. */
+    private Plaintext[][] weights;
     private static final int[] HOISTED = {1, 2, 3, 4, 5, 6, 7, 8};
 
     @Setup
@@ -81,6 +83,10 @@ public class CkksBench {
         ct = publicEncryptor.encrypt(pt);
         ct2 = publicEncryptor.encrypt(pt);
         product = eval.multiply(ct, ct2);
+        weights = new Plaintext[1][HOISTED.length];
+        for (int s = 0; s < HOISTED.length; s++) {
+            weights[0][s] = encoder.encodeExtended(values, ct.level(), ctx.qPrime(ct.level()));
+        }
     }
 
     @Benchmark
@@ -141,6 +147,12 @@ public class CkksBench {
     @Benchmark
     public Ciphertext[] rotateHoisted8() {
         return eval.rotateHoisted(ct, HOISTED, gk);
+    }
+
+    /** {@code Σ_s w_s · rotate(ct, s)} for 8 steps: what a linear layer's baby steps need, one ModDown per part. */
+    @Benchmark
+    public Ciphertext[] rotateHoistedSum8() {
+        return eval.multiplyRotationsHoisted(ct, HOISTED, weights, gk);
     }
 
     @Benchmark

@@ -92,16 +92,21 @@ public final class CkksContext {
      * finite double (a BigInteger path above 2^62).
      */
     long[] residues(double v, int level) {
-        long[] r = new long[level + 1];
+        return residues(v, levelPrimes(level));
+    }
+
+    /** Residues modulo the given context primes of the integer nearest to v, as {@link #residues(double, int)}. */
+    long[] residues(double v, int[] primes) {
+        long[] r = new long[primes.length];
         if (Math.abs(v) < 0x1p62) {
             long x = Math.round(v);
-            for (int i = 0; i <= level; i++) {
-                r[i] = ModArith.reduce(x, ring.modulus(i));
+            for (int i = 0; i < primes.length; i++) {
+                r[i] = ModArith.reduce(x, ring.modulus(primes[i]));
             }
         } else {
             BigInteger x = new BigDecimal(v).setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
-            for (int i = 0; i <= level; i++) {
-                r[i] = x.mod(BigInteger.valueOf(ring.modulus(i).value())).longValue();
+            for (int i = 0; i < primes.length; i++) {
+                r[i] = x.mod(BigInteger.valueOf(ring.modulus(primes[i]).value())).longValue();
             }
         }
         return r;

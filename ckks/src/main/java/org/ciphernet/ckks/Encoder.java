@@ -98,6 +98,21 @@ public final class Encoder {
      * @throws CkksException.ScaleOverflowException if a value times the scale exceeds half the modulus
      */
     public Plaintext encode(double[] real, double[] imag, int level, double scale) {
+        return encode(real, imag, level, scale, false);
+    }
+
+    /**
+     * Encodes real values at a level and scale for hoisted products
+     * ({@link Evaluator#multiplyRotationsHoisted}): also modulo the special primes P, so that
+     * the products can be summed before the one division by P that ends their key switches. The
+     * result works wherever a plaintext does; its P residues take {@code |P| / (level + 1)} more
+     * memory, and {@link Serialization} does not keep them.
+     */
+    public Plaintext encodeExtended(double[] values, int level, double scale) {
+        return encode(values, null, level, scale, true);
+    }
+
+    private Plaintext encode(double[] real, double[] imag, int level, double scale, boolean extended) {
         Arguments.present(real, "the real values");
         checkLevel(level);
         checkScale(scale, level);
@@ -125,7 +140,13 @@ public final class Encoder {
             coeffs[k] = xr * twistCos[k] + xi * twistSin[k];
             coeffs[k + slots] = xi * twistCos[k] - xr * twistSin[k];
         }
-        return new Plaintext(scaledToRns(coeffs, level, scale), level, scale, context.fingerprint());
+        RnsPoly p = scaledToRns(coeffs, extended ? context.levelAndSpecialPrimes(level) : context.levelPrimes(level), level, scale);
+        if (!extended) {
+            return new Plaintext(p, level, scale, context.fingerprint());
+        }
+        long[][] limbs = p.limbs();
+        RnsPoly q = new RnsPoly(n, context.levelPrimes(level), java.util.Arrays.copyOf(limbs, level + 1), true);
+        return new Plaintext(q, java.util.Arrays.copyOfRange(limbs, level + 1, limbs.length), level, scale, context.fingerprint());
     }
 
     /**
@@ -223,7 +244,15 @@ public final class Encoder {
 
     /** Rounds scaled coefficients into RNS limbs (NTT form) at a level. */
     RnsPoly scaledToRns(double[] coeffs, int level, double scale) {
-        RnsPoly p = ring.zero(context.levelPrimes(level), false);
+        return scaledToRns(coeffs, context.levelPrimes(level), level, scale);
+    }
+
+    /**
+     * Rounds scaled coefficients into RNS limbs (NTT form) modulo the given context primes, after
+     * checking that they fit the modulus at a level.
+     */
+    private RnsPoly scaledToRns(double[] coeffs, int[] primes, int level, double scale) {
+        RnsPoly p = ring.zero(primes, false);
         double maxAbs = 0;
         for (double c : coeffs) {
             maxAbs = Math.max(maxAbs, Math.abs(c));
@@ -243,8 +272,8 @@ public final class Encoder {
                     xd[t] = x[t];
                 }
             }
-            for (int i = 0; i <= level; i++) {
-                Modulus m = ring.modulus(i);
+            for (int i = 0; i < primes.length; i++) {
+                Modulus m = ring.modulus(primes[i]);
                 long q = m.value();
                 long[] limb = p.limb(i);
                 if (doubles && m.fitsDoublePath()) {
@@ -259,8 +288,8 @@ public final class Encoder {
             }
         } else {
             for (int t = 0; t < n; t++) {
-                long[] r = context.residues(coeffs[t] * scale, level);
-                for (int i = 0; i <= level; i++) {
+                long[] r = context.residues(coeffs[t] * scale, primes);
+                for (int i = 0; i < primes.length; i++) {
                     p.limb(i)[t] = r[i];
                 }
             }

@@ -429,6 +429,64 @@ public final class Evaluator {
     }
 
     /**
+     * Sums of plaintext-weighted rotations of one ciphertext: output r is
+     * {@code Σ_s rows[r][s] · rotate(a, steps[s])} (a null plaintext is a missing term), the baby
+     * steps of a linear transform. The rotations share one decomposition of {@code c1} (as
+     * {@link #rotateHoisted}) and stay over {@code Q·P} until they are summed, so each output pays
+     * one ModDown per part instead of two per rotation, and carries less rounding noise than the
+     * same sum of {@link #rotate} results. Plaintexts of rotated steps must be
+     * {@link Encoder#encodeExtended extended}; all products must share one scale; the result is at
+     * the lowest level of a and the plaintexts, unrescaled, with scale {@code a.scale · p.scale}.
+     */
+    public Ciphertext[] multiplyRotationsHoisted(Ciphertext a, int[] steps, Plaintext[][] rows, GaloisKeys keys) {
+        check(a);
+        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
+        Arguments.present(steps, "the steps");
+        Arguments.present(rows, "the rows");
+        Arguments.twoParts(a, "multiplyRotationsHoisted");
+        int level = a.level();
+        double scale = Double.NaN;
+        for (int r = 0; r < rows.length; r++) {
+            Arguments.present(rows[r], "row " + r);
+            if (rows[r].length != steps.length) {
+                throw new IllegalArgumentException("row " + r + " has " + rows[r].length + " plaintexts for " + steps.length + " steps");
+            }
+            for (int s = 0; s < steps.length; s++) {
+                Plaintext p = rows[r][s];
+                if (p == null) {
+                    continue;
+                }
+                context.check(p.fingerprint(), "plaintext (" + r + ", " + s + ")");
+                if (Double.isNaN(scale)) {
+                    scale = a.scale() * p.scale();
+                } else {
+                    checkScales(scale, a.scale() * p.scale(), "multiplyRotationsHoisted term (" + r + ", " + s + ")");
+                }
+                level = Math.min(level, p.level());
+                if (Math.floorMod(steps[s], context.slots()) != 0 && !p.isExtended()) {
+                    throw new IllegalArgumentException("plaintext (" + r + ", " + s + ") weighs the rotation by " + steps[s]
+                            + " but has no residues modulo P: encode it with Encoder.encodeExtended");
+                }
+            }
+        }
+        if (Double.isNaN(scale)) {
+            scale = a.scale(); // no terms at all: zeros at the input's scale
+        }
+        context.checkScaleFits(scale, level);
+        int[][] perms = new int[steps.length][];
+        SwitchingKey[] switching = new SwitchingKey[steps.length];
+        for (int s = 0; s < steps.length; s++) {
+            int k = Math.floorMod(steps[s], context.slots());
+            if (k != 0) {
+                int g = Galois.rotationElement(k, context.degree());
+                switching[s] = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")", level);
+                perms[s] = ring.permutation(g);
+            }
+        }
+        return HoistedProducts.compute(context, par, a, level, perms, switching, rows, scale);
+    }
+
+    /**
      * Sums {@code count} (a power of two) consecutive slots into every slot: slot j receives
      * {@code Σ_{t<count} slot (j + t)}, with log2(count) rotations by 1, 2, 4, ….
      */

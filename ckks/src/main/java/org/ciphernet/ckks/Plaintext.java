@@ -3,17 +3,26 @@ package org.ciphernet.ckks;
 import org.ciphernet.ring.RnsPoly;
 
 /**
- * An encoded message: a polynomial in NTT form over the primes of Q at a level, with its scale.
- * Immutable: made by {@link Encoder} and {@link Decryptor}; shareable between threads.
+ * An encoded message: a polynomial in NTT form over the primes of Q at a level, with its scale,
+ * and, when {@link #isExtended() extended}, also its residues modulo the special primes P (for
+ * hoisted products). Immutable: made by {@link Encoder} and {@link Decryptor}; shareable between
+ * threads.
  */
 public final class Plaintext {
     private final RnsPoly poly;
     private final int level;
     private final double scale;
     private final long fingerprint;
+    /** Residues modulo P's primes (NTT form), one array per special prime, or null. */
+    private final long[][] special;
 
     Plaintext(RnsPoly poly, int level, double scale, long fingerprint) {
+        this(poly, null, level, scale, fingerprint);
+    }
+
+    Plaintext(RnsPoly poly, long[][] special, int level, double scale, long fingerprint) {
         this.poly = poly;
+        this.special = special;
         this.level = level;
         this.scale = scale;
         this.fingerprint = fingerprint;
@@ -34,13 +43,23 @@ public final class Plaintext {
         return fingerprint;
     }
 
-    /** The polynomial (internal; never modified after construction). */
+    /** Whether it also holds its residues modulo the special primes ({@link Encoder#encodeExtended}). */
+    public boolean isExtended() {
+        return special != null;
+    }
+
+    /** Limb j of P, or null when not extended (internal; never modified). */
+    long[] specialLimb(int j) {
+        return special == null ? null : special[j];
+    }
+
+    /** The polynomial over Q's primes at the level (internal; never modified after construction). */
     RnsPoly poly() {
         return poly;
     }
 
     @Override
     public String toString() {
-        return "Plaintext[level=" + level + ", log2 scale=" + String.format("%.2f", Math.log(scale) / Math.log(2)) + "]";
+        return "Plaintext[level=" + level + (special != null ? ", extended" : "") + ", log2 scale=" + String.format("%.2f", Math.log(scale) / Math.log(2)) + "]";
     }
 }

@@ -264,7 +264,11 @@ public final class Serialization {
 
     // ---- plaintexts and ciphertexts ---------------------------------------------------------
 
-    /** A plaintext as bytes. */
+    /**
+     * A plaintext as bytes: its residues modulo Q at its level. An {@link Plaintext#isExtended()
+     * extended} plaintext's residues modulo P are not written (they are a precomputation): it reads
+     * back as a plain one, to be encoded again with {@link Encoder#encodeExtended} for hoisted products.
+     */
     public byte[] write(Plaintext pt) {
         context.check(pt.fingerprint(), "the plaintext");
         ByteBuffer b = header(1 + 8 + polyBytes(pt.level()), PLAINTEXT, context.fingerprint());
