@@ -2,6 +2,7 @@ package org.ciphernet.ckks;
 
 import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntFunction;
 import org.ciphernet.ntt.Galois;
 import org.ciphernet.ntt.SparseRows;
 import org.ciphernet.ring.RingContext;
@@ -439,40 +440,27 @@ public final class Evaluator {
      * the lowest level of a and the plaintexts, unrescaled, with scale {@code a.scale · p.scale}.
      */
     public Ciphertext[] multiplyRotationsHoisted(Ciphertext a, int[] steps, Plaintext[][] rows, GaloisKeys keys) {
+        Arguments.present(rows, "the rows");
+        return multiplyRotationsHoisted(a, steps, rows.length, r -> rows[r], keys);
+    }
+
+    /**
+     * {@link #multiplyRotationsHoisted(Ciphertext, int[], Plaintext[][], GaloisKeys)} with the rows
+     * supplied one at a time, {@code row.apply(0) … row.apply(rows - 1)} in order, each called once
+     * and not kept after its sum is computed: weights encoded on the fly need memory for one row only.
+     * A row without terms gives an encryption of zero at a's scale.
+     */
+    public Ciphertext[] multiplyRotationsHoisted(Ciphertext a, int[] steps, int rows, IntFunction<Plaintext[]> row,
+            GaloisKeys keys) {
         check(a);
         context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
         Arguments.present(steps, "the steps");
-        Arguments.present(rows, "the rows");
+        Arguments.present(row, "the row supplier");
         Arguments.twoParts(a, "multiplyRotationsHoisted");
+        if (rows < 0) {
+            throw new IllegalArgumentException("row count must not be negative, got " + rows);
+        }
         int level = a.level();
-        double scale = Double.NaN;
-        for (int r = 0; r < rows.length; r++) {
-            Arguments.present(rows[r], "row " + r);
-            if (rows[r].length != steps.length) {
-                throw new IllegalArgumentException("row " + r + " has " + rows[r].length + " plaintexts for " + steps.length + " steps");
-            }
-            for (int s = 0; s < steps.length; s++) {
-                Plaintext p = rows[r][s];
-                if (p == null) {
-                    continue;
-                }
-                context.check(p.fingerprint(), "plaintext (" + r + ", " + s + ")");
-                if (Double.isNaN(scale)) {
-                    scale = a.scale() * p.scale();
-                } else {
-                    checkScales(scale, a.scale() * p.scale(), "multiplyRotationsHoisted term (" + r + ", " + s + ")");
-                }
-                level = Math.min(level, p.level());
-                if (Math.floorMod(steps[s], context.slots()) != 0 && !p.isExtended()) {
-                    throw new IllegalArgumentException("plaintext (" + r + ", " + s + ") weighs the rotation by " + steps[s]
-                            + " but has no residues modulo P: encode it with Encoder.encodeExtended");
-                }
-            }
-        }
-        if (Double.isNaN(scale)) {
-            scale = a.scale(); // no terms at all: zeros at the input's scale
-        }
-        context.checkScaleFits(scale, level);
         int[][] perms = new int[steps.length][];
         SwitchingKey[] switching = new SwitchingKey[steps.length];
         for (int s = 0; s < steps.length; s++) {
@@ -483,7 +471,40 @@ public final class Evaluator {
                 perms[s] = ring.permutation(g);
             }
         }
-        return HoistedProducts.compute(context, par, a, level, perms, switching, rows, scale);
+        return HoistedProducts.compute(context, par, a, perms, switching, rows, r -> checkRow(a, steps, r, row.apply(r)));
+    }
+
+    /** Row r's plaintexts after the checks of {@link #multiplyRotationsHoisted}. */
+    private Plaintext[] checkRow(Ciphertext a, int[] steps, int r, Plaintext[] weights) {
+        Arguments.present(weights, "row " + r);
+        if (weights.length != steps.length) {
+            throw new IllegalArgumentException("row " + r + " has " + weights.length + " plaintexts for " + steps.length + " steps");
+        }
+        double scale = Double.NaN;
+        for (int s = 0; s < steps.length; s++) {
+            Plaintext p = weights[s];
+            if (p == null) {
+                continue;
+            }
+            context.check(p.fingerprint(), "plaintext (" + r + ", " + s + ")");
+            if (Double.isNaN(scale)) {
+                scale = a.scale() * p.scale();
+            } else {
+                checkScales(scale, a.scale() * p.scale(), "multiplyRotationsHoisted term (" + r + ", " + s + ")");
+            }
+            if (p.level() < a.level()) {
+                throw new CkksException.LevelException("plaintext (" + r + ", " + s + ") is at level " + p.level()
+                        + ", below the ciphertext's " + a.level() + ": encode the weights at the input's level");
+            }
+            if (Math.floorMod(steps[s], context.slots()) != 0 && !p.isExtended()) {
+                throw new IllegalArgumentException("plaintext (" + r + ", " + s + ") weighs the rotation by " + steps[s]
+                        + " but has no residues modulo P: encode it with Encoder.encodeExtended");
+            }
+        }
+        if (!Double.isNaN(scale)) {
+            context.checkScaleFits(scale, a.level());
+        }
+        return weights;
     }
 
     /**

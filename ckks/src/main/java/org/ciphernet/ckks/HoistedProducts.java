@@ -25,13 +25,14 @@ final class HoistedProducts {
     private HoistedProducts() {}
 
     /**
-     * Row r of the result is {@code Σ_s rows[r][s] · rotate(a, step s)}, where {@code perms[s]} is the
-     * NTT-domain permutation of step s and {@code keys[s]} its switching key, both null for the
-     * identity. Inputs are checked by the caller: a has two parts, every plaintext is at level
-     * ≥ {@code level} and, for a rotated step, extended; the scales agree.
+     * Row r of the result is {@code Σ_s w[s] · rotate(a, step s)} for {@code w = rows.apply(r)}, where
+     * {@code perms[s]} is the NTT-domain permutation of step s and {@code keys[s]} its switching key,
+     * both null for the identity. The supplier checks its rows (every plaintext at a's level or
+     * above, extended for a rotated step, one scale per row); a has two parts.
      */
-    static Ciphertext[] compute(CkksContext context, LimbParallelism par, Ciphertext a, int level, int[][] perms,
-            SwitchingKey[] keys, Plaintext[][] rows, double scale) {
+    static Ciphertext[] compute(CkksContext context, LimbParallelism par, Ciphertext a, int[][] perms,
+            SwitchingKey[] keys, int rowCount, java.util.function.IntFunction<Plaintext[]> rows) {
+        int level = a.level();
         RingContext ring = context.ring();
         KeySwitcher ks = context.keySwitcher();
         LimbPool pool = ks.pool();
@@ -61,9 +62,9 @@ final class HoistedProducts {
             }
             pool.give(digits);
             digits = null;
-            Ciphertext[] out = new Ciphertext[rows.length];
-            for (int r = 0; r < rows.length; r++) {
-                out[r] = row(context, ring, ks, pool, par, rows[r], perms, rotated0, products, c1, level, target, scale);
+            Ciphertext[] out = new Ciphertext[rowCount];
+            for (int r = 0; r < rowCount; r++) {
+                out[r] = row(context, ring, ks, pool, par, rows.apply(r), perms, rotated0, products, c1, level, target, a.scale());
             }
             return out;
         } finally {
@@ -79,12 +80,14 @@ final class HoistedProducts {
 
     private static Ciphertext row(CkksContext context, RingContext ring, KeySwitcher ks, LimbPool pool, LimbParallelism par,
             Plaintext[] weights, int[][] perms, long[][][] rotated0, long[][][][] products, long[][] c1, int level, int[] target,
-            double scale) {
+            double inputScale) {
         int q = level + 1;
+        double scale = inputScale;
         int present = 0;
         int identities = 0;
         for (int s = 0; s < weights.length; s++) {
             if (weights[s] != null) {
+                scale = inputScale * weights[s].scale(); // one scale per row, checked by the caller
                 present++;
                 identities += perms[s] == null ? 1 : 0;
             }

@@ -29,7 +29,7 @@ import org.ciphernet.nn.plan.RotationKeys;
 import org.ciphernet.nn.plan.Tap;
 
 /**
- * The plan file format (version 1): {@code "CNPL"}, the version, the <i>program</i> (network name,
+ * The plan file format (version 2): {@code "CNPL"}, the version, the <i>program</i> (network name,
  * mode, the CKKS parameters in their {@link Serialization} form, the input gather, whether a
  * relinearization key is needed, the rotation keys with their levels, and every step: label,
  * inputs, size, levels, scale, tap and operation with its weights), then the input range and the
@@ -41,10 +41,13 @@ import org.ciphernet.nn.plan.Tap;
  * weight, scale, level or layout changes the fingerprint. The input range (client policy) and the
  * report (a description) are outside the digest, except the report's flooding budget, whose server
  * noise width the fingerprint covers (see {@link ClientSpec#fingerprint()}).
+ *
+ * <p>Version 1 (issue 14) had no ModDown count in the report's rows; it is still read, with one
+ * ModDown per key switch, as the runtime of that time did.
  */
 final class PlanFile {
     private static final int MAGIC = 0x43_4e_50_4c; // "CNPL"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final String NAME = "plan file";
 
     private PlanFile() {
@@ -67,15 +70,23 @@ final class PlanFile {
     }
 
     static byte[] write(HePlan plan) {
+        return write(plan, VERSION);
+    }
+
+    /** The plan in a format version: {@link #VERSION}, or 1 (for the compatibility tests). */
+    static byte[] write(HePlan plan, int version) {
+        if (version != 1 && version != VERSION) {
+            throw new IllegalArgumentException("plan file version " + version + " cannot be written");
+        }
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
-            out.writeInt(VERSION);
+            out.writeInt(version);
             writeProgram(out, plan);
             out.writeDouble(plan.inputRange().min());
             out.writeDouble(plan.inputRange().max());
-            writeReport(out, plan.report());
+            writeReport(out, plan.report(), version);
             out.flush();
             return WireFormat.seal(bytes.toByteArray(), bytes.size());
         } catch (IOException e) {
@@ -170,7 +181,7 @@ final class PlanFile {
         }
     }
 
-    private static void writeReport(DataOutputStream out, PlanReport r) throws IOException {
+    private static void writeReport(DataOutputStream out, PlanReport r, int version) throws IOException {
         writeString(out, r.network());
         out.writeByte(r.mode().ordinal());
         out.writeInt(r.rows().size());
@@ -182,6 +193,9 @@ final class PlanFile {
             out.writeInt(row.rotations());
             out.writeInt(row.hoisted());
             out.writeInt(row.keySwitches());
+            if (version >= 2) {
+                out.writeInt(row.modDowns());
+            }
             out.writeInt(row.plaintextProducts());
             out.writeDouble(row.log2Scale());
             writeString(out, row.detail());
@@ -211,7 +225,8 @@ final class PlanFile {
     }
 
     static HePlan read(byte[] bytes, SecurityLevel minimum) {
-        ByteBuffer b = WireFormat.open(bytes, MAGIC, VERSION, NAME, "");
+        int version = WireFormat.version(bytes) == 1 ? 1 : VERSION;
+        ByteBuffer b = WireFormat.open(bytes, MAGIC, version, NAME, "");
         try {
             String name = string(b, "network name");
             Mode mode = enumOf(Mode.values(), b, "mode");
@@ -242,7 +257,7 @@ final class PlanFile {
                 steps.add(new PlanStep(i, label, inputs, size, levelIn, levelOut, scale, tap, readOperation(b)));
             }
             InputRange range = new InputRange(real(b, "input range"), real(b, "input range"));
-            PlanReport report = readReport(b);
+            PlanReport report = readReport(b, version);
             if (b.hasRemaining()) {
                 throw new CkksException.SerializationException("the plan file has " + b.remaining() + " bytes after its end");
             }
@@ -308,15 +323,22 @@ final class PlanFile {
         };
     }
 
-    private static PlanReport readReport(ByteBuffer b) {
+    private static PlanReport readReport(ByteBuffer b, int version) {
         String network = string(b, "report network");
         Mode mode = enumOf(Mode.values(), b, "report mode");
         int rows = count(b, 40, "report rows");
         List<PlanReport.Row> list = new ArrayList<>(rows);
         for (int i = 0; i < rows; i++) {
-            list.add(new PlanReport.Row(string(b, "layers"), string(b, "kind"), integer(b, "level"), integer(b, "level"),
-                    integer(b, "rotations"), integer(b, "hoisted"), integer(b, "key switches"), integer(b, "products"),
-                    real(b, "scale"), string(b, "detail")));
+            String layers = string(b, "layers");
+            String kind = string(b, "kind");
+            int levelIn = integer(b, "level");
+            int levelOut = integer(b, "level");
+            int rotations = integer(b, "rotations");
+            int hoisted = integer(b, "hoisted");
+            int keySwitches = integer(b, "key switches");
+            int modDowns = version >= 2 ? integer(b, "ModDowns") : keySwitches;
+            list.add(new PlanReport.Row(layers, kind, levelIn, levelOut, rotations, hoisted, keySwitches, modDowns,
+                    integer(b, "products"), real(b, "scale"), string(b, "detail")));
         }
         String parameters = string(b, "report parameters");
         int depth = integer(b, "depth");

@@ -48,11 +48,13 @@ public record PlanReport(String network, Mode mode, List<Row> rows, String param
      * @param rotations key-switched rotations (hoisted baby steps included)
      * @param hoisted of those, baby steps sharing one decomposition
      * @param keySwitches rotations plus relinearizations
+     * @param modDowns divisions by P that end key switches, each of a two-part result: one per key
+     *     switch, except that hoisted baby steps share one per giant group
      * @param plaintextProducts plaintext (or constant) products
      * @param detail the packing of a linear step (diagonals, baby/giant split, fold)
      */
     public record Row(String layers, String kind, int levelIn, int levelOut, int rotations, int hoisted, int keySwitches,
-            int plaintextProducts, double log2Scale, String detail) {
+            int modDowns, int plaintextProducts, double log2Scale, String detail) {
     }
 
     /** Total rotations. */
@@ -65,6 +67,11 @@ public record PlanReport(String network, Mode mode, List<Row> rows, String param
         return rows.stream().mapToInt(Row::keySwitches).sum();
     }
 
+    /** Total ModDowns (see {@link Row#modDowns}). */
+    public int modDowns() {
+        return rows.stream().mapToInt(Row::modDowns).sum();
+    }
+
     /** Total plaintext products. */
     public int plaintextProducts() {
         return rows.stream().mapToInt(Row::plaintextProducts).sum();
@@ -74,15 +81,15 @@ public record PlanReport(String network, Mode mode, List<Row> rows, String param
     public String toString() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("plan for %s (%s): %s, depth %d%n", network, mode, parameters, depth));
-        sb.append(String.format("%-44s %-9s %7s %6s %6s %6s %7s %7s  %s%n", "layers", "kind", "levels", "rots", "hoist",
-                "kswitch", "ptmul", "log2 Δ", "packing"));
+        sb.append(String.format("%-44s %-9s %7s %6s %6s %7s %7s %7s %7s  %s%n", "layers", "kind", "levels", "rots", "hoist",
+                "kswitch", "moddown", "ptmul", "log2 Δ", "packing"));
         for (Row r : rows) {
             String layers = r.layers.length() > 44 ? r.layers.substring(0, 41) + "..." : r.layers;
-            sb.append(String.format("%-44s %-9s %3d→%-3d %6d %6d %6d %7d %7.2f  %s%n", layers, r.kind, r.levelIn, r.levelOut,
-                    r.rotations, r.hoisted, r.keySwitches, r.plaintextProducts, r.log2Scale, r.detail));
+            sb.append(String.format("%-44s %-9s %3d→%-3d %6d %6d %7d %7d %7d %7.2f  %s%n", layers, r.kind, r.levelIn, r.levelOut,
+                    r.rotations, r.hoisted, r.keySwitches, r.modDowns, r.plaintextProducts, r.log2Scale, r.detail));
         }
-        sb.append(String.format("total: %d rotations, %d key switches, %d plaintext products%n", rotations(), keySwitches(),
-                plaintextProducts()));
+        sb.append(String.format("total: %d rotations, %d key switches, %d ModDowns, %d plaintext products%n", rotations(),
+                keySwitches(), modDowns(), plaintextProducts()));
         sb.append(String.format("keys: %d rotation steps %s: %.1f MiB Galois keys + %.1f MiB relinearization key%n",
                 rotationSteps.size(), rotationSteps.size() > 24 ? "(…)" : rotationSteps.toString(), galoisKeyBytes / 1048576.0,
                 relinearizationKeyBytes / 1048576.0));

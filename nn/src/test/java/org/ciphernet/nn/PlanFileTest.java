@@ -48,6 +48,20 @@ class PlanFileTest {
         }
     }
 
+    /** Version 1 files (no ModDown counts) are still read: the same program, one ModDown per key switch. */
+    @Test
+    void version1PlanFilesAreStillRead() {
+        Network net = TestNetworks.residual(4);
+        HePlan plan = Compiler.compile(net, CompileOptions.singleImage());
+        assertTrue(plan.report().modDowns() < plan.report().keySwitches(), plan.report().toString());
+        HePlan old = HePlan.fromBytes(PlanFile.write(plan, 1));
+        assertEquals(plan.fingerprint(), old.fingerprint());
+        for (PlanReport.Row r : old.report().rows()) {
+            assertEquals(r.keySwitches(), r.modDowns(), r.layers());
+        }
+        assertArrayEquals(plan.toBytes(), HePlan.fromBytes(plan.toBytes()).toBytes());
+    }
+
     /** The answer's ciphertext bytes, from a reproducible client and a server of the plan. */
     private static List<String> answer(HePlan plan, Network net) {
         HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), SEED);

@@ -39,6 +39,7 @@ final class Reporting {
             int hoisted = 0;
             int relins = 0;
             int products = 0;
+            int modDowns = -1; // -1: one per key switch
             String detail = "";
             switch (n.kind) {
                 case INPUT -> detail = n.size + " values" + (batched ? " (one ciphertext each)" : " in one ciphertext");
@@ -60,13 +61,20 @@ final class Reporting {
                         rots = s.schedule.rotations();
                         hoisted = s.schedule.hoistedRotations();
                         products = s.schedule.diagonals();
+                        modDowns = s.schedule.modDowns();
                         detail = s.schedule + (n.layoutName == null || n.layoutName.equals("flat") ? "" : "; out: " + n.layoutName);
                         if (composed) {
-                            // rotations without their own key are composed: count their key switches
+                            // rotations without their own key are composed: count their key switches; only
+                            // babies with their own key share the giant groups' ModDowns
                             rots = 0;
                             for (Map.Entry<Integer, Integer> e : s.schedule.stepUses().entrySet()) {
                                 rots += e.getValue() * keys.cost(e.getKey());
                             }
+                            int keyedBabies = 0;
+                            for (int b : s.schedule.babies()) {
+                                keyedBabies += b != 0 && keys.has(b) ? 1 : 0;
+                            }
+                            modDowns = rots - keyedBabies + (keyedBabies > 0 ? s.schedule.giants().length : 0);
                             detail += " [composed rotations]";
                         }
                     } else {
@@ -79,7 +87,8 @@ final class Reporting {
                     }
                 }
             }
-            rows.add(new PlanReport.Row(n.label, s.kind(), s.evalLevel, s.levelOut, rots, hoisted, rots + relins, products,
+            rows.add(new PlanReport.Row(n.label, s.kind(), s.evalLevel, s.levelOut, rots, hoisted, rots + relins,
+                    modDowns < 0 ? rots + relins : modDowns + relins, products,
                     Math.log(s.scaleOut) / Math.log(2), detail));
         }
         String desc = String.format("N = 2^%d, %d slots, Q = %s bits, P = %s bits, scale 2^%d, dnum %d, log QP %d, %s",

@@ -194,6 +194,14 @@ public final class DiagonalSchedule {
         return n;
     }
 
+    /**
+     * ModDowns (each of a two-part result) when every baby step has its own key: the baby rotations
+     * stay over Q·P and each giant group's sum pays one, then one per giant and fold rotation.
+     */
+    public int modDowns() {
+        return (hoistedRotations() > 0 ? giants.length : 0) + giantRotations() + foldRotations();
+    }
+
     /** Giant-step rotations. */
     public int giantRotations() {
         if (giants.length == 0) {

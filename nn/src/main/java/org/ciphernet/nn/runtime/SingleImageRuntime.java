@@ -50,12 +50,16 @@ public final class SingleImageRuntime extends PlanRuntime {
         }
     }
 
-    /** Memory the pre-encoded weights of a plan take. */
+    /**
+     * Memory the pre-encoded weights of a plan take (at most: diagonals of hoisted rotations also
+     * hold their residues modulo P's primes, those of step 0 do not).
+     */
     public static long cacheBytes(CkksContext context, List<PlanStep> steps) {
         long b = 0;
+        int special = context.parameters().pBits().size();
         for (PlanStep s : steps) {
             if (s.operation() instanceof Operation.DiagonalProduct d) {
-                b += (long) d.schedule().diagonals() * (s.levelIn() + 1) * context.degree() * 8L;
+                b += (long) d.schedule().diagonals() * (s.levelIn() + 1 + special) * context.degree() * 8L;
             }
         }
         return b;
@@ -86,19 +90,44 @@ public final class SingleImageRuntime extends PlanRuntime {
             Ciphertext zero = eval.rescale(eval.multiplyPlain(x, encoder.encodeConstant(0.0, s.levelIn(), op.weightScale())));
             return op.hasBias() ? eval.addPlain(zero, encoder.encode(slotVector(op.bias()), zero.level(), zero.scale())) : zero;
         }
-        Ciphertext[] rotated = rotateBabies(x, babies);
+        // babies with their own key (and 0) stay over Q·P and are summed per giant before one
+        // ModDown; babies composed from other keys are ordinary ciphertexts, weighed after
+        int[] keyed = keyedBabies(babies);
+        int[] keyedSteps = new int[keyed.length];
+        for (int k = 0; k < keyed.length; k++) {
+            keyedSteps[k] = babies[keyed[k]];
+        }
         Plaintext[][] cached = cache.get(s.index());
-        List<Ciphertext> groups = workers.map(giants.length, gi -> {
-            List<Ciphertext> cts = new ArrayList<>();
-            List<Plaintext> pts = new ArrayList<>();
-            for (int bi = 0; bi < babies.length; bi++) {
-                if (p.hasDiagonal(gi, bi)) {
-                    cts.add(rotated[bi]);
-                    pts.add(cached != null ? cached[gi][bi] : encoder.encode(p.diagonal(gi, bi), s.levelIn(), op.weightScale()));
+        Ciphertext[] hoisted = eval.multiplyRotationsHoisted(x, keyedSteps, giants.length, gi -> {
+            List<Integer> present = new ArrayList<>();
+            for (int k = 0; k < keyed.length; k++) {
+                if (p.hasDiagonal(gi, keyed[k])) {
+                    present.add(k);
                 }
             }
-            return eval.multiplyAccumulate(cts.toArray(Ciphertext[]::new), pts.toArray(Plaintext[]::new));
-        });
+            Plaintext[] row = new Plaintext[keyed.length];
+            List<Plaintext> encoded = cached != null ? null
+                    : workers.map(present.size(), j -> encodeDiagonal(s, op, gi, keyed[present.get(j)], babies));
+            for (int j = 0; j < present.size(); j++) {
+                int k = present.get(j);
+                row[k] = cached != null ? cached[gi][keyed[k]] : encoded.get(j);
+            }
+            return row;
+        }, galois);
+        List<Ciphertext> groups = new ArrayList<>(List.of(hoisted));
+        for (int bi = 0; bi < babies.length; bi++) {
+            if (isKeyed(babies[bi])) {
+                continue;
+            }
+            int b = bi;
+            Ciphertext composed = rotate(x, babies[bi]);
+            for (int gi = 0; gi < giants.length; gi++) {
+                if (p.hasDiagonal(gi, b)) {
+                    Plaintext w = cached != null ? cached[gi][b] : encodeDiagonal(s, op, gi, b, babies);
+                    groups.set(gi, eval.add(groups.get(gi), eval.multiplyPlain(composed, w)));
+                }
+            }
+        }
         int n1 = p.n1();
         Ciphertext acc;
         if (p.horner()) {
@@ -149,20 +178,29 @@ public final class SingleImageRuntime extends PlanRuntime {
         return c;
     }
 
-    /** Baby steps: those with keys share one hoisted decomposition; the others are composed. */
-    private Ciphertext[] rotateBabies(Ciphertext x, int[] babies) {
+    private boolean isKeyed(int baby) {
+        return baby == 0 || keys.has(baby);
+    }
+
+    /** Indices of the babies with their own key (or step 0): those that share one hoisted decomposition. */
+    private int[] keyedBabies(int[] babies) {
         List<Integer> keyed = new ArrayList<>();
-        for (int b : babies) {
-            if (keys.has(b) || b == 0) {
-                keyed.add(b);
+        for (int bi = 0; bi < babies.length; bi++) {
+            if (isKeyed(babies[bi])) {
+                keyed.add(bi);
             }
         }
-        Ciphertext[] hoisted = eval.rotateHoisted(x, keyed.stream().mapToInt(Integer::intValue).toArray(), galois);
-        Ciphertext[] out = new Ciphertext[babies.length];
-        for (int i = 0, k = 0; i < babies.length; i++) {
-            out[i] = keyed.contains(babies[i]) ? hoisted[k++] : rotate(x, babies[i]);
-        }
-        return out;
+        return keyed.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Diagonal (gi, bi) as a plaintext: extended (with residues modulo P) when it weighs a hoisted
+     * rotation, as {@link org.ciphernet.ckks.Evaluator#multiplyRotationsHoisted} needs.
+     */
+    private Plaintext encodeDiagonal(PlanStep s, Operation.DiagonalProduct op, int gi, int bi, int[] babies) {
+        double[] d = op.schedule().diagonal(gi, bi);
+        return babies[bi] != 0 && keys.has(babies[bi]) ? encoder.encodeExtended(d, s.levelIn(), op.weightScale())
+                : encoder.encode(d, s.levelIn(), op.weightScale());
     }
 
     private Plaintext[][] encodeDiagonals(PlanStep s, Operation.DiagonalProduct op) {
@@ -178,8 +216,7 @@ public final class SingleImageRuntime extends PlanRuntime {
                 }
             }
         }
-        List<Plaintext> encoded = workers.map(jobs.size(), j -> encoder.encode(p.diagonal(jobs.get(j)[0], jobs.get(j)[1]),
-                s.levelIn(), op.weightScale()));
+        List<Plaintext> encoded = workers.map(jobs.size(), j -> encodeDiagonal(s, op, jobs.get(j)[0], jobs.get(j)[1], p.babies()));
         for (int j = 0; j < jobs.size(); j++) {
             pts[jobs.get(j)[0]][jobs.get(j)[1]] = encoded.get(j);
         }
