@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.ciphernet.ntt.Backend;
+import org.ciphernet.ntt.Galois;
 import org.ciphernet.ntt.LimbOps;
 import org.ciphernet.ntt.Modulus;
 import org.ciphernet.ntt.Primes;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Element-wise limb arithmetic on 2^logN coefficients: product, add, and multiply-accumulate of
  * {@code terms} products with one reduction per element (the key-switching / linear-layer loop), and
- * four scalar-weighted sums of the same operands (batched dense layers).
+ * four scalar-weighted sums of the same operands (batched dense layers), and the key-switching pair
+ * (the same {@code terms} digits times a key's two parts, directly or through a Galois permutation).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,6 +58,12 @@ public class LimbBench {
     private long[][] denseOut;
     private SparseRows denseRows;
     private long[][] weights4;
+    /** The key's second part, the pair's accumulators, a rotation's NTT permutation and the permuted digits. */
+    private long[][] cs1;
+    private long[] out0;
+    private long[] out1;
+    private int[] perm;
+    private long[][] moved;
 
     @Setup
     public void setup() {
@@ -88,6 +96,14 @@ public class LimbBench {
             denseWeights[r] = random(rnd, terms, q);
         }
         denseRows = ops.prepareSparseRows(denseColumns, denseWeights, terms);
+        cs1 = new long[terms][];
+        moved = new long[terms][n];
+        for (int t = 0; t < terms; t++) {
+            cs1[t] = random(rnd, n, q);
+        }
+        out0 = random(rnd, n, q);
+        out1 = random(rnd, n, q);
+        perm = Galois.nttPermutation(Galois.rotationElement(1, n), n);
     }
 
     private static long[] random(SplittableRandom rnd, int n, long q) {
@@ -139,5 +155,54 @@ public class LimbBench {
     public long[] multiplyAccumulate() {
         ops.multiplyAccumulate(out, bs, cs);
         return out;
+    }
+
+    /**
+     * Key switching of one limb as two calls: {@code out0 += Σ bs∘cs}, {@code out1 += Σ bs∘cs1}
+     * (the baseline of {@link #keySwitchPair}); divide by {@code 2 · terms · 2^logN} per multiply-add.
+     */
+    @Benchmark
+    public long[] keySwitchTwoCalls() {
+        ops.multiplyAccumulate(out0, bs, cs);
+        ops.multiplyAccumulate(out1, bs, cs1);
+        return out1;
+    }
+
+    /** The same two sums with each digit loaded once ({@code multiplyAccumulatePair}). */
+    @Benchmark
+    public long[] keySwitchPair() {
+        ops.multiplyAccumulatePair(out0, out1, bs, cs, cs1);
+        return out1;
+    }
+
+    /**
+     * Hoisted rotation as before: each digit copied through the rotation's NTT permutation into a
+     * temporary, then two multiply-accumulate calls.
+     */
+    @Benchmark
+    public long[] keySwitchCopyTwoCalls() {
+        for (int t = 0; t < terms; t++) {
+            Galois.applyNtt(bs[t], perm, moved[t]);
+        }
+        ops.multiplyAccumulate(out0, moved, cs);
+        ops.multiplyAccumulate(out1, moved, cs1);
+        return out1;
+    }
+
+    /** The copy through the permutation followed by the pair (isolates the gather from the pairing). */
+    @Benchmark
+    public long[] keySwitchCopyPair() {
+        for (int t = 0; t < terms; t++) {
+            Galois.applyNtt(bs[t], perm, moved[t]);
+        }
+        ops.multiplyAccumulatePair(out0, out1, moved, cs, cs1);
+        return out1;
+    }
+
+    /** Hoisted rotation with the digits gathered through the permutation on the fly ({@code multiplyAccumulatePairPermuted}). */
+    @Benchmark
+    public long[] keySwitchPermutedPair() {
+        ops.multiplyAccumulatePairPermuted(out0, out1, bs, perm, cs, cs1);
+        return out1;
     }
 }

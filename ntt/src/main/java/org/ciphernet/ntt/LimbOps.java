@@ -85,6 +85,65 @@ public final class LimbOps {
         kernel.multiplyAccumulate(acc, b, c, b.length, acc.length);
     }
 
+    /**
+     * Two multiply-accumulates sharing their left operands, {@code acc0 += Σ_i b[i] ∘ c0[i]} and
+     * {@code acc1 += Σ_i b[i] ∘ c1[i]}, each {@code b[i]} read once for both (key switching: the
+     * digits times the key's two parts). The results are those of
+     * {@code multiplyAccumulate(acc0, b, c0)} followed by {@code multiplyAccumulate(acc1, b, c1)}, bit
+     * for bit, on every backend.
+     *
+     * @throws IllegalArgumentException when the operand counts or the lengths differ, when
+     *         {@code acc0} and {@code acc1} are the same array, or when an accumulator is also one of the
+     *         operands (unlike {@link #multiplyAccumulate}, the two sums are interleaved, so no output
+     *         may be an input)
+     */
+    public void multiplyAccumulatePair(long[] acc0, long[] acc1, long[][] b, long[][] c0, long[][] c1) {
+        checkPair(acc0, acc1, b, c0, c1);
+        kernel.multiplyAccumulatePair(acc0, acc1, b, c0, c1, b.length, acc0.length);
+    }
+
+    /**
+     * {@link #multiplyAccumulatePair} with each left operand read through an index map: term i adds
+     * {@code b[i][perm[j]] · c0[i][j]} to {@code acc0[j]} and {@code b[i][perm[j]] · c1[i][j]} to
+     * {@code acc1[j]}. With {@code perm} from {@link Galois#nttPermutation} this key-switches the
+     * digits of a hoisted rotation without first permuting them into temporaries. The results equal,
+     * bit for bit, copying each {@code b[i]} to {@code x[i][j] = b[i][perm[j]]} and calling
+     * {@code multiplyAccumulatePair(acc0, acc1, x, c0, c1)}.
+     *
+     * <p>Only the length of {@code perm} is checked; its entries are trusted to be a permutation of
+     * {@code [0, n)} (any entries in range give the sums defined above; an entry outside it makes the
+     * call throw an {@link IndexOutOfBoundsException}, possibly after some elements were updated).
+     *
+     * @throws IllegalArgumentException as {@link #multiplyAccumulatePair}, or when {@code perm} is not
+     *         as long as the limbs
+     */
+    public void multiplyAccumulatePairPermuted(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1) {
+        checkPair(acc0, acc1, b, c0, c1);
+        if (perm.length != acc0.length) {
+            throw new IllegalArgumentException("permutation of length " + perm.length + " for limbs of length " + acc0.length);
+        }
+        kernel.multiplyAccumulatePairPermuted(acc0, acc1, b, perm, c0, c1, b.length, acc0.length);
+    }
+
+    /** The argument checks of the pair multiply-accumulates: counts, lengths, no aliasing of an accumulator. */
+    private static void checkPair(long[] acc0, long[] acc1, long[][] b, long[][] c0, long[][] c1) {
+        if (b.length != c0.length || b.length != c1.length) {
+            throw new IllegalArgumentException(b.length + " left operands but " + c0.length + " and " + c1.length
+                    + " right operands");
+        }
+        sameLength(acc0, acc1, acc1);
+        if (acc0 == acc1) {
+            throw new IllegalArgumentException("the two accumulators are the same array");
+        }
+        for (int t = 0; t < b.length; t++) {
+            sameLength(acc0, b[t], c0[t]);
+            sameLength(acc0, c1[t], c1[t]);
+            if (isEither(b[t], acc0, acc1) || isEither(c0[t], acc0, acc1) || isEither(c1[t], acc0, acc1)) {
+                throw new IllegalArgumentException("an accumulator is also an operand of term " + t);
+            }
+        }
+    }
+
     /** {@code acc += Σ_i s[i] · b[i]} for canonical scalars s[i], with the same delayed reduction. */
     public void multiplyAccumulateScalars(long[] acc, long[][] b, long[] s) {
         if (b.length != s.length) {
@@ -228,6 +287,10 @@ public final class LimbOps {
             checkResidue(s[t]);
         }
         kernel.multiplyAccumulateScalars(acc, b, s, b.length, acc.length);
+    }
+
+    private static boolean isEither(long[] x, long[] a, long[] b) {
+        return x == a || x == b;
     }
 
     private void checkResidue(long s) {

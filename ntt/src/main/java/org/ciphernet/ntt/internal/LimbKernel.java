@@ -30,6 +30,39 @@ public interface LimbKernel {
     /** {@code acc += sum_i b[i] * c[i]} over the first {@code terms} pairs, reduced once per element. */
     void multiplyAccumulate(long[] acc, long[][] b, long[][] c, int terms, int len);
 
+    /**
+     * Two sums sharing their left operands, {@code acc0 += sum_i b[i] * c0[i]} and
+     * {@code acc1 += sum_i b[i] * c1[i]} (key switching: the digits times the key's two parts). The
+     * accumulators are distinct arrays and neither is an operand (checked by the façade). The default
+     * makes two {@link #multiplyAccumulate} calls; an implementation that loads each {@code b[i]}
+     * once must give the same canonical results, bit for bit.
+     */
+    default void multiplyAccumulatePair(long[] acc0, long[] acc1, long[][] b, long[][] c0, long[][] c1, int terms, int len) {
+        multiplyAccumulate(acc0, b, c0, terms, len);
+        multiplyAccumulate(acc1, b, c1, terms, len);
+    }
+
+    /**
+     * {@link #multiplyAccumulatePair} with each left operand read through an index map: term i adds
+     * {@code b[i][perm[j]] * c0[i][j]} and {@code b[i][perm[j]] * c1[i][j]} at position j (a Galois
+     * automorphism in NTT form applied on the fly). {@code perm} has {@code len} entries, each in
+     * {@code [0, len)}: the façade checks the length, the values are trusted. The default copies each
+     * operand through the map and calls {@link #multiplyAccumulatePair}: every implementation must
+     * agree with it bit for bit.
+     */
+    default void multiplyAccumulatePairPermuted(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1,
+            int terms, int len) {
+        long[][] moved = new long[terms][len];
+        for (int t = 0; t < terms; t++) {
+            long[] bt = b[t];
+            long[] mt = moved[t];
+            for (int j = 0; j < len; j++) {
+                mt[j] = bt[perm[j]];
+            }
+        }
+        multiplyAccumulatePair(acc0, acc1, moved, c0, c1, terms, len);
+    }
+
     /** {@code acc += sum_i b[i] * s[i]} with scalars {@code s[i]} (the basis-conversion inner loop). */
     void multiplyAccumulateScalars(long[] acc, long[][] b, long[] s, int terms, int len);
 

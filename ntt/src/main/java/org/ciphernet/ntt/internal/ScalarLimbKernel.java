@@ -134,6 +134,56 @@ public final class ScalarLimbKernel implements LimbKernel {
     }
 
     @Override
+    public void multiplyAccumulatePair(long[] acc0, long[] acc1, long[][] b, long[][] c0, long[][] c1, int terms, int len) {
+        multiplyAccumulatePair(acc0, acc1, b, null, c0, c1, terms, 0, len);
+    }
+
+    @Override
+    public void multiplyAccumulatePairPermuted(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1,
+            int terms, int len) {
+        multiplyAccumulatePair(acc0, acc1, b, perm, c0, c1, terms, 0, len);
+    }
+
+    /**
+     * {@link #multiplyAccumulatePair} (when {@code perm} is null) or {@link #multiplyAccumulatePairPermuted}
+     * on the index range {@code [from, to)}: two exact 128-bit sums per element, folded every
+     * {@value #FOLD} terms like {@link #multiplyAccumulate}, so both equal it exactly.
+     */
+    public void multiplyAccumulatePair(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1,
+            int terms, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int k = perm == null ? i : perm[i];
+            long hi0 = 0;
+            long lo0 = acc0[i];
+            long hi1 = 0;
+            long lo1 = acc1[i];
+            for (int t = 0; t < terms; t++) {
+                long x = b[t][k];
+                long y0 = c0[t][i];
+                long y1 = c1[t][i];
+                long pl0 = x * y0;
+                long ph0 = Math.unsignedMultiplyHigh(x, y0);
+                long nl0 = lo0 + pl0;
+                hi0 += ph0 + (Long.compareUnsigned(nl0, lo0) < 0 ? 1 : 0);
+                lo0 = nl0;
+                long pl1 = x * y1;
+                long ph1 = Math.unsignedMultiplyHigh(x, y1);
+                long nl1 = lo1 + pl1;
+                hi1 += ph1 + (Long.compareUnsigned(nl1, lo1) < 0 ? 1 : 0);
+                lo1 = nl1;
+                if ((t & (FOLD - 1)) == FOLD - 1) {
+                    lo0 = ModArith.reduce128(hi0, lo0, m);
+                    hi0 = 0;
+                    lo1 = ModArith.reduce128(hi1, lo1, m);
+                    hi1 = 0;
+                }
+            }
+            acc0[i] = ModArith.reduce128(hi0, lo0, m);
+            acc1[i] = ModArith.reduce128(hi1, lo1, m);
+        }
+    }
+
+    @Override
     public void multiplyAccumulateScalars(long[] acc, long[][] b, long[] s, int terms, int len) {
         multiplyAccumulateScalars(acc, b, s, terms, 0, len);
     }
