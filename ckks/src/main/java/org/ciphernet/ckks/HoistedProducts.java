@@ -145,8 +145,7 @@ final class HoistedProducts {
                         u1[k] = products[s][1][t];
                         w[k] = inQ ? weights[s].poly().limb(t) : weights[s].specialLimb(t - q);
                     }
-                    ring.ops(prime).multiplyAccumulate(ext0[t], u0, w);
-                    ring.ops(prime).multiplyAccumulate(ext1[t], u1, w);
+                    ring.ops(prime).multiplyAccumulatePair(ext0[t], ext1[t], w, u0, u1);
                 }
             });
             if (rotatedTerms > 0) {

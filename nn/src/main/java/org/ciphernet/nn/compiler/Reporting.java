@@ -65,7 +65,7 @@ final class Reporting {
                         detail = s.schedule + (n.layoutName == null || n.layoutName.equals("flat") ? "" : "; out: " + n.layoutName);
                         if (composed) {
                             // rotations without their own key are composed: count their key switches; only
-                            // babies with their own key share the giant groups' ModDowns
+                            // babies with their own key can share the giant groups' ModDowns
                             rots = 0;
                             for (Map.Entry<Integer, Integer> e : s.schedule.stepUses().entrySet()) {
                                 rots += e.getValue() * keys.cost(e.getKey());
@@ -74,7 +74,7 @@ final class Reporting {
                             for (int b : s.schedule.babies()) {
                                 keyedBabies += b != 0 && keys.has(b) ? 1 : 0;
                             }
-                            modDowns = rots - keyedBabies + (keyedBabies > 0 ? s.schedule.giants().length : 0);
+                            modDowns = rots - (s.schedule.sumsBeforeModDown(keyedBabies) ? keyedBabies - s.schedule.giants().length : 0);
                             detail += " [composed rotations]";
                         }
                     } else {

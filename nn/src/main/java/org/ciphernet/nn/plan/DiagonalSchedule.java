@@ -195,11 +195,22 @@ public final class DiagonalSchedule {
     }
 
     /**
-     * ModDowns (each of a two-part result) when every baby step has its own key: the baby rotations
-     * stay over Q·P and each giant group's sum pays one, then one per giant and fold rotation.
+     * Whether the baby rotations, {@code keyedBabies} of them with their own key (step 0 not
+     * counted), are better summed per giant group over Q·P with one ModDown per group than ended
+     * one by one: when there are fewer groups than such rotations.
+     */
+    public boolean sumsBeforeModDown(int keyedBabies) {
+        return giants.length < keyedBabies;
+    }
+
+    /**
+     * ModDowns (each of a two-part result) when every baby step has its own key: one per baby
+     * rotation or, when {@link #sumsBeforeModDown} says so, one per giant group, then one per giant
+     * and fold rotation.
      */
     public int modDowns() {
-        return (hoistedRotations() > 0 ? giants.length : 0) + giantRotations() + foldRotations();
+        int babies = hoistedRotations();
+        return (sumsBeforeModDown(babies) ? giants.length : babies) + giantRotations() + foldRotations();
     }
 
     /** Giant-step rotations. */

@@ -90,31 +90,35 @@ public final class SingleImageRuntime extends PlanRuntime {
             Ciphertext zero = eval.rescale(eval.multiplyPlain(x, encoder.encodeConstant(0.0, s.levelIn(), op.weightScale())));
             return op.hasBias() ? eval.addPlain(zero, encoder.encode(slotVector(op.bias()), zero.level(), zero.scale())) : zero;
         }
-        // babies with their own key (and 0) stay over Q·P and are summed per giant before one
-        // ModDown; babies composed from other keys are ordinary ciphertexts, weighed after
+        // babies with their own key (and 0) share one decomposition; when there are fewer giant
+        // groups than such rotations, they stay over Q·P and each group's sum pays one ModDown
         int[] keyed = keyedBabies(babies);
         int[] keyedSteps = new int[keyed.length];
         for (int k = 0; k < keyed.length; k++) {
             keyedSteps[k] = babies[keyed[k]];
         }
         Plaintext[][] cached = cache.get(s.index());
-        Ciphertext[] hoisted = eval.multiplyRotationsHoisted(x, keyedSteps, giants.length, gi -> {
-            List<Integer> present = new ArrayList<>();
-            for (int k = 0; k < keyed.length; k++) {
-                if (p.hasDiagonal(gi, keyed[k])) {
-                    present.add(k);
+        Ciphertext[] hoisted;
+        if (sumsBeforeModDown(p)) {
+            // rows are requested one at a time from this thread: their diagonals are encoded in parallel
+            hoisted = eval.multiplyRotationsHoisted(x, keyedSteps, giants.length,
+                    gi -> keyedWeights(s, op, gi, keyed, babies, cached, true), galois);
+        } else {
+            Ciphertext[] rotated = eval.rotateHoisted(x, keyedSteps, galois);
+            hoisted = workers.map(giants.length, gi -> { // groups in parallel, each encoding its own diagonals
+                Plaintext[] w = keyedWeights(s, op, gi, keyed, babies, cached, false);
+                List<Ciphertext> cts = new ArrayList<>();
+                List<Plaintext> pts = new ArrayList<>();
+                for (int k = 0; k < keyed.length; k++) {
+                    if (w[k] != null) {
+                        cts.add(rotated[k]);
+                        pts.add(w[k]);
+                    }
                 }
-            }
-            Plaintext[] row = new Plaintext[keyed.length];
-            List<Plaintext> encoded = cached != null ? null
-                    : workers.map(present.size(), j -> encodeDiagonal(s, op, gi, keyed[present.get(j)], babies));
-            for (int j = 0; j < present.size(); j++) {
-                int k = present.get(j);
-                row[k] = cached != null ? cached[gi][keyed[k]] : encoded.get(j);
-            }
-            return row;
-        }, galois);
-        List<Ciphertext> groups = new ArrayList<>(List.of(hoisted));
+                return cts.isEmpty() ? null : eval.multiplyAccumulate(cts.toArray(Ciphertext[]::new), pts.toArray(Plaintext[]::new));
+            }).toArray(Ciphertext[]::new);
+        }
+        List<Ciphertext> groups = new ArrayList<>(java.util.Arrays.asList(hoisted)); // null: no keyed term yet
         for (int bi = 0; bi < babies.length; bi++) {
             if (isKeyed(babies[bi])) {
                 continue;
@@ -124,7 +128,8 @@ public final class SingleImageRuntime extends PlanRuntime {
             for (int gi = 0; gi < giants.length; gi++) {
                 if (p.hasDiagonal(gi, b)) {
                     Plaintext w = cached != null ? cached[gi][b] : encodeDiagonal(s, op, gi, b, babies);
-                    groups.set(gi, eval.add(groups.get(gi), eval.multiplyPlain(composed, w)));
+                    Ciphertext term = eval.multiplyPlain(composed, w);
+                    groups.set(gi, groups.get(gi) == null ? term : eval.add(groups.get(gi), term));
                 }
             }
         }
@@ -178,6 +183,37 @@ public final class SingleImageRuntime extends PlanRuntime {
         return c;
     }
 
+    /**
+     * Giant group gi's diagonals for the keyed babies (null where there is none), from the cache or
+     * encoded now, in parallel only when called from outside the workers.
+     */
+    private Plaintext[] keyedWeights(PlanStep s, Operation.DiagonalProduct op, int gi, int[] keyed, int[] babies,
+            Plaintext[][] cached, boolean parallel) {
+        DiagonalSchedule p = op.schedule();
+        List<Integer> present = new ArrayList<>();
+        for (int k = 0; k < keyed.length; k++) {
+            if (p.hasDiagonal(gi, keyed[k])) {
+                present.add(k);
+            }
+        }
+        Plaintext[] weights = new Plaintext[keyed.length];
+        if (cached != null) {
+            for (int k : present) {
+                weights[k] = cached[gi][keyed[k]];
+            }
+        } else if (parallel) {
+            List<Plaintext> encoded = workers.map(present.size(), j -> encodeDiagonal(s, op, gi, keyed[present.get(j)], babies));
+            for (int j = 0; j < present.size(); j++) {
+                weights[present.get(j)] = encoded.get(j);
+            }
+        } else {
+            for (int k : present) {
+                weights[k] = encodeDiagonal(s, op, gi, keyed[k], babies);
+            }
+        }
+        return weights;
+    }
+
     private boolean isKeyed(int baby) {
         return baby == 0 || keys.has(baby);
     }
@@ -193,14 +229,23 @@ public final class SingleImageRuntime extends PlanRuntime {
         return keyed.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** Whether a schedule's keyed baby rotations are summed over Q·P ({@link DiagonalSchedule#sumsBeforeModDown}). */
+    private boolean sumsBeforeModDown(DiagonalSchedule p) {
+        int rotated = 0;
+        for (int b : p.babies()) {
+            rotated += b != 0 && keys.has(b) ? 1 : 0;
+        }
+        return p.sumsBeforeModDown(rotated);
+    }
+
     /**
-     * Diagonal (gi, bi) as a plaintext: extended (with residues modulo P) when it weighs a hoisted
-     * rotation, as {@link org.ciphernet.ckks.Evaluator#multiplyRotationsHoisted} needs.
+     * Diagonal (gi, bi) as a plaintext: extended (with residues modulo P) when it weighs a keyed
+     * rotation summed over Q·P, as {@link org.ciphernet.ckks.Evaluator#multiplyRotationsHoisted} needs.
      */
     private Plaintext encodeDiagonal(PlanStep s, Operation.DiagonalProduct op, int gi, int bi, int[] babies) {
         double[] d = op.schedule().diagonal(gi, bi);
-        return babies[bi] != 0 && keys.has(babies[bi]) ? encoder.encodeExtended(d, s.levelIn(), op.weightScale())
-                : encoder.encode(d, s.levelIn(), op.weightScale());
+        boolean extended = babies[bi] != 0 && keys.has(babies[bi]) && sumsBeforeModDown(op.schedule());
+        return extended ? encoder.encodeExtended(d, s.levelIn(), op.weightScale()) : encoder.encode(d, s.levelIn(), op.weightScale());
     }
 
     private Plaintext[][] encodeDiagonals(PlanStep s, Operation.DiagonalProduct op) {
