@@ -44,6 +44,7 @@ public final class Encoder {
         this.ring = context.ring();
         this.n = context.degree();
         this.slots = n / 2;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(slots, n));
         slotIndex = new int[slots];
         long g = 1;
         long fourN = 2L * n; // 4 * slots
@@ -113,6 +114,33 @@ public final class Encoder {
     }
 
     private Plaintext encode(double[] real, double[] imag, int level, double scale, boolean extended) {
+        int[] primes = extended ? context.levelAndSpecialPrimes(level) : context.levelPrimes(level);
+        RnsPoly p = ring.zero(primes, true);
+        encodeInto(real, imag, level, scale, primes, p.limbs());
+        if (!extended) {
+            return new Plaintext(p, level, scale, context.fingerprint());
+        }
+        long[][] limbs = p.limbs();
+        RnsPoly q = new RnsPoly(n, context.levelPrimes(level), java.util.Arrays.copyOf(limbs, level + 1), true);
+        return new Plaintext(q, java.util.Arrays.copyOfRange(limbs, level + 1, limbs.length), level, scale, context.fingerprint());
+    }
+
+    /** Per-thread working arrays of an encoding (an encoding submits no parallel work, so it never reenters). */
+    private final ThreadLocal<Scratch> scratch;
+
+    private record Scratch(double[] re, double[] im, double[] coeffs, long[] rounded, double[] roundedDoubles) {
+        Scratch(int slots, int n) {
+            this(new double[slots], new double[slots], new double[n], new long[n], new double[n]);
+        }
+    }
+
+    /**
+     * Encodes values at a level and scale into limbs (NTT form, every entry overwritten) modulo the
+     * given context primes ({@code level}'s, possibly followed by P's): what {@link #encode} and
+     * {@link #encodeExtended} compute, into caller-owned arrays, allocating nothing once the
+     * thread's working arrays exist.
+     */
+    void encodeInto(double[] real, double[] imag, int level, double scale, int[] primes, long[][] out) {
         Arguments.present(real, "the real values");
         checkLevel(level);
         checkScale(scale, level);
@@ -120,8 +148,11 @@ public final class Encoder {
         if (imag != null) {
             checkLength(imag, "imag");
         }
-        double[] re = new double[slots];
-        double[] im = new double[slots];
+        Scratch sc = scratch.get();
+        double[] re = sc.re();
+        double[] im = sc.im();
+        java.util.Arrays.fill(re, 0.0);
+        java.util.Arrays.fill(im, 0.0);
         for (int j = 0; j < real.length; j++) {
             re[slotIndex[j]] = Arguments.finite(real[j], "slot value real[" + j + "]");
         }
@@ -131,7 +162,7 @@ public final class Encoder {
             }
         }
         fft(re, im, -1);
-        double[] coeffs = new double[n];
+        double[] coeffs = sc.coeffs();
         double inv = 1.0 / slots;
         for (int k = 0; k < slots; k++) {
             // w_k = x_k / n * ζ^(-k)
@@ -140,13 +171,10 @@ public final class Encoder {
             coeffs[k] = xr * twistCos[k] + xi * twistSin[k];
             coeffs[k + slots] = xi * twistCos[k] - xr * twistSin[k];
         }
-        RnsPoly p = scaledToRns(coeffs, extended ? context.levelAndSpecialPrimes(level) : context.levelPrimes(level), level, scale);
-        if (!extended) {
-            return new Plaintext(p, level, scale, context.fingerprint());
+        scaledToRnsInto(coeffs, primes, level, scale, out, sc.rounded(), sc.roundedDoubles());
+        for (int i = 0; i < primes.length; i++) {
+            ring.ntt(primes[i]).forward(out[i]);
         }
-        long[][] limbs = p.limbs();
-        RnsPoly q = new RnsPoly(n, context.levelPrimes(level), java.util.Arrays.copyOf(limbs, level + 1), true);
-        return new Plaintext(q, java.util.Arrays.copyOfRange(limbs, level + 1, limbs.length), level, scale, context.fingerprint());
     }
 
     /**
@@ -253,6 +281,17 @@ public final class Encoder {
      */
     private RnsPoly scaledToRns(double[] coeffs, int[] primes, int level, double scale) {
         RnsPoly p = ring.zero(primes, false);
+        scaledToRnsInto(coeffs, primes, level, scale, p.limbs(), new long[n], new double[n]);
+        ring.toNtt(p);
+        return p;
+    }
+
+    /**
+     * Rounds scaled coefficients into limbs (coefficient form, every entry overwritten) modulo the
+     * given context primes, after checking that they fit the modulus at a level; {@code x} and
+     * {@code xd} are working arrays of N entries.
+     */
+    private void scaledToRnsInto(double[] coeffs, int[] primes, int level, double scale, long[][] out, long[] x, double[] xd) {
         double maxAbs = 0;
         for (double c : coeffs) {
             maxAbs = Math.max(maxAbs, Math.abs(c));
@@ -261,12 +300,10 @@ public final class Encoder {
         if (maxAbs * scale < 0x1p62) {
             // the common case: round once, then reduce per prime — in doubles when the rounded
             // values and the prime are exact doubles (a loop the JIT vectorizes), else with Barrett
-            long[] x = new long[n];
             for (int t = 0; t < n; t++) {
                 x[t] = Math.round(coeffs[t] * scale);
             }
             boolean doubles = maxAbs * scale < 0x1p52;
-            double[] xd = doubles ? new double[n] : null;
             if (doubles) {
                 for (int t = 0; t < n; t++) {
                     xd[t] = x[t];
@@ -275,7 +312,7 @@ public final class Encoder {
             for (int i = 0; i < primes.length; i++) {
                 Modulus m = ring.modulus(primes[i]);
                 long q = m.value();
-                long[] limb = p.limb(i);
+                long[] limb = out[i];
                 if (doubles && m.fitsDoublePath()) {
                     reduceExact(xd, q, limb);
                     continue;
@@ -290,12 +327,10 @@ public final class Encoder {
             for (int t = 0; t < n; t++) {
                 long[] r = context.residues(coeffs[t] * scale, primes);
                 for (int i = 0; i < primes.length; i++) {
-                    p.limb(i)[t] = r[i];
+                    out[i][t] = r[i];
                 }
             }
         }
-        ring.toNtt(p);
-        return p;
     }
 
     /**

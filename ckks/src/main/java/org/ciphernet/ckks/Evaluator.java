@@ -31,6 +31,8 @@ public final class Evaluator {
     private final CkksContext context;
     private final RingContext ring;
     private final LimbParallelism par;
+    /** Encodes the weights of the {@code …Encoded} products into reused buffers. */
+    private final Encoder encoder;
 
     /** An evaluator that works in the calling thread (one core). */
     public Evaluator(CkksContext context) {
@@ -60,6 +62,7 @@ public final class Evaluator {
         this.context = Objects.requireNonNull(context, "context");
         this.ring = context.ring();
         this.par = par;
+        this.encoder = new Encoder(context);
     }
 
     /** The number of threads this evaluator uses for per-limb work (a given pool's parallelism). */
@@ -285,6 +288,59 @@ public final class Evaluator {
         return new Ciphertext(out, level, scale, context.fingerprint());
     }
 
+    /**
+     * {@code Σ_t cts[t] · encode(weights[t])}, each weight vector encoded at the inputs' lowest level
+     * and {@code weightScale} as {@link Encoder#encode(double[], int, double)} does, into reused
+     * buffers that are never kept: the same bits as {@link #multiplyAccumulate} of those plaintexts,
+     * without their garbage (weights too many to keep encoded, encoded on the fly). The encodings
+     * run on this evaluator's threads.
+     */
+    public Ciphertext multiplyAccumulateEncoded(Ciphertext[] cts, double[][] weights, double weightScale) {
+        Arguments.present(cts, "the ciphertexts");
+        Arguments.present(weights, "the weights");
+        if (cts.length != weights.length || cts.length == 0) {
+            throw new IllegalArgumentException("multiplyAccumulateEncoded needs as many weight vectors as ciphertexts, at least one; got "
+                    + cts.length + " ciphertexts and " + weights.length + " weight vectors");
+        }
+        int level = Integer.MAX_VALUE;
+        for (int t = 0; t < cts.length; t++) {
+            check(cts[t]);
+            Arguments.twoParts(cts[t], "multiplyAccumulateEncoded (term " + t + ")");
+            checkScales(cts[0].scale(), cts[t].scale(), "multiplyAccumulateEncoded term " + t);
+            Arguments.present(weights[t], "weight vector " + t);
+            level = Math.min(level, cts[t].level());
+        }
+        double scale = cts[0].scale() * weightScale;
+        context.checkScaleFits(scale, level);
+        int terms = cts.length;
+        int limbs = level + 1;
+        int[] q = context.levelPrimes(level);
+        LimbPool pool = context.keySwitcher().pool();
+        long[][][] w = new long[terms][][];
+        try {
+            int lv = level;
+            par.forEachToEnd(terms, t -> {
+                w[t] = pool.take(limbs);
+                encoder.encodeInto(weights[t], null, lv, weightScale, q, w[t]);
+            });
+            RnsPoly[] out = {ring.zero(q, true), ring.zero(q, true)};
+            long[][] x = new long[terms][];
+            long[][] y = new long[terms][];
+            for (int part = 0; part < 2; part++) {
+                for (int i = 0; i < limbs; i++) {
+                    for (int t = 0; t < terms; t++) {
+                        x[t] = cts[t].part(part).limb(i);
+                        y[t] = w[t][i];
+                    }
+                    ring.ops(i).multiplyAccumulate(out[part].limb(i), x, y);
+                }
+            }
+            return new Ciphertext(out, level, scale, context.fingerprint());
+        } finally {
+            pool.give(w);
+        }
+    }
+
     /** Turns a 3-part product into 2 parts with the relinearization key. */
     public Ciphertext relinearize(Ciphertext a, RelinearizationKey rk) {
         check(a);
@@ -367,8 +423,15 @@ public final class Evaluator {
     }
 
     private Ciphertext applyGalois(Ciphertext a, int g, SwitchingKey key) {
+        return applyGalois(a, g, key, null, a.level());
+    }
+
+    /**
+     * {@code φ_g(a)} (plus {@code addend}, when not null) at a level at most a's, in one pass: the
+     * addend's parts are added to the key switch's outputs, so the sum allocates only its result.
+     */
+    private Ciphertext applyGalois(Ciphertext a, int g, SwitchingKey key, Ciphertext addend, int level) {
         Arguments.twoParts(a, "rotate and conjugate");
-        int level = a.level();
         int[] q = context.levelPrimes(level);
         KeySwitcher ks = context.keySwitcher();
         LimbPool pool = ks.pool();
@@ -379,10 +442,38 @@ public final class Evaluator {
         for (int i = 0; i <= level; i++) {
             Galois.applyNtt(a.part(0).limb(i), perm, c0.limb(i));
             Galois.applyNtt(a.part(1).limb(i), perm, rotated1[i]);
+            if (addend != null) {
+                ring.ops(i).add(c0.limb(i), addend.part(0).limb(i), c0.limb(i));
+            }
         }
-        ks.switchKeyAdd(rotated1, level, key, c0.limbs(), null, c0.limbs(), c1.limbs(), par);
+        ks.switchKeyAdd(rotated1, level, key, c0.limbs(), addend == null ? null : addend.part(1).limbs(), c0.limbs(), c1.limbs(),
+                par);
         pool.give(rotated1);
-        return new Ciphertext(new RnsPoly[] {c0, c1}, level, a.scale(), context.fingerprint());
+        double scale = addend != null ? addend.scale() : a.scale(); // a sum has its first operand's scale, as add's
+        return new Ciphertext(new RnsPoly[] {c0, c1}, level, scale, context.fingerprint());
+    }
+
+    /**
+     * {@code a + rotate(b, step)} in one operation, allocating only the result: the accumulation
+     * step of giant-step sums and rotate-and-sum folds. The same bits as {@link #add} of
+     * {@link #rotate} when b is not above a's level; otherwise b is rotated at a's level (cheaper,
+     * and as exact). The scales must agree as for {@link #add}.
+     */
+    public Ciphertext addRotated(Ciphertext a, Ciphertext b, int step, GaloisKeys keys) {
+        check(a);
+        check(b);
+        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
+        Arguments.twoParts(a, "addRotated");
+        Arguments.twoParts(b, "addRotated");
+        checkScales(a.scale(), b.scale(), "addRotated");
+        int k = Math.floorMod(step, context.slots());
+        if (k == 0) {
+            return add(a, b);
+        }
+        int level = Math.min(a.level(), b.level());
+        int g = Galois.rotationElement(k, context.degree());
+        SwitchingKey key = requireKey(keys, g, "rotation by " + step + " (normalized " + k + ")", level);
+        return applyGalois(b, g, key, a, level);
     }
 
     /**
@@ -461,17 +552,92 @@ public final class Evaluator {
             throw new IllegalArgumentException("row count must not be negative, got " + rows);
         }
         int level = a.level();
+        int[][] perms = permutations(steps, keys, level);
+        SwitchingKey[] switching = switchingKeys(steps, keys, level);
+        return HoistedProducts.compute(context, par, a, perms, switching, rows, r -> checkRow(a, steps, r, row.apply(r)));
+    }
+
+    /**
+     * {@link #multiplyRotationsHoisted(Ciphertext, int[], int, IntFunction, GaloisKeys)} with each row
+     * given as weight vectors ({@code values.apply(r)[s]}, null for a missing term), encoded at a's
+     * level and {@code weightScale} into reused buffers that are given back once the row's sum is
+     * computed: the same bits as encoding them with {@link Encoder#encodeExtended} (or
+     * {@link Encoder#encode} for step 0), without keeping them.
+     */
+    public Ciphertext[] multiplyRotationsHoisted(Ciphertext a, int[] steps, int rows, IntFunction<double[][]> values,
+            double weightScale, GaloisKeys keys) {
+        check(a);
+        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
+        Arguments.present(steps, "the steps");
+        Arguments.present(values, "the row supplier");
+        Arguments.twoParts(a, "multiplyRotationsHoisted");
+        if (rows < 0) {
+            throw new IllegalArgumentException("row count must not be negative, got " + rows);
+        }
+        int level = a.level();
+        context.checkScaleFits(a.scale() * weightScale, level);
+        int[][] perms = permutations(steps, keys, level);
+        SwitchingKey[] switching = switchingKeys(steps, keys, level);
+        int[] qPrimes = context.levelPrimes(level);
+        int[] qpPrimes = context.levelAndSpecialPrimes(level);
+        LimbPool pool = context.keySwitcher().pool();
+        return HoistedProducts.computeWeights(context, par, a, perms, switching, rows, r -> {
+            double[][] row = Arguments.present(values.apply(r), "row " + r);
+            if (row.length != steps.length) {
+                throw new IllegalArgumentException("row " + r + " has " + row.length + " weight vectors for " + steps.length + " steps");
+            }
+            long[][][] q = new long[steps.length][][];
+            long[][][] p = new long[steps.length][][];
+            Runnable release = () -> {
+                pool.give(q);
+                pool.give(p);
+            };
+            boolean any = false;
+            try {
+                par.forEachToEnd(steps.length, s -> {
+                    if (row[s] == null) {
+                        return;
+                    }
+                    boolean extended = perms[s] != null;
+                    long[][] limbs = pool.take(extended ? qpPrimes.length : qPrimes.length);
+                    q[s] = java.util.Arrays.copyOf(limbs, level + 1);
+                    p[s] = extended ? java.util.Arrays.copyOfRange(limbs, level + 1, limbs.length) : null;
+                    encoder.encodeInto(row[s], null, level, weightScale, extended ? qpPrimes : qPrimes, limbs);
+                });
+                for (long[][] l : q) {
+                    any |= l != null;
+                }
+            } catch (RuntimeException | Error e) {
+                release.run();
+                throw e;
+            }
+            return new HoistedProducts.Weights(q, p, any ? weightScale : Double.NaN, release);
+        });
+    }
+
+    private int[][] permutations(int[] steps, GaloisKeys keys, int level) {
         int[][] perms = new int[steps.length][];
-        SwitchingKey[] switching = new SwitchingKey[steps.length];
         for (int s = 0; s < steps.length; s++) {
             int k = Math.floorMod(steps[s], context.slots());
             if (k != 0) {
                 int g = Galois.rotationElement(k, context.degree());
-                switching[s] = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")", level);
+                requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")", level);
                 perms[s] = ring.permutation(g);
             }
         }
-        return HoistedProducts.compute(context, par, a, perms, switching, rows, r -> checkRow(a, steps, r, row.apply(r)));
+        return perms;
+    }
+
+    private SwitchingKey[] switchingKeys(int[] steps, GaloisKeys keys, int level) {
+        SwitchingKey[] switching = new SwitchingKey[steps.length];
+        for (int s = 0; s < steps.length; s++) {
+            int k = Math.floorMod(steps[s], context.slots());
+            if (k != 0) {
+                switching[s] = requireKey(keys, Galois.rotationElement(k, context.degree()),
+                        "rotation by " + steps[s] + " (normalized " + k + ")", level);
+            }
+        }
+        return switching;
     }
 
     /** Row r's plaintexts after the checks of {@link #multiplyRotationsHoisted}. */

@@ -32,6 +32,33 @@ final class HoistedProducts {
      */
     static Ciphertext[] compute(CkksContext context, LimbParallelism par, Ciphertext a, int[][] perms,
             SwitchingKey[] keys, int rowCount, java.util.function.IntFunction<Plaintext[]> rows) {
+        return computeWeights(context, par, a, perms, keys, rowCount, r -> Weights.of(rows.apply(r)));
+    }
+
+    /**
+     * One row's weights as limbs: per step, the residues modulo Q's primes (at least the level's,
+     * NTT form) and modulo P's (null for an identity step), or null for a missing term; the row's
+     * scale; and what to do once the row's sum is computed (give pooled limbs back).
+     */
+    record Weights(long[][][] q, long[][][] p, double scale, Runnable release) {
+        static Weights of(Plaintext[] pts) {
+            long[][][] q = new long[pts.length][][];
+            long[][][] p = new long[pts.length][][];
+            double scale = Double.NaN;
+            for (int s = 0; s < pts.length; s++) {
+                if (pts[s] != null) {
+                    q[s] = pts[s].poly().limbs();
+                    p[s] = pts[s].specialLimbs();
+                    scale = pts[s].scale();
+                }
+            }
+            return new Weights(q, p, scale, () -> {});
+        }
+    }
+
+    /** As {@link #compute(CkksContext, LimbParallelism, Ciphertext, int[][], SwitchingKey[], int, java.util.function.IntFunction)}, weights given as limbs. */
+    static Ciphertext[] computeWeights(CkksContext context, LimbParallelism par, Ciphertext a, int[][] perms,
+            SwitchingKey[] keys, int rowCount, Row rows) {
         int level = a.level();
         RingContext ring = context.ring();
         KeySwitcher ks = context.keySwitcher();
@@ -64,7 +91,12 @@ final class HoistedProducts {
             digits = null;
             Ciphertext[] out = new Ciphertext[rowCount];
             for (int r = 0; r < rowCount; r++) {
-                out[r] = row(context, ring, ks, pool, par, rows.apply(r), perms, rotated0, products, c1, level, target, a.scale());
+                Weights w = rows.weights(r);
+                try {
+                    out[r] = row(context, ring, ks, pool, par, w, perms, rotated0, products, c1, level, target, a.scale());
+                } finally {
+                    w.release().run();
+                }
             }
             return out;
         } finally {
@@ -78,16 +110,22 @@ final class HoistedProducts {
         }
     }
 
+    /** The weights of row r. */
+    interface Row {
+        Weights weights(int r);
+    }
+
     private static Ciphertext row(CkksContext context, RingContext ring, KeySwitcher ks, LimbPool pool, LimbParallelism par,
-            Plaintext[] weights, int[][] perms, long[][][] rotated0, long[][][][] products, long[][] c1, int level, int[] target,
+            Weights w, int[][] perms, long[][][] rotated0, long[][][][] products, long[][] c1, int level, int[] target,
             double inputScale) {
         int q = level + 1;
-        double scale = inputScale;
+        long[][][] wq = w.q();
+        long[][][] wp = w.p();
+        double scale = Double.isNaN(w.scale()) ? inputScale : inputScale * w.scale(); // one scale per row, checked by the caller
         int present = 0;
         int identities = 0;
-        for (int s = 0; s < weights.length; s++) {
-            if (weights[s] != null) {
-                scale = inputScale * weights[s].scale(); // one scale per row, checked by the caller
+        for (int s = 0; s < wq.length; s++) {
+            if (wq[s] != null) {
                 present++;
                 identities += perms[s] == null ? 1 : 0;
             }
@@ -98,8 +136,8 @@ final class HoistedProducts {
         int[] allIdx = new int[all];
         int[] rotIdx = new int[rotatedTerms];
         int[] idIdx = new int[identityTerms];
-        for (int s = 0, x = 0, y = 0, z = 0; s < weights.length; s++) {
-            if (weights[s] != null) {
+        for (int s = 0, x = 0, y = 0, z = 0; s < wq.length; s++) {
+            if (wq[s] != null) {
                 allIdx[x++] = s;
                 if (perms[s] == null) {
                     idIdx[z++] = s;
@@ -119,33 +157,33 @@ final class HoistedProducts {
                 boolean inQ = t < q;
                 if (inQ) {
                     long[][] x = new long[all][];
-                    long[][] w = new long[all][];
+                    long[][] v = new long[all][];
                     for (int k = 0; k < all; k++) {
                         x[k] = rotated0[allIdx[k]][t];
-                        w[k] = weights[allIdx[k]].poly().limb(t);
+                        v[k] = wq[allIdx[k]][t];
                     }
-                    ring.ops(prime).multiplyAccumulate(out0.limb(t), x, w);
+                    ring.ops(prime).multiplyAccumulate(out0.limb(t), x, v);
                     if (identityTerms > 0) {
                         long[][] y = new long[identityTerms][];
-                        long[][] v = new long[identityTerms][];
+                        long[][] vi = new long[identityTerms][];
                         for (int k = 0; k < identityTerms; k++) {
                             y[k] = c1[t];
-                            v[k] = weights[idIdx[k]].poly().limb(t);
+                            vi[k] = wq[idIdx[k]][t];
                         }
-                        ring.ops(prime).multiplyAccumulate(out1.limb(t), y, v);
+                        ring.ops(prime).multiplyAccumulate(out1.limb(t), y, vi);
                     }
                 }
                 if (rotatedTerms > 0) {
                     long[][] u0 = new long[rotatedTerms][];
                     long[][] u1 = new long[rotatedTerms][];
-                    long[][] w = new long[rotatedTerms][];
+                    long[][] vr = new long[rotatedTerms][];
                     for (int k = 0; k < rotatedTerms; k++) {
                         int s = rotIdx[k];
                         u0[k] = products[s][0][t];
                         u1[k] = products[s][1][t];
-                        w[k] = inQ ? weights[s].poly().limb(t) : weights[s].specialLimb(t - q);
+                        vr[k] = inQ ? wq[s][t] : wp[s][t - q];
                     }
-                    ring.ops(prime).multiplyAccumulatePair(ext0[t], ext1[t], w, u0, u1);
+                    ring.ops(prime).multiplyAccumulatePair(ext0[t], ext1[t], vr, u0, u1);
                 }
             });
             if (rotatedTerms > 0) {

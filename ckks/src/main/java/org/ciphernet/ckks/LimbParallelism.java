@@ -58,6 +58,32 @@ final class LimbParallelism {
         }
     }
 
+    /**
+     * {@link #forEach}, but every task runs to its end even when others throw; the first exception
+     * is then rethrown. For tasks that take pooled buffers: when it returns or throws, no task is
+     * still writing into them, so the caller may give them back.
+     */
+    void forEachToEnd(int count, IntConsumer body) {
+        Throwable[] first = new Throwable[1];
+        forEach(count, i -> {
+            try {
+                body.accept(i);
+            } catch (RuntimeException | Error e) {
+                synchronized (first) {
+                    if (first[0] == null) {
+                        first[0] = e;
+                    }
+                }
+            }
+        });
+        if (first[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (first[0] instanceof Error e) {
+            throw e;
+        }
+    }
+
     /** {@code body(from) … body(to - 1)}, split in halves down to single indices. */
     private static final class Range extends RecursiveAction {
         private final IntConsumer body;

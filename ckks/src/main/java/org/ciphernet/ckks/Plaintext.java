@@ -53,6 +53,11 @@ public final class Plaintext {
         return special == null ? null : special[j];
     }
 
+    /** The limbs of P, or null when not extended (internal; never modified). */
+    long[][] specialLimbs() {
+        return special;
+    }
+
     /** The polynomial over Q's primes at the level (internal; never modified after construction). */
     RnsPoly poly() {
         return poly;

@@ -1,5 +1,6 @@
 package org.ciphernet.ckks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -142,6 +143,24 @@ class CkksRotationTest {
             CkksTestKit.assertBits(19.5, rotated(v, steps[s]), h, "hoisted " + steps[s]);
             CkksTestKit.assertBits(19.5, one, h, "hoisted vs one-by-one " + steps[s]);
         }
+    }
+
+    @Test
+    void addRotatedIsAddOfRotateBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(16);
+        Serialization ser = new Serialization(kit.ctx);
+        Ciphertext a = kit.encrypt(CkksTestKit.random(rnd, slots, 1));
+        Ciphertext b = kit.encrypt(CkksTestKit.random(rnd, slots, 1));
+        for (int step : new int[] {1, -4, 0, 64}) {
+            assertArrayEquals(ser.write(kit.eval.add(a, kit.eval.rotate(b, step, powers()))),
+                    ser.write(kit.eval.addRotated(a, b, step, powers())), "step " + step);
+        }
+        Ciphertext low = kit.eval.dropToLevel(a, 1);
+        assertArrayEquals(ser.write(kit.eval.add(low, kit.eval.rotate(kit.eval.dropToLevel(b, 1), 2, powers()))),
+                ser.write(kit.eval.addRotated(low, b, 2, powers())), "b above a's level is rotated at a's level");
+        assertThrows(CkksException.MissingKeyException.class, () -> kit.eval.addRotated(a, b, 3, powers()));
+        assertThrows(CkksException.ScaleMismatchException.class,
+                () -> kit.eval.addRotated(a, kit.eval.multiplyConstant(b, 1.0), 1, powers()));
     }
 
     @Test

@@ -112,6 +112,33 @@ class HoistedProductsTest {
         }
     }
 
+    /** Weights given as values are encoded into reused buffers: the same bits as encoding them first. */
+    @Test
+    void weightsEncodedOnTheFlyGiveTheSameBits() {
+        SplittableRandom rnd = new SplittableRandom(26);
+        Ciphertext c = kit.eval.dropToLevel(kit.encrypt(CkksTestKit.random(rnd, slots, 1)), 2);
+        double scale = kit.ctx.qPrime(c.level());
+        double[][][] w = weights(rnd);
+        Plaintext[][] pts = encode(w, c.level(), scale, true);
+        Serialization ser = new Serialization(kit.ctx);
+        Ciphertext[] fromPlaintexts = kit.eval.multiplyRotationsHoisted(c, STEPS, pts, keys());
+        Ciphertext[] fromValues = kit.eval.multiplyRotationsHoisted(c, STEPS, w.length, r -> w[r], scale, keys());
+        for (int r = 0; r < w.length; r++) {
+            assertArrayEquals(ser.write(fromPlaintexts[r]), ser.write(fromValues[r]), "row " + r);
+        }
+        Ciphertext[] rotations = kit.eval.rotateHoisted(c, new int[] {1, 2, 5}, keys());
+        Plaintext[] plain = new Plaintext[3];
+        for (int t = 0; t < 3; t++) {
+            plain[t] = kit.encoder.encode(w[0][t], c.level(), scale);
+        }
+        assertArrayEquals(ser.write(kit.eval.multiplyAccumulate(rotations, plain)),
+                ser.write(kit.eval.multiplyAccumulateEncoded(rotations, new double[][] {w[0][0], w[0][1], w[0][2]}, scale)));
+        double[][] bad = {w[0][0], w[0][1], new double[] {Double.NaN}};
+        assertThrows(IllegalArgumentException.class, () -> kit.eval.multiplyAccumulateEncoded(rotations, bad, scale));
+        assertThrows(IllegalArgumentException.class,
+                () -> kit.eval.multiplyRotationsHoisted(c, STEPS, 1, r -> new double[][] {{Double.POSITIVE_INFINITY}}, scale, keys()));
+    }
+
     @Test
     void extendedPlaintextsAreOrdinaryPlaintextsToo() {
         SplittableRandom rnd = new SplittableRandom(23);
@@ -160,8 +187,12 @@ class HoistedProductsTest {
         Ciphertext c = kit.encrypt(CkksTestKit.random(rnd, slots, 1));
         Plaintext[][] pts = encode(weights(rnd), c.level(), kit.ctx.qPrime(c.level()), true);
         LimbPool pool = kit.ctx.keySwitcher().pool();
+        double[][][] values = weights(rnd);
         Runnable all = () -> {
             kit.eval.multiplyRotationsHoisted(c, STEPS, pts, keys());
+            kit.eval.multiplyRotationsHoisted(c, STEPS, values.length, r -> values[r], kit.ctx.qPrime(c.level()), keys());
+            assertThrows(IllegalArgumentException.class, () -> kit.eval.multiplyRotationsHoisted(c, STEPS, 1,
+                    r -> new double[][] {{1}, {Double.NaN}, null, null, null, null, null}, kit.ctx.qPrime(c.level()), keys()));
             kit.eval.rotateHoisted(c, STEPS, keys());
             kit.eval.rotate(c, 5, keys());
             kit.eval.rescale(kit.eval.relinearize(kit.eval.square(c), kit.rk));

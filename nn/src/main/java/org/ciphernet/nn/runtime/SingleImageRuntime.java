@@ -98,24 +98,33 @@ public final class SingleImageRuntime extends PlanRuntime {
             keyedSteps[k] = babies[keyed[k]];
         }
         Plaintext[][] cached = cache.get(s.index());
+        // diagonals too many to keep are encoded on the fly into the evaluator's reused buffers
         Ciphertext[] hoisted;
         if (sumsBeforeModDown(p)) {
-            // rows are requested one at a time from this thread: their diagonals are encoded in parallel
-            hoisted = eval.multiplyRotationsHoisted(x, keyedSteps, giants.length,
-                    gi -> keyedWeights(s, op, gi, keyed, babies, cached, true), galois);
+            hoisted = cached != null
+                    ? eval.multiplyRotationsHoisted(x, keyedSteps, giants.length, gi -> keyedWeights(gi, keyed, cached, p), galois)
+                    : eval.multiplyRotationsHoisted(x, keyedSteps, giants.length, gi -> keyedDiagonals(gi, keyed, p), op.weightScale(),
+                            galois);
         } else {
             Ciphertext[] rotated = eval.rotateHoisted(x, keyedSteps, galois);
-            hoisted = workers.map(giants.length, gi -> { // groups in parallel, each encoding its own diagonals
-                Plaintext[] w = keyedWeights(s, op, gi, keyed, babies, cached, false);
+            hoisted = workers.map(giants.length, gi -> { // groups in parallel
                 List<Ciphertext> cts = new ArrayList<>();
                 List<Plaintext> pts = new ArrayList<>();
+                List<double[]> values = new ArrayList<>();
                 for (int k = 0; k < keyed.length; k++) {
-                    if (w[k] != null) {
+                    if (p.hasDiagonal(gi, keyed[k])) {
                         cts.add(rotated[k]);
-                        pts.add(w[k]);
+                        if (cached != null) {
+                            pts.add(cached[gi][keyed[k]]);
+                        } else {
+                            values.add(p.diagonal(gi, keyed[k]));
+                        }
                     }
                 }
-                return cts.isEmpty() ? null : eval.multiplyAccumulate(cts.toArray(Ciphertext[]::new), pts.toArray(Plaintext[]::new));
+                Ciphertext[] c = cts.toArray(Ciphertext[]::new);
+                return c.length == 0 ? null
+                        : cached != null ? eval.multiplyAccumulate(c, pts.toArray(Plaintext[]::new))
+                        : eval.multiplyAccumulateEncoded(c, values.toArray(double[][]::new), op.weightScale());
             }).toArray(Ciphertext[]::new);
         }
         List<Ciphertext> groups = new ArrayList<>(java.util.Arrays.asList(hoisted)); // null: no keyed term yet
@@ -144,11 +153,8 @@ public final class SingleImageRuntime extends PlanRuntime {
             int kMax = giants[giants.length - 1];
             acc = byK.get(kMax);
             for (int k = kMax - 1; k >= kMin; k--) {
-                acc = rotate(acc, n1);
                 Ciphertext y = byK.get(k);
-                if (y != null) {
-                    acc = eval.add(acc, y);
-                }
+                acc = y != null ? addRotated(y, acc, n1) : rotate(acc, n1);
             }
             if (kMin != 0) {
                 acc = rotate(acc, kMin * n1);
@@ -156,8 +162,9 @@ public final class SingleImageRuntime extends PlanRuntime {
         } else {
             acc = null;
             for (int gi = 0; gi < giants.length; gi++) {
-                Ciphertext y = giants[gi] == 0 ? groups.get(gi) : rotate(groups.get(gi), giants[gi] * n1);
-                acc = acc == null ? y : eval.add(acc, y);
+                Ciphertext g = groups.get(gi);
+                int step = giants[gi] * n1;
+                acc = acc == null ? (giants[gi] == 0 ? g : rotate(g, step)) : giants[gi] == 0 ? eval.add(acc, g) : addRotated(acc, g, step);
             }
         }
         acc = eval.rescale(acc);
@@ -166,13 +173,22 @@ public final class SingleImageRuntime extends PlanRuntime {
                 acc = rotate(acc, p.foldStart() * p.fold());
             }
             for (int c = 1; c < p.foldCount(); c <<= 1) {
-                acc = eval.add(acc, rotate(acc, c * p.fold()));
+                acc = addRotated(acc, acc, c * p.fold());
             }
         }
         if (op.hasBias()) {
             acc = eval.addPlain(acc, encoder.encode(slotVector(op.bias()), acc.level(), acc.scale()));
         }
         return acc;
+    }
+
+    /** {@code a + rotate(b, step)}, the last keyed step of a composed rotation fused with the sum. */
+    private Ciphertext addRotated(Ciphertext a, Ciphertext b, int step) {
+        List<Integer> parts = keys.compose(step);
+        for (int i = 0; i < parts.size() - 1; i++) {
+            b = eval.rotate(b, parts.get(i), galois);
+        }
+        return parts.isEmpty() ? eval.add(a, b) : eval.addRotated(a, b, parts.get(parts.size() - 1), galois);
     }
 
     /** A rotation with its own key, or composed from keyed steps. */
@@ -183,35 +199,26 @@ public final class SingleImageRuntime extends PlanRuntime {
         return c;
     }
 
-    /**
-     * Giant group gi's diagonals for the keyed babies (null where there is none), from the cache or
-     * encoded now, in parallel only when called from outside the workers.
-     */
-    private Plaintext[] keyedWeights(PlanStep s, Operation.DiagonalProduct op, int gi, int[] keyed, int[] babies,
-            Plaintext[][] cached, boolean parallel) {
-        DiagonalSchedule p = op.schedule();
-        List<Integer> present = new ArrayList<>();
+    /** Giant group gi's cached plaintexts for the keyed babies (null where there is no diagonal). */
+    private static Plaintext[] keyedWeights(int gi, int[] keyed, Plaintext[][] cached, DiagonalSchedule p) {
+        Plaintext[] weights = new Plaintext[keyed.length];
         for (int k = 0; k < keyed.length; k++) {
             if (p.hasDiagonal(gi, keyed[k])) {
-                present.add(k);
-            }
-        }
-        Plaintext[] weights = new Plaintext[keyed.length];
-        if (cached != null) {
-            for (int k : present) {
                 weights[k] = cached[gi][keyed[k]];
-            }
-        } else if (parallel) {
-            List<Plaintext> encoded = workers.map(present.size(), j -> encodeDiagonal(s, op, gi, keyed[present.get(j)], babies));
-            for (int j = 0; j < present.size(); j++) {
-                weights[present.get(j)] = encoded.get(j);
-            }
-        } else {
-            for (int k : present) {
-                weights[k] = encodeDiagonal(s, op, gi, keyed[k], babies);
             }
         }
         return weights;
+    }
+
+    /** Giant group gi's diagonals for the keyed babies, as slot values (null where there is none). */
+    private static double[][] keyedDiagonals(int gi, int[] keyed, DiagonalSchedule p) {
+        double[][] values = new double[keyed.length][];
+        for (int k = 0; k < keyed.length; k++) {
+            if (p.hasDiagonal(gi, keyed[k])) {
+                values[k] = p.diagonal(gi, keyed[k]);
+            }
+        }
+        return values;
     }
 
     private boolean isKeyed(int baby) {
