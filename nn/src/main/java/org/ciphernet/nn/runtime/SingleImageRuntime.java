@@ -90,57 +90,46 @@ public final class SingleImageRuntime extends PlanRuntime {
             Ciphertext zero = eval.rescale(eval.multiplyPlain(x, encoder.encodeConstant(0.0, s.levelIn(), op.weightScale())));
             return op.hasBias() ? eval.addPlain(zero, encoder.encode(slotVector(op.bias()), zero.level(), zero.scale())) : zero;
         }
-        // babies with their own key (and 0) share one decomposition; when there are fewer giant
-        // groups than such rotations, they stay over Q·P and each group's sum pays one ModDown
+        // babies with their own key (and 0) share one decomposition; the others are composed from
+        // keyed steps. When there are fewer giant groups than keyed rotations, those stay over Q·P
+        // and each group's sum pays one ModDown; otherwise every baby is a ciphertext and each group
+        // is one multiply-accumulate over all of them
         int[] keyed = keyedBabies(babies);
         int[] keyedSteps = new int[keyed.length];
         for (int k = 0; k < keyed.length; k++) {
             keyedSteps[k] = babies[keyed[k]];
         }
+        Ciphertext[] rotated = new Ciphertext[babies.length];
+        List<Integer> composed = new ArrayList<>();
+        for (int bi = 0; bi < babies.length; bi++) {
+            if (!isKeyed(babies[bi])) {
+                rotated[bi] = rotate(x, babies[bi]);
+                composed.add(bi);
+            }
+        }
         Plaintext[][] cached = cache.get(s.index());
-        // diagonals too many to keep are encoded on the fly into the evaluator's reused buffers
-        Ciphertext[] hoisted;
+        List<Ciphertext> groups;
         if (sumsBeforeModDown(p)) {
-            hoisted = cached != null
+            // diagonals too many to keep are encoded on the fly into the evaluator's reused buffers
+            Ciphertext[] hoisted = cached != null
                     ? eval.multiplyRotationsHoisted(x, keyedSteps, giants.length, gi -> keyedWeights(gi, keyed, cached, p), galois)
                     : eval.multiplyRotationsHoisted(x, keyedSteps, giants.length, gi -> keyedDiagonals(gi, keyed, p), op.weightScale(),
                             galois);
-        } else {
-            Ciphertext[] rotated = eval.rotateHoisted(x, keyedSteps, galois);
-            hoisted = workers.map(giants.length, gi -> { // groups in parallel
-                List<Ciphertext> cts = new ArrayList<>();
-                List<Plaintext> pts = new ArrayList<>();
-                List<double[]> values = new ArrayList<>();
-                for (int k = 0; k < keyed.length; k++) {
-                    if (p.hasDiagonal(gi, keyed[k])) {
-                        cts.add(rotated[k]);
-                        if (cached != null) {
-                            pts.add(cached[gi][keyed[k]]);
-                        } else {
-                            values.add(p.diagonal(gi, keyed[k]));
-                        }
-                    }
-                }
-                Ciphertext[] c = cts.toArray(Ciphertext[]::new);
-                return c.length == 0 ? null
-                        : cached != null ? eval.multiplyAccumulate(c, pts.toArray(Plaintext[]::new))
-                        : eval.multiplyAccumulateEncoded(c, values.toArray(double[][]::new), op.weightScale());
-            }).toArray(Ciphertext[]::new);
-        }
-        List<Ciphertext> groups = new ArrayList<>(java.util.Arrays.asList(hoisted)); // null: no keyed term yet
-        for (int bi = 0; bi < babies.length; bi++) {
-            if (isKeyed(babies[bi])) {
-                continue;
-            }
-            int b = bi;
-            Ciphertext composed = rotate(x, babies[bi]);
+            List<Ciphertext> rest = groupSums(s, op, composed.stream().mapToInt(Integer::intValue).toArray(), rotated, cached);
+            groups = new ArrayList<>(giants.length);
             for (int gi = 0; gi < giants.length; gi++) {
-                if (p.hasDiagonal(gi, b)) {
-                    Plaintext w = cached != null ? cached[gi][b] : encodeDiagonal(s, op, gi, b, babies);
-                    Ciphertext term = eval.multiplyPlain(composed, w);
-                    groups.set(gi, groups.get(gi) == null ? term : eval.add(groups.get(gi), term));
-                }
+                groups.add(rest.get(gi) == null ? hoisted[gi] : eval.add(hoisted[gi], rest.get(gi)));
             }
+        } else {
+            Ciphertext[] hoisted = eval.rotateHoisted(x, keyedSteps, galois);
+            for (int k = 0; k < keyed.length; k++) {
+                rotated[keyed[k]] = hoisted[k];
+            }
+            int[] all = new int[babies.length];
+            for (int bi = 0; bi < all.length; bi++) {
+                all[bi] = bi;
+            }
+            groups = groupSums(s, op, all, rotated, cached);
         }
         int n1 = p.n1();
         Ciphertext acc;
@@ -197,6 +186,38 @@ public final class SingleImageRuntime extends PlanRuntime {
             c = eval.rotate(c, s, galois);
         }
         return c;
+    }
+
+    /**
+     * Per giant group, {@code Σ_b diagonal(gi, b) · rotated[b]} over the given babies (null for a
+     * group without such a diagonal): groups in parallel, each one multiply-accumulate, with cached
+     * plaintexts or diagonals encoded on the fly into the evaluator's reused buffers.
+     */
+    private List<Ciphertext> groupSums(PlanStep s, Operation.DiagonalProduct op, int[] babyIndices, Ciphertext[] rotated,
+            Plaintext[][] cached) {
+        DiagonalSchedule p = op.schedule();
+        if (babyIndices.length == 0) {
+            return java.util.Arrays.asList(new Ciphertext[p.giants().length]);
+        }
+        return workers.map(p.giants().length, gi -> {
+            List<Ciphertext> cts = new ArrayList<>();
+            List<Plaintext> pts = new ArrayList<>();
+            List<double[]> values = new ArrayList<>();
+            for (int bi : babyIndices) {
+                if (p.hasDiagonal(gi, bi)) {
+                    cts.add(rotated[bi]);
+                    if (cached != null) {
+                        pts.add(cached[gi][bi]);
+                    } else {
+                        values.add(p.diagonal(gi, bi));
+                    }
+                }
+            }
+            Ciphertext[] c = cts.toArray(Ciphertext[]::new);
+            return c.length == 0 ? null
+                    : cached != null ? eval.multiplyAccumulate(c, pts.toArray(Plaintext[]::new))
+                    : eval.multiplyAccumulateEncoded(c, values.toArray(double[][]::new), op.weightScale());
+        });
     }
 
     /** Giant group gi's cached plaintexts for the keyed babies (null where there is no diagonal). */
