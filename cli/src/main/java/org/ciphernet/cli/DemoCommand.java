@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Model %s (%s, trained on %d digits, %.2f %% plaintext test accuracy), %d held-out digits.%n",
                 model.file(), model.dataset(), model.trainImages(), 100 * model.plaintextAccuracy(), digits.size());
         out.println("The client generates keys and encrypts each digit; the server sees only ciphertexts and evaluation keys;");
-        out.println("the client decrypts the 10 logits. (One untimed inference warms the server up first.)");
+        out.println("the client decrypts the 10 logits. (Untimed inferences warm the server up first.)");
         HePlan plan = Compiler.compile(net, CompileOptions.singleImage().withInputRange(0, 1));
         EncryptedRun r = EncryptedRun.of(net, plan, digits, threads, new BarProgress());
         out.println();
