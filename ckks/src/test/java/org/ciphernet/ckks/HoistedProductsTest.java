@@ -176,6 +176,10 @@ class HoistedProductsTest {
         assertThrows(CkksException.ScaleMismatchException.class, () -> kit.eval.multiplyRotationsHoisted(c, STEPS, ext, keys()));
         assertThrows(IllegalArgumentException.class,
                 () -> kit.eval.multiplyRotationsHoisted(c, new int[] {1}, new Plaintext[][] {{null, null}}, keys()));
+        Plaintext[][] low = encode(w, c.level() - 1, scale, true);
+        CkksException.LevelException lowLevel = assertThrows(CkksException.LevelException.class,
+                () -> kit.eval.multiplyRotationsHoisted(c, STEPS, low, keys()));
+        assertTrue(lowLevel.getMessage().contains("below the ciphertext's"), lowLevel.getMessage());
         Ciphertext[] empty = kit.eval.multiplyRotationsHoisted(c, new int[] {1}, new Plaintext[][] {{null}}, keys());
         CkksTestKit.assertBits(19, new double[slots], kit.decrypt(empty[0]), "a row without terms");
     }
