@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Element-wise limb arithmetic on 2^logN coefficients: product, add, and multiply-accumulate of
  * {@code terms} products with one reduction per element (the key-switching / linear-layer loop), and
  * four scalar-weighted sums of the same operands (batched dense layers), and the key-switching pair
- * (the same {@code terms} digits times a key's two parts, directly or through a Galois permutation).
+ * (the same {@code terms} digits times a key's two parts, directly or copied through a Galois permutation).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -196,13 +196,6 @@ public class LimbBench {
             Galois.applyNtt(bs[t], perm, moved[t]);
         }
         ops.multiplyAccumulatePair(out0, out1, moved, cs, cs1);
-        return out1;
-    }
-
-    /** Hoisted rotation with the digits gathered through the permutation on the fly ({@code multiplyAccumulatePairPermuted}). */
-    @Benchmark
-    public long[] keySwitchPermutedPair() {
-        ops.multiplyAccumulatePairPermuted(out0, out1, bs, perm, cs, cs1);
         return out1;
     }
 }

@@ -543,18 +543,8 @@ public final class Evaluator {
      */
     public Ciphertext[] multiplyRotationsHoisted(Ciphertext a, int[] steps, int rows, IntFunction<Plaintext[]> row,
             GaloisKeys keys) {
-        check(a);
-        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
-        Arguments.present(steps, "the steps");
-        Arguments.present(row, "the row supplier");
-        Arguments.twoParts(a, "multiplyRotationsHoisted");
-        if (rows < 0) {
-            throw new IllegalArgumentException("row count must not be negative, got " + rows);
-        }
-        int level = a.level();
-        int[][] perms = permutations(steps, keys, level);
-        SwitchingKey[] switching = switchingKeys(steps, keys, level);
-        return HoistedProducts.compute(context, par, a, perms, switching, rows, r -> checkRow(a, steps, r, row.apply(r)));
+        HoistedSteps h = hoistedSteps(a, steps, row, rows, keys);
+        return HoistedProducts.compute(context, par, a, h.perms(), h.keys(), rows, r -> checkRow(a, steps, r, row.apply(r)));
     }
 
     /**
@@ -566,22 +556,14 @@ public final class Evaluator {
      */
     public Ciphertext[] multiplyRotationsHoisted(Ciphertext a, int[] steps, int rows, IntFunction<double[][]> values,
             double weightScale, GaloisKeys keys) {
-        check(a);
-        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
-        Arguments.present(steps, "the steps");
-        Arguments.present(values, "the row supplier");
-        Arguments.twoParts(a, "multiplyRotationsHoisted");
-        if (rows < 0) {
-            throw new IllegalArgumentException("row count must not be negative, got " + rows);
-        }
+        HoistedSteps h = hoistedSteps(a, steps, values, rows, keys);
         int level = a.level();
         context.checkScaleFits(a.scale() * weightScale, level);
-        int[][] perms = permutations(steps, keys, level);
-        SwitchingKey[] switching = switchingKeys(steps, keys, level);
+        int[][] perms = h.perms();
         int[] qPrimes = context.levelPrimes(level);
         int[] qpPrimes = context.levelAndSpecialPrimes(level);
         LimbPool pool = context.keySwitcher().pool();
-        return HoistedProducts.computeWeights(context, par, a, perms, switching, rows, r -> {
+        return HoistedProducts.computeWeights(context, par, a, perms, h.keys(), rows, r -> {
             double[][] row = Arguments.present(values.apply(r), "row " + r);
             if (row.length != steps.length) {
                 throw new IllegalArgumentException("row " + r + " has " + row.length + " weight vectors for " + steps.length + " steps");
@@ -615,30 +597,33 @@ public final class Evaluator {
         });
     }
 
-    private int[][] permutations(int[] steps, GaloisKeys keys, int level) {
-        int[][] perms = new int[steps.length][];
-        for (int s = 0; s < steps.length; s++) {
-            int k = Math.floorMod(steps[s], context.slots());
-            if (k != 0) {
-                int g = Galois.rotationElement(k, context.degree());
-                requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")", level);
-                perms[s] = ring.permutation(g);
-            }
+    /**
+     * The checks shared by the hoisted products, and their steps resolved once: per step the
+     * NTT-domain permutation and the switching key, both null for the identity.
+     */
+    private HoistedSteps hoistedSteps(Ciphertext a, int[] steps, Object rowSupplier, int rows, GaloisKeys keys) {
+        check(a);
+        context.check(Arguments.present(keys, "the Galois keys").fingerprint(), "the Galois keys");
+        Arguments.present(steps, "the steps");
+        Arguments.present(rowSupplier, "the row supplier");
+        Arguments.twoParts(a, "multiplyRotationsHoisted");
+        if (rows < 0) {
+            throw new IllegalArgumentException("row count must not be negative, got " + rows);
         }
-        return perms;
-    }
-
-    private SwitchingKey[] switchingKeys(int[] steps, GaloisKeys keys, int level) {
+        int[][] perms = new int[steps.length][];
         SwitchingKey[] switching = new SwitchingKey[steps.length];
         for (int s = 0; s < steps.length; s++) {
             int k = Math.floorMod(steps[s], context.slots());
             if (k != 0) {
-                switching[s] = requireKey(keys, Galois.rotationElement(k, context.degree()),
-                        "rotation by " + steps[s] + " (normalized " + k + ")", level);
+                int g = Galois.rotationElement(k, context.degree());
+                switching[s] = requireKey(keys, g, "rotation by " + steps[s] + " (normalized " + k + ")", a.level());
+                perms[s] = ring.permutation(g);
             }
         }
-        return switching;
+        return new HoistedSteps(perms, switching);
     }
+
+    private record HoistedSteps(int[][] perms, SwitchingKey[] keys) {}
 
     /** Row r's plaintexts after the checks of {@link #multiplyRotationsHoisted}. */
     private Plaintext[] checkRow(Ciphertext a, int[] steps, int r, Plaintext[] weights) {

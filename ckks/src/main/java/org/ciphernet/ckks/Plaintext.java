@@ -48,11 +48,6 @@ public final class Plaintext {
         return special != null;
     }
 
-    /** Limb j of P, or null when not extended (internal; never modified). */
-    long[] specialLimb(int j) {
-        return special == null ? null : special[j];
-    }
-
     /** The limbs of P, or null when not extended (internal; never modified). */
     long[][] specialLimbs() {
         return special;

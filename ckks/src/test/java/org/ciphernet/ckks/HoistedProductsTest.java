@@ -149,7 +149,7 @@ class HoistedProductsTest {
         assertFalse(plain.isExtended());
         assertEquals(plain.poly(), ext.poly());
         for (int j = 0; j < kit.ctx.pCount(); j++) {
-            assertEquals(kit.ctx.degree(), ext.specialLimb(j).length);
+            assertEquals(kit.ctx.degree(), ext.specialLimbs()[j].length);
         }
         Ciphertext c = kit.encrypt(CkksTestKit.random(rnd, slots, 1));
         Serialization ser = new Serialization(kit.ctx);

@@ -102,29 +102,6 @@ public final class LimbOps {
         kernel.multiplyAccumulatePair(acc0, acc1, b, c0, c1, b.length, acc0.length);
     }
 
-    /**
-     * {@link #multiplyAccumulatePair} with each left operand read through an index map: term i adds
-     * {@code b[i][perm[j]] · c0[i][j]} to {@code acc0[j]} and {@code b[i][perm[j]] · c1[i][j]} to
-     * {@code acc1[j]}. With {@code perm} from {@link Galois#nttPermutation} this key-switches the
-     * digits of a hoisted rotation without first permuting them into temporaries. The results equal,
-     * bit for bit, copying each {@code b[i]} to {@code x[i][j] = b[i][perm[j]]} and calling
-     * {@code multiplyAccumulatePair(acc0, acc1, x, c0, c1)}.
-     *
-     * <p>Only the length of {@code perm} is checked; its entries are trusted to be a permutation of
-     * {@code [0, n)} (any entries in range give the sums defined above; an entry outside it makes the
-     * call throw an {@link IndexOutOfBoundsException}, possibly after some elements were updated).
-     *
-     * @throws IllegalArgumentException as {@link #multiplyAccumulatePair}, or when {@code perm} is not
-     *         as long as the limbs
-     */
-    public void multiplyAccumulatePairPermuted(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1) {
-        checkPair(acc0, acc1, b, c0, c1);
-        if (perm.length != acc0.length) {
-            throw new IllegalArgumentException("permutation of length " + perm.length + " for limbs of length " + acc0.length);
-        }
-        kernel.multiplyAccumulatePairPermuted(acc0, acc1, b, perm, c0, c1, b.length, acc0.length);
-    }
-
     /** The argument checks of the pair multiply-accumulates: counts, lengths, no aliasing of an accumulator. */
     private static void checkPair(long[] acc0, long[] acc1, long[][] b, long[][] c0, long[][] c1) {
         if (b.length != c0.length || b.length != c1.length) {

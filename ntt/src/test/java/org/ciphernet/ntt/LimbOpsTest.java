@@ -110,33 +110,18 @@ class LimbOpsTest {
         }
     }
 
-    /** {@code acc + Σ_t x[t][perm[i]] · y[t][i] mod q} per element (perm null for the identity). */
-    private static long[] macReference(long[] acc, long[][] x, int[] perm, long[][] y, long q) {
+    /** {@code acc + Σ_t x[t][i] · y[t][i] mod q} per element. */
+    private static long[] macReference(long[] acc, long[][] x, long[][] y, long q) {
         BigInteger bq = BigInteger.valueOf(q);
         long[] r = new long[acc.length];
         for (int i = 0; i < acc.length; i++) {
             BigInteger e = BigInteger.valueOf(acc[i]);
             for (int t = 0; t < x.length; t++) {
-                e = e.add(BigInteger.valueOf(x[t][perm == null ? i : perm[i]]).multiply(BigInteger.valueOf(y[t][i])));
+                e = e.add(BigInteger.valueOf(x[t][i]).multiply(BigInteger.valueOf(y[t][i])));
             }
             r[i] = e.mod(bq).longValue();
         }
         return r;
-    }
-
-    /** A random permutation of {@code [0, n)} (Fisher–Yates). */
-    private static int[] randomPermutation(SplittableRandom rnd, int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int x = p[i];
-            p[i] = p[j];
-            p[j] = x;
-        }
-        return p;
     }
 
     /**
@@ -159,41 +144,29 @@ class LimbOpsTest {
     }
 
     /**
-     * Checks both pair methods on one modulus, length and term count against two multiplyAccumulate
-     * calls, against copy-then-pair, and against BigInteger, on every backend.
+     * Checks the pair on one modulus, length and term count against two multiplyAccumulate calls and
+     * against BigInteger, on every backend.
      */
-    private static void checkPair(SplittableRandom rnd, long q, int len, int terms, int[] perm) {
+    private static void checkPair(SplittableRandom rnd, long q, int len, int terms) {
         Modulus m = Modulus.of(q);
         long[][][] op = pairOperands(rnd, terms, len, q);
         long[][] b = op[0];
         long[][] c0 = op[1];
         long[][] c1 = op[2];
-        long[][] moved = new long[terms][len];
-        for (int t = 0; t < terms; t++) {
-            Galois.applyNtt(b[t], perm, moved[t]);
-        }
         // accumulators: q - 1 everywhere, zeros, or random (with an edge value up front)
         long[] acc0 = terms % 3 == 0 ? TestPrimes.filled(len, q - 1) : TestPrimes.random(rnd, len, q);
         long[] acc1 = terms % 3 == 1 ? new long[len] : TestPrimes.random(rnd, len, q);
         acc0[0] = q - 1;
         acc1[0] = 0;
-        long[] expected0 = macReference(acc0, b, null, c0, q);
-        long[] expected1 = macReference(acc1, b, null, c1, q);
-        long[] expectedPermuted0 = macReference(acc0, b, perm, c0, q);
-        long[] expectedPermuted1 = macReference(acc1, b, perm, c1, q);
+        long[] expected0 = macReference(acc0, b, c0, q);
+        long[] expected1 = macReference(acc1, b, c1, q);
         for (Backend backend : NttTest.backends()) {
             LimbOps ops = LimbOps.of(m, backend);
             String what = backend + " q=" + q + " len=" + len + " terms=" + terms;
-            // the references on this backend: two multiplyAccumulate calls, on the operands as given and as moved
             long[] two0 = acc0.clone();
             long[] two1 = acc1.clone();
             ops.multiplyAccumulate(two0, b, c0);
             ops.multiplyAccumulate(two1, b, c1);
-            long[] moved0 = acc0.clone();
-            long[] moved1 = acc1.clone();
-            ops.multiplyAccumulate(moved0, moved, c0);
-            ops.multiplyAccumulate(moved1, moved, c1);
-
             long[] pair0 = acc0.clone();
             long[] pair1 = acc1.clone();
             ops.multiplyAccumulatePair(pair0, pair1, b, c0, c1);
@@ -201,19 +174,6 @@ class LimbOpsTest {
             assertArrayEquals(two1, pair1, what + " pair, second sum vs multiplyAccumulate");
             assertArrayEquals(expected0, pair0, what + " pair, first sum vs BigInteger");
             assertArrayEquals(expected1, pair1, what + " pair, second sum vs BigInteger");
-
-            long[] copied0 = acc0.clone();
-            long[] copied1 = acc1.clone();
-            ops.multiplyAccumulatePair(copied0, copied1, moved, c0, c1);
-            long[] permuted0 = acc0.clone();
-            long[] permuted1 = acc1.clone();
-            ops.multiplyAccumulatePairPermuted(permuted0, permuted1, b, perm, c0, c1);
-            assertArrayEquals(copied0, permuted0, what + " permuted pair, first sum vs copy-then-pair");
-            assertArrayEquals(copied1, permuted1, what + " permuted pair, second sum vs copy-then-pair");
-            assertArrayEquals(moved0, permuted0, what + " permuted pair, first sum vs copy-then-multiplyAccumulate");
-            assertArrayEquals(moved1, permuted1, what + " permuted pair, second sum vs copy-then-multiplyAccumulate");
-            assertArrayEquals(expectedPermuted0, permuted0, what + " permuted pair, first sum vs BigInteger");
-            assertArrayEquals(expectedPermuted1, permuted1, what + " permuted pair, second sum vs BigInteger");
         }
     }
 
@@ -227,12 +187,8 @@ class LimbOpsTest {
         int[] termCounts = {0, 1, 2, 3, 4, 8, 65};
         for (long q : TestPrimes.edgePrimes(1 << 12)) {
             for (int len : lengths) {
-                // a Galois permutation where the length is a power of two, else a random one
-                int[] perm = Integer.bitCount(len) == 1
-                        ? Galois.nttPermutation(Galois.rotationElement(3, len), len)
-                        : randomPermutation(rnd, len);
                 for (int terms : termCounts) {
-                    checkPair(rnd, q, len, terms, perm);
+                    checkPair(rnd, q, len, terms);
                 }
             }
         }
@@ -244,27 +200,10 @@ class LimbOpsTest {
         // twice the scalar fold), with the largest operands on a quarter of the terms
         SplittableRandom rnd = new SplittableRandom(39);
         long q = Primes.closestTo(40, 1 << 12, 1, List.of()).get(0);
-        int len = 64 + 3;
-        checkPair(rnd, q, len, 4_700, randomPermutation(rnd, len));
+        checkPair(rnd, q, 64 + 3, 4_700);
         // the smallest prime above 2^45: ~146 terms per reduction
         long q45 = Primes.generate(45, 1 << 12, 1, List.of()).get(0);
-        checkPair(rnd, q45, 2 * 256 + 7, 300, randomPermutation(rnd, 2 * 256 + 7));
-    }
-
-    @Test
-    void multiplyAccumulatePairPermutedAcceptsTheIdentityAndReversal() {
-        SplittableRandom rnd = new SplittableRandom(40);
-        int len = 256 + 9;
-        int[] identity = new int[len];
-        int[] reversal = new int[len];
-        for (int i = 0; i < len; i++) {
-            identity[i] = i;
-            reversal[i] = len - 1 - i;
-        }
-        for (long q : TestPrimes.edgePrimes(1 << 12)) {
-            checkPair(rnd, q, len, 5, identity);
-            checkPair(rnd, q, len, 5, reversal);
-        }
+        checkPair(rnd, q45, 2 * 256 + 7, 300);
     }
 
     @Test
@@ -274,7 +213,6 @@ class LimbOpsTest {
         long[] a1 = new long[8];
         long[][] b = new long[2][8];
         long[][] c = new long[2][8];
-        int[] perm = {0, 1, 2, 3, 4, 5, 6, 7};
         assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePair(a0, a1, b, c, new long[1][8]));
         assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePair(a0, a1, b, new long[3][8], c));
         assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePair(a0, new long[9], b, c, c));
@@ -283,17 +221,6 @@ class LimbOpsTest {
         assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePair(a0, a1, new long[][] {a1}, new long[1][8], new long[1][8]));
         assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePair(a0, a1, new long[1][8], new long[][] {a0}, new long[1][8]));
         assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePair(a0, a1, new long[1][8], new long[1][8], new long[][] {a0}));
-        assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePairPermuted(a0, a1, b, new int[7], c, c));
-        assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePairPermuted(a0, a0, b, perm, c, c));
-        assertThrows(IllegalArgumentException.class, () -> ops.multiplyAccumulatePairPermuted(a0, a1, b, perm, c, new long[1][8]));
-        assertThrows(NullPointerException.class, () -> ops.multiplyAccumulatePairPermuted(a0, a1, b, null, c, c));
-        // entries are trusted, but one outside the limb is still caught by the array bounds
-        for (Backend backend : NttTest.backends()) {
-            int[] bad = perm.clone();
-            bad[5] = 8;
-            assertThrows(IndexOutOfBoundsException.class,
-                    () -> LimbOps.of(Modulus.of(12289), backend).multiplyAccumulatePairPermuted(a0, a1, b, bad, c, c));
-        }
     }
 
     @Test

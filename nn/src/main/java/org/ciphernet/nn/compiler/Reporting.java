@@ -70,11 +70,8 @@ final class Reporting {
                             for (Map.Entry<Integer, Integer> e : s.schedule.stepUses().entrySet()) {
                                 rots += e.getValue() * keys.cost(e.getKey());
                             }
-                            int keyedBabies = 0;
-                            for (int b : s.schedule.babies()) {
-                                keyedBabies += b != 0 && keys.has(b) ? 1 : 0;
-                            }
-                            modDowns = rots - (s.schedule.sumsBeforeModDown(keyedBabies) ? keyedBabies - s.schedule.giants().length : 0);
+                            modDowns = rots - (s.schedule.sumsBeforeModDown(keys)
+                                    ? s.schedule.keyedRotations(keys) - s.schedule.giants().length : 0);
                             detail += " [composed rotations]";
                         }
                     } else {

@@ -194,18 +194,31 @@ public final class DiagonalSchedule {
         return n;
     }
 
+    /** Baby rotations (step 0 not counted) that have their own key among {@code keys}: those hoisting can share. */
+    public int keyedRotations(RotationKeys keys) {
+        int n = 0;
+        for (int b : babies) {
+            n += b != 0 && keys.has(b) ? 1 : 0;
+        }
+        return n;
+    }
+
     /**
-     * Whether the baby rotations, {@code keyedBabies} of them with their own key (step 0 not
-     * counted), are better summed per giant group over Q·P with one ModDown per group than ended
-     * one by one: when there are fewer groups than such rotations.
+     * Whether the keyed baby rotations ({@link #keyedRotations}) are better summed per giant group
+     * over Q·P with one ModDown per group than ended one by one: when there are fewer groups than
+     * such rotations.
      */
-    public boolean sumsBeforeModDown(int keyedBabies) {
-        return giants.length < keyedBabies;
+    public boolean sumsBeforeModDown(RotationKeys keys) {
+        return sumsBeforeModDown(keyedRotations(keys));
+    }
+
+    private boolean sumsBeforeModDown(int keyedRotations) {
+        return giants.length < keyedRotations;
     }
 
     /**
      * ModDowns (each of a two-part result) when every baby step has its own key: one per baby
-     * rotation or, when {@link #sumsBeforeModDown} says so, one per giant group, then one per giant
+     * rotation or, when {@link #sumsBeforeModDown(RotationKeys)} says so, one per giant group, then one per giant
      * and fold rotation.
      */
     public int modDowns() {

@@ -109,7 +109,7 @@ public final class SingleImageRuntime extends PlanRuntime {
         }
         Plaintext[][] cached = cache.get(s.index());
         List<Ciphertext> groups;
-        if (sumsBeforeModDown(p)) {
+        if (p.sumsBeforeModDown(keys)) {
             // diagonals too many to keep are encoded on the fly into the evaluator's reused buffers
             Ciphertext[] hoisted = cached != null
                     ? eval.multiplyRotationsHoisted(x, keyedSteps, giants.length, gi -> keyedWeights(gi, keyed, cached, p), galois)
@@ -257,22 +257,13 @@ public final class SingleImageRuntime extends PlanRuntime {
         return keyed.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Whether a schedule's keyed baby rotations are summed over Q·P ({@link DiagonalSchedule#sumsBeforeModDown}). */
-    private boolean sumsBeforeModDown(DiagonalSchedule p) {
-        int rotated = 0;
-        for (int b : p.babies()) {
-            rotated += b != 0 && keys.has(b) ? 1 : 0;
-        }
-        return p.sumsBeforeModDown(rotated);
-    }
-
     /**
      * Diagonal (gi, bi) as a plaintext: extended (with residues modulo P) when it weighs a keyed
      * rotation summed over Q·P, as {@link org.ciphernet.ckks.Evaluator#multiplyRotationsHoisted} needs.
      */
     private Plaintext encodeDiagonal(PlanStep s, Operation.DiagonalProduct op, int gi, int bi, int[] babies) {
         double[] d = op.schedule().diagonal(gi, bi);
-        boolean extended = babies[bi] != 0 && keys.has(babies[bi]) && sumsBeforeModDown(op.schedule());
+        boolean extended = babies[bi] != 0 && keys.has(babies[bi]) && op.schedule().sumsBeforeModDown(keys);
         return extended ? encoder.encodeExtended(d, s.levelIn(), op.weightScale()) : encoder.encode(d, s.levelIn(), op.weightScale());
     }
 

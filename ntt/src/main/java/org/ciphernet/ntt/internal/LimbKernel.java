@@ -42,27 +42,6 @@ public interface LimbKernel {
         multiplyAccumulate(acc1, b, c1, terms, len);
     }
 
-    /**
-     * {@link #multiplyAccumulatePair} with each left operand read through an index map: term i adds
-     * {@code b[i][perm[j]] * c0[i][j]} and {@code b[i][perm[j]] * c1[i][j]} at position j (a Galois
-     * automorphism in NTT form applied on the fly). {@code perm} has {@code len} entries, each in
-     * {@code [0, len)}: the façade checks the length, the values are trusted. The default copies each
-     * operand through the map and calls {@link #multiplyAccumulatePair}: every implementation must
-     * agree with it bit for bit.
-     */
-    default void multiplyAccumulatePairPermuted(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1,
-            int terms, int len) {
-        long[][] moved = new long[terms][len];
-        for (int t = 0; t < terms; t++) {
-            long[] bt = b[t];
-            long[] mt = moved[t];
-            for (int j = 0; j < len; j++) {
-                mt[j] = bt[perm[j]];
-            }
-        }
-        multiplyAccumulatePair(acc0, acc1, moved, c0, c1, terms, len);
-    }
-
     /** {@code acc += sum_i b[i] * s[i]} with scalars {@code s[i]} (the basis-conversion inner loop). */
     void multiplyAccumulateScalars(long[] acc, long[][] b, long[] s, int terms, int len);
 

@@ -135,30 +135,23 @@ public final class ScalarLimbKernel implements LimbKernel {
 
     @Override
     public void multiplyAccumulatePair(long[] acc0, long[] acc1, long[][] b, long[][] c0, long[][] c1, int terms, int len) {
-        multiplyAccumulatePair(acc0, acc1, b, null, c0, c1, terms, 0, len);
-    }
-
-    @Override
-    public void multiplyAccumulatePairPermuted(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1,
-            int terms, int len) {
-        multiplyAccumulatePair(acc0, acc1, b, perm, c0, c1, terms, 0, len);
+        multiplyAccumulatePair(acc0, acc1, b, c0, c1, terms, 0, len);
     }
 
     /**
-     * {@link #multiplyAccumulatePair} (when {@code perm} is null) or {@link #multiplyAccumulatePairPermuted}
-     * on the index range {@code [from, to)}: two exact 128-bit sums per element, folded every
-     * {@value #FOLD} terms like {@link #multiplyAccumulate}, so both equal it exactly.
+     * {@link #multiplyAccumulatePair} on the index range {@code [from, to)}: two exact 128-bit sums
+     * per element, folded every {@value #FOLD} terms like {@link #multiplyAccumulate}, so both equal
+     * it exactly.
      */
-    public void multiplyAccumulatePair(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1,
-            int terms, int from, int to) {
+    public void multiplyAccumulatePair(long[] acc0, long[] acc1, long[][] b, long[][] c0, long[][] c1, int terms, int from,
+            int to) {
         for (int i = from; i < to; i++) {
-            int k = perm == null ? i : perm[i];
             long hi0 = 0;
             long lo0 = acc0[i];
             long hi1 = 0;
             long lo1 = acc1[i];
             for (int t = 0; t < terms; t++) {
-                long x = b[t][k];
+                long x = b[t][i];
                 long y0 = c0[t][i];
                 long y1 = c1[t][i];
                 long pl0 = x * y0;

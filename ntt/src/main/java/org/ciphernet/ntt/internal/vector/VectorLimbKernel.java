@@ -232,29 +232,17 @@ final class VectorLimbKernel implements LimbKernel {
             scalar.multiplyAccumulatePair(acc0, acc1, b, c0, c1, terms, len);
             return;
         }
-        multiplyAccumulatePair(acc0, acc1, b, null, c0, c1, terms, len);
-    }
-
-    @Override
-    public void multiplyAccumulatePairPermuted(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1,
-            int terms, int len) {
-        if (!doublePath) {
-            scalar.multiplyAccumulatePairPermuted(acc0, acc1, b, perm, c0, c1, terms, len);
-            return;
-        }
-        multiplyAccumulatePair(acc0, acc1, b, perm, c0, c1, terms, len);
+        doublePathPair(acc0, acc1, b, c0, c1, terms, len);
     }
 
     /**
-     * Both pair sums on the double path; {@code perm} null reads {@code b[t]} directly, otherwise
-     * through the index map with a gather. Each sum follows {@link #multiplyAccumulate} exactly: the
+     * Both pair sums on the double path. Each sum follows {@link #multiplyAccumulate} exactly: the
      * same blocks, the same signed product per lane, a reduction after every {@code termsPerReduction}
      * terms and the same canonical store, so the accumulators come out as two separate calls would
      * leave them. The accumulators are distinct and are not operands (the façade checks), so keeping
      * both partial sums in scratch until the block is stored reads nothing either sum has written.
      */
-    private void multiplyAccumulatePair(long[] acc0, long[] acc1, long[][] b, int[] perm, long[][] c0, long[][] c1,
-            int terms, int len) {
+    private void doublePathPair(long[] acc0, long[] acc1, long[][] b, long[][] c0, long[][] c1, int terms, int len) {
         DoubleVector qv = DoubleVector.broadcast(DS, -qd); // negated, as the formulas use -q
         DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
         DoubleVector rv = DoubleVector.broadcast(DS, ROUND);
@@ -263,7 +251,7 @@ final class VectorLimbKernel implements LimbKernel {
         double[] u1 = sums[1];
         int per = termsPerReduction;
         int end = bound(len);
-        // blocked as multiplyAccumulate; each b[t] vector is loaded (or gathered) once for both sums
+        // blocked as multiplyAccumulate; each b[t] vector is loaded once for both sums
         for (int base = 0; base < end; base += BLOCK) {
             int blockEnd = Math.min(end, base + BLOCK);
             load(acc0, u0, base, blockEnd);
@@ -273,21 +261,9 @@ final class VectorLimbKernel implements LimbKernel {
                     long[] bt = b[t];
                     long[] c0t = c0[t];
                     long[] c1t = c1[t];
-                    // two loops rather than a per-vector test, so that each stays a straight vector loop
-                    if (perm == null) {
-                        for (int i = base; i < blockEnd; i += L) {
-                            DoubleVector x = (DoubleVector) LongVector.fromArray(LS, bt, i).convert(VectorOperators.L2D, 0);
-                            accumulate2(x, c0t, c1t, u0, u1, i, i - base, qv, qinvv, rv);
-                        }
-                    } else {
-                        for (int i = base; i < blockEnd; i += L) {
-                            // lane k reads bt[perm[i + k]]; an index outside bt throws. Measured (LimbBench,
-                            // logN=14, 4 terms, AVX-512): within 5-7% of copying the digits through the
-                            // permutation first, and without the temporaries; copying each block into an L1
-                            // buffer with scalar loads instead of gathering was slower still
-                            DoubleVector x = (DoubleVector) LongVector.fromArray(LS, bt, 0, perm, i).convert(VectorOperators.L2D, 0);
-                            accumulate2(x, c0t, c1t, u0, u1, i, i - base, qv, qinvv, rv);
-                        }
+                    for (int i = base; i < blockEnd; i += L) {
+                        DoubleVector x = (DoubleVector) LongVector.fromArray(LS, bt, i).convert(VectorOperators.L2D, 0);
+                        accumulate2(x, c0t, c1t, u0, u1, i, i - base, qv, qinvv, rv);
                     }
                 }
                 reduce(u0, base, blockEnd, qv, qinvv, rv);
@@ -296,7 +272,7 @@ final class VectorLimbKernel implements LimbKernel {
             store(u0, acc0, base, blockEnd, qv);
             store(u1, acc1, base, blockEnd, qv);
         }
-        scalar.multiplyAccumulatePair(acc0, acc1, b, perm, c0, c1, terms, end, len);
+        scalar.multiplyAccumulatePair(acc0, acc1, b, c0, c1, terms, end, len);
     }
 
     /** {@code u0[j] += x·c0t[i]} and {@code u1[j] += x·c1t[i]} as signed products (the term of multiplyAccumulate). */
