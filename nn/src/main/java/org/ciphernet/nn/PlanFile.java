@@ -133,7 +133,7 @@ final class PlanFile {
             case Operation.Input i -> out.writeByte(0);
             case Operation.Add a -> out.writeByte(1);
             case Operation.AddBias b -> {
-                out.writeByte(2);
+                out.writeByte(b.negate() ? 7 : 2);
                 writeDoubles(out, b.bias());
             }
             case Operation.Align a -> {
@@ -276,6 +276,7 @@ final class PlanFile {
             case 0 -> new Operation.Input();
             case 1 -> new Operation.Add();
             case 2 -> new Operation.AddBias(doubles(b, "bias"));
+            case 7 -> new Operation.AddBias(doubles(b, "bias"), true);
             case 3 -> new Operation.Align(real(b, "weight scale"));
             case 4 -> new Operation.Square(enumOf(Operation.Square.Form.values(), b, "square form"));
             case 5 -> {

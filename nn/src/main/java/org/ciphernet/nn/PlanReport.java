@@ -42,7 +42,7 @@ public record PlanReport(String network, Mode mode, List<Row> rows, String param
      * One step.
      *
      * @param layers the model layers the step implements (fused ones joined by '+')
-     * @param kind linear, square, add, add-plain, align or input
+     * @param kind linear, square, add, add-plain, negate, align or input
      * @param levelIn the level its products happen at
      * @param levelOut its output level
      * @param rotations key-switched rotations (hoisted baby steps included)

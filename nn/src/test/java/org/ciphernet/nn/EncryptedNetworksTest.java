@@ -97,6 +97,12 @@ class EncryptedNetworksTest {
     }
 
     @Test
+    void skipsWithNegativeQuadraticsAndFreeNegations() {
+        checkSingle(TestNetworks.quadraticSkips(5), CompileOptions.singleImage());
+        checkBatched(TestNetworks.quadraticSkips(5), 3);
+    }
+
+    @Test
     void referenceResidualBlocks() {
         checkSingle(TestNetworks.residual(4), CompileOptions.singleImage());
     }

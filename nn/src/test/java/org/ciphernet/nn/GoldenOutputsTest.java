@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
  * Encrypted answers are bit-identical to those recorded before the nn redesign (issue 14): for
  * fixed networks, options, key seeds and images, the SHA-256 of every output ciphertext's bytes and
  * of the decrypted values must equal {@code golden-outputs.txt}, which was written by the code of
- * commit 999fbd2, its single-image lines re-recorded once in issue 15 for an intended change of
- * the arithmetic (the file's header says which and why). Run with
+ * commit 999fbd2, its single-image lines re-recorded once in issue 15 and the lines of networks
+ * with quadratic activations before skips once in issue 16, each for an intended change of the
+ * arithmetic (the file's header says which and why). Run with
  * {@code -Dciphernet.golden.write=<file>} to print new values; never overwrite the committed file
  * to make this test pass.
  */

@@ -35,7 +35,7 @@ class PlanFileTest {
 
     @Test
     void aPlanReadBackIsTheSameProgramAndGivesTheSameAnswers() {
-        for (Network net : List.of(TestNetworks.residual(4), TestNetworks.stridedStack(5))) {
+        for (Network net : List.of(TestNetworks.residual(4), TestNetworks.stridedStack(5), TestNetworks.quadraticSkips(5))) {
             for (CompileOptions options : List.of(CompileOptions.singleImage(), CompileOptions.batched())) {
                 HePlan plan = Compiler.compile(net, options);
                 byte[] bytes = plan.toBytes();

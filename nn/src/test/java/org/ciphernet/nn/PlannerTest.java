@@ -47,6 +47,17 @@ class PlannerTest {
     }
 
     @Test
+    void skipsWithQuadraticsOfEitherSignCostNoLevel() {
+        // stem conv, x²; b1: conv, x², conv, add, x²; b2: conv, x², add; dense: the 9 levels of the
+        // network without skips (each quadratic's a moves before its square, a negative one leaving
+        // a free negation; the skips are aligned on their own spare levels)
+        HePlan p = Compiler.compile(TestNetworks.quadraticSkips(5), CompileOptions.singleImage());
+        assertEquals(9, p.depth(), p.report().toString());
+        assertTrue(p.report().rows().stream().anyMatch(r -> r.kind().equals("negate")), p.report().toString());
+        assertEquals(9, Compiler.compile(TestNetworks.quadraticSkips(5), CompileOptions.batched()).depth());
+    }
+
+    @Test
     void keySetIsExactlyTheStepsThePlansUse() {
         HePlan p = Compiler.compile(TestNetworks.convBnQuadPoolDense(1), CompileOptions.singleImage());
         Set<Integer> used = new TreeSet<>();

@@ -111,6 +111,29 @@ final class TestNetworks {
     }
 
     /**
+     * Drucker &amp; Zimerman-style skips with quadratic activations of both signs: a residual block
+     * whose addition comes before a quadratic with a &lt; 0 (its scaling becomes a free negation),
+     * then a shared-source addition after another negative quadratic. As deep as without skips.
+     */
+    static Network quadraticSkips(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        return Network.builder("quadratic-skips", new Shape(1, 6, 6))
+                .layer("stem", conv(r, 1, 3, 3, 1, 1))
+                .layer("stem.act", new Quadratic(new double[] {0.4}, new double[] {0.5}, new double[] {0.1}))
+                .layer("b1.conv1", conv(r, 3, 3, 3, 1, 1))
+                .layer("b1.act1", new Quadratic(new double[] {0.3}, new double[] {0.5}, new double[] {0.05}))
+                .layer("b1.conv2", conv(r, 3, 3, 3, 1, 1))
+                .add("b1.add", "b1.conv2", "stem.act")
+                .layer("b1.act2", new Quadratic(new double[] {-0.35}, new double[] {0.6}, new double[] {0.2}))
+                .layer("b2.conv", conv(r, 3, 3, 3, 1, 1))
+                .layer("b2.act", new Quadratic(new double[] {-0.5}, new double[] {0.4}, new double[] {-0.1}))
+                .add("b2.skip", "b2.act", "stem.act")
+                .layer("flatten", new Flatten())
+                .layer("fc", dense(r, 108, 4))
+                .build();
+    }
+
+    /**
      * Strided layers followed by more convolutions, on an odd-sized input (the multiplexed grid
      * must grow): conv stride 2 → BN → per-channel quadratic with a = 0 → conv → x² + skip →
      * avgpool stride 2 → 1×1 conv → x² → flatten → dense.

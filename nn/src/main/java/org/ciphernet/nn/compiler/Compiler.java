@@ -20,7 +20,9 @@ import org.ciphernet.nn.plan.RotationKeys;
  *       convolution, multiplexed strided layers); each is compiled by the passes below;</li>
  *   <li>{@link Lowering}: layers become sparse linear maps, squares and additions, in slot
  *       coordinates of each tensor's {@link Layout};</li>
- *   <li>{@link Fusion}: runs of linear maps fuse into one (one level each run);</li>
+ *   <li>{@link Fusion}: runs of linear maps fuse into one (one level each run), with
+ *       {@link ScaleHoisting} moving element-wise scalings nothing absorbs back through squares
+ *       and additions (so skips cost no level);</li>
  *   <li>{@link Scheduler}: the depth of every node, with alignments where additions meet;</li>
  *   <li>{@link ParameterChooser}: secure parameters just deep and wide enough, or why none are;</li>
  *   <li>{@link ScaleAssignment}: levels, scales and weight scales from the primes;</li>

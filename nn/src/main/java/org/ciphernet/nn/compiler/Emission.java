@@ -58,7 +58,7 @@ final class Emission {
             case SQUARE -> new Operation.Square(s.form);
             case LINEAR -> {
                 if (n.plainAdd) {
-                    yield new Operation.AddBias(n.bias);
+                    yield new Operation.AddBias(n.bias, n.negate);
                 }
                 if (n.align) {
                     yield new Operation.Align(s.weightScale);

@@ -8,8 +8,10 @@ import java.util.Map;
  * Node fusing: a linear node whose input is another linear node read by nothing else becomes
  * their product (batch-norm into convolutions, quadratic shifts into the previous layer and their
  * factors into the next, pooling and flattening into the following dense layer), so each run of
- * linear layers costs one level. Identity nodes vanish; identity-plus-bias nodes become a free
- * plaintext addition.
+ * linear layers costs one level. When no composition is left, {@link ScaleHoisting} moves an
+ * element-wise scaling that nothing can absorb backwards (through a square or an addition), and
+ * composition resumes. Identity nodes vanish; identity-plus-bias nodes become a free plaintext
+ * addition, and negated identities (plus bias) a free negation.
  */
 final class Fusion {
     /** Composition is skipped when the product has more non-zeros than this factor times the parts… */
@@ -50,10 +52,26 @@ final class Fusion {
                 changed = true;
                 break;
             }
+            if (!changed) {
+                IrNode hoisted = ScaleHoisting.hoistOnce(nodes, output, uses);
+                if (hoisted != null) {
+                    output = hoisted;
+                    changed = true;
+                }
+            }
         }
-        // identities disappear; identity + bias is a free plaintext addition
+        // identities disappear; identity + bias is a free plaintext addition, −identity (+ bias) a
+        // free negation
         for (IrNode l : List.copyOf(nodes)) {
-            if (l.kind != IrNode.Kind.LINEAR || l.align || !l.matrix.isIdentity()) {
+            if (l.kind != IrNode.Kind.LINEAR || l.align) {
+                continue;
+            }
+            if (l.matrix.isIdentity(-1.0)) {
+                l.plainAdd = true;
+                l.negate = true;
+                continue;
+            }
+            if (!l.matrix.isIdentity()) {
                 continue;
             }
             if (l.hasBias()) {

@@ -13,7 +13,7 @@ final class IrNode {
     enum Kind {
         /** The encrypted input vector (after the client's gather). */
         INPUT,
-        /** {@code matrix · x + bias}: one level, or none when the matrix is the identity ({@link #plainAdd}). */
+        /** {@code matrix · x + bias}: one level, or none when the matrix is ±identity ({@link #plainAdd}). */
         LINEAR,
         /** {@code x²}, element-wise: one level. */
         SQUARE,
@@ -36,8 +36,10 @@ final class IrNode {
     String layoutName;
     /** An identity map inserted to align levels and scales before an addition (never fused). */
     boolean align;
-    /** A LINEAR node whose matrix is the identity: only its bias is added, at no level. */
+    /** A LINEAR node whose matrix is ±identity: only its sign and bias are applied, at no level. */
     boolean plainAdd;
+    /** With {@link #plainAdd}: the matrix is −identity, so the input is negated (exactly) before the bias. */
+    boolean negate;
     /** Levels consumed from the input to this node's output. */
     int depth;
 

@@ -53,7 +53,7 @@ final class Reporting {
                 case ADD -> detail = "";
                 case LINEAR -> {
                     if (n.plainAdd) {
-                        detail = "bias only";
+                        detail = n.negate ? "negation and bias" : "bias only";
                     } else if (n.align) {
                         products = batched ? n.size : 1;
                         detail = "constant product (level/scale alignment)";

@@ -43,6 +43,7 @@ final class Scheduler {
                         }
                         if (x.kind == IrNode.Kind.LINEAR && !x.align && uses.get(x) == 1) {
                             x.plainAdd = false;
+                            x.negate = false;
                             x.depth = m;
                         } else {
                             n.inputs.set(k, insertAlign(nodes, idx, x, m));

@@ -119,15 +119,40 @@ final class SparseMatrix {
 
     /** Whether this is the identity matrix. */
     boolean isIdentity() {
+        return isIdentity(1.0);
+    }
+
+    /** Whether this is {@code sign} times the identity matrix. */
+    boolean isIdentity(double sign) {
         if (rows != cols || col.length != rows) {
             return false;
         }
         for (int r = 0; r < rows; r++) {
-            if (rowStart[r + 1] - rowStart[r] != 1 || col[rowStart[r]] != r || val[rowStart[r]] != 1.0) {
+            if (rowStart[r + 1] - rowStart[r] != 1 || col[rowStart[r]] != r || val[rowStart[r]] != sign) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The diagonal of a square matrix whose entries all lie on it (absent entries are zero), or
+     * null when it has an entry off the diagonal.
+     */
+    double[] diagonalValues() {
+        if (rows != cols) {
+            return null;
+        }
+        double[] d = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            for (int k = rowStart[r]; k < rowStart[r + 1]; k++) {
+                if (col[k] != r) {
+                    return null;
+                }
+                d[r] = val[k];
+            }
+        }
+        return d;
     }
 
     /** Builds a matrix from entries; duplicates are summed and exact zeros dropped. */

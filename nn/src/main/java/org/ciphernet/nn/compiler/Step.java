@@ -36,7 +36,7 @@ final class Step {
     /** The kind's short name, as {@link Operation#kind()} names it. */
     String kind() {
         if (node.kind == IrNode.Kind.LINEAR) {
-            return node.align ? "align" : node.plainAdd ? "add-plain" : "linear";
+            return node.align ? "align" : node.plainAdd ? (node.negate ? "negate" : "add-plain") : "linear";
         }
         return node.kind.name().toLowerCase(Locale.ROOT);
     }

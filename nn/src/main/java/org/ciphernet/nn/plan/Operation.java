@@ -42,13 +42,19 @@ public sealed interface Operation {
     }
 
     /**
-     * {@code x + bias}, at no level: element i of the bias is added to the slot of element i
-     * (single image: a plaintext of the bias in slots 0…n−1; batched: a constant on ciphertext i).
+     * {@code x + bias}, or {@code −x + bias} when {@code negate}, at no level (negation is exact):
+     * element i of the bias is added to the slot of element i (single image: a plaintext of the
+     * bias in slots 0…n−1; batched: a constant on ciphertext i).
      */
-    record AddBias(double[] bias) implements Operation {
+    record AddBias(double[] bias, boolean negate) implements Operation {
         /** Copies the bias. */
         public AddBias {
             bias = finite(bias, "bias").clone();
+        }
+
+        /** {@code x + bias}. */
+        public AddBias(double[] bias) {
+            this(bias, false);
         }
 
         @Override
@@ -58,7 +64,7 @@ public sealed interface Operation {
 
         @Override
         public String kind() {
-            return "add-plain";
+            return negate ? "negate" : "add-plain";
         }
 
         @Override

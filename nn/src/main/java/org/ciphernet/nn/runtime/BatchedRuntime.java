@@ -46,7 +46,10 @@ public final class BatchedRuntime extends PlanRuntime {
         return switch (s.operation()) {
             case Operation.AddBias b -> {
                 double[] bias = b.bias();
-                yield workers.map(s.size(), i -> bias[i] == 0 ? x.get(i) : eval.addConstant(x.get(i), bias[i]));
+                yield workers.map(s.size(), i -> {
+                    Ciphertext c = b.negate() ? eval.negate(x.get(i)) : x.get(i);
+                    return bias[i] == 0 ? c : eval.addConstant(c, bias[i]);
+                });
             }
             case Operation.Align a -> {
                 List<Ciphertext> in = droppedTo(s.levelIn(), x);

@@ -69,7 +69,7 @@ public final class SingleImageRuntime extends PlanRuntime {
     List<Ciphertext> linear(PlanStep s, List<Ciphertext> x) {
         return switch (s.operation()) {
             case Operation.AddBias b -> {
-                Ciphertext c = x.get(0);
+                Ciphertext c = b.negate() ? eval.negate(x.get(0)) : x.get(0);
                 yield List.of(eval.addPlain(c, encoder.encode(slotVector(b.bias()), c.level(), c.scale())));
             }
             case Operation.Align a -> {
