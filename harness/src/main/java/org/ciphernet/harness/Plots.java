@@ -100,6 +100,7 @@ final class Plots {
         JFreeChart chart = ChartFactory.createXYLineChart(model + ": plaintext margins (top-1 − top-2 logit) and certificate bounds",
                 "margin", "share of images", new XYSeriesCollection(cdf), PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
+        plot.getRenderer().setSeriesPaint(0, new java.awt.Color(0, 70, 200));
         double[] lines = {2 * c.observedBound(), 2 * c.predictedBound()};
         String[] names = {"2 × observed bound", "2 × predicted bound"};
         java.awt.Color[] colors = {new java.awt.Color(0, 130, 0), new java.awt.Color(200, 0, 0)};
