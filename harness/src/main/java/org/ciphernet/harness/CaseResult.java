@@ -15,11 +15,28 @@ import java.util.Optional;
  * @param layers per-step time and precision of the first encrypted image
  * @param unsupported why the model cannot run encrypted (for example a ReLU teacher); then only
  *     the recorded PyTorch accuracy is reported
+ * @param certificate which images of the plaintext pass provably keep their class under
+ *     encryption (empty for an unsupported model)
  */
 public record CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
         int encryptedImages, double agreement, double maxLogitError, double millisPerImage, int levels, int rotations,
         int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
-        Optional<String> unsupported) {
+        Optional<String> unsupported, Optional<MarginCertificate> certificate) {
+
+    /** A result without a margin certificate. */
+    public CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
+            int encryptedImages, double agreement, double maxLogitError, double millisPerImage, int levels, int rotations,
+            int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
+            Optional<String> unsupported) {
+        this(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError, millisPerImage,
+                levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, Optional.empty());
+    }
+
+    /** This result with a margin certificate. */
+    public CaseResult withCertificate(MarginCertificate c) {
+        return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
+                millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, Optional.of(c));
+    }
 
     /** One encrypted image: its label, the plaintext and the decrypted prediction, and the server time. */
     public record Prediction(int label, int plaintext, int encrypted, double millis) {

@@ -22,6 +22,9 @@ import org.ciphernet.nn.onnx.OnnxImporter;
  * the first K test images encrypts, evaluates on the server with evaluation keys only, decrypts and
  * compares with the plaintext model. The encrypted runs go through {@link Inference}, as the
  * {@code demo} and {@code infer} commands do.
+ * Every result carries a {@link MarginCertificate}: which images of the plaintext pass provably keep
+ * their class under encryption, by the error measured on the encrypted sample and by the plan's
+ * predicted error.
  */
 public final class Harness {
     private Harness() {
@@ -70,6 +73,7 @@ public final class Harness {
         int k = Math.min(options.encryptedImages(), test.size());
         double[][] reference = new double[k][]; // plaintext logits of the images that are also encrypted
         int[] plain = new int[plainSet.size()];
+        MarginCertificate.Builder certificate = new MarginCertificate.Builder(test.images(), plain.length);
         int correct = 0;
         progress.start(model.name() + ": plaintext", plainSet.size());
         for (int i = 0; i < plain.length; i++) {
@@ -78,6 +82,7 @@ public final class Harness {
                 reference[i] = logits;
             }
             plain[i] = argmax(logits);
+            certificate.margin(i, logits);
             correct += plain[i] == plainSet.labels()[i] ? 1 : 0;
             progress.advance();
         }
@@ -86,15 +91,16 @@ public final class Harness {
         String note = "";
         if (options.batched()) {
             try {
-                return batched(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k);
+                return batched(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k,
+                        certificate);
             } catch (IllegalStateException tooLarge) { // the server refuses plans beyond the heap: fall back to single images
                 progress.finish();
                 k = Math.min(k, options.unbatchedImages());
                 note = ", single-image (batched: " + tooLarge.getMessage() + ")";
             }
         }
-        Tally tally = new Tally(model, (double) correct / plain.length, plain.length);
-        try (Inference inference = compileAndKeys(model, net, CompileOptions.singleImage(), options.threads(), progress)) {
+        Tally tally = new Tally(model, (double) correct / plain.length, plain.length, certificate);
+        try (Inference inference = compileAndKeys(model, net, CompileOptions.singleImage(), options.threads(), progress, tally)) {
             progress.start(model.name() + ": encrypted", k);
             for (int i = 0; i < k; i++) {
                 double[] image = test.images()[i];
@@ -116,6 +122,7 @@ public final class Harness {
         private final Manifest.Model model;
         private final double plainAccuracy;
         private final int plainImages;
+        private final MarginCertificate.Builder certificate;
         private final List<CaseResult.Prediction> predictions = new ArrayList<>();
         private final List<CaseResult.Layer> layers = new ArrayList<>();
         private double worst;
@@ -123,10 +130,11 @@ public final class Harness {
         private int correct;
         private int agree;
 
-        Tally(Manifest.Model model, double plainAccuracy, int plainImages) {
+        Tally(Manifest.Model model, double plainAccuracy, int plainImages, MarginCertificate.Builder certificate) {
             this.model = model;
             this.plainAccuracy = plainAccuracy;
             this.plainImages = plainImages;
+            this.certificate = certificate;
         }
 
         /** The per-step time and precision of an (inspected) run. */
@@ -154,15 +162,21 @@ public final class Harness {
             return new CaseResult(model, plainAccuracy, plainImages, (double) correct / k, k, (double) agree / k, worst,
                     totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(),
                     rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters() + note, layers, predictions,
-                    Optional.empty());
+                    Optional.empty(), Optional.of(certificate.certify(worst)));
         }
     }
 
-    /** Compiles, makes a client with fresh keys and a server with its evaluation keys. */
+    /**
+     * Compiles, predicts the plan's output error for the tally's certificate (before the run's keys
+     * exist: the estimate makes its own), makes a client with fresh keys and a server with its
+     * evaluation keys.
+     */
     private static Inference compileAndKeys(Manifest.Model model, Network net, CompileOptions options, int threads,
-            Progress progress) {
-        progress.start(model.name() + ": compile and keys", 2);
+            Progress progress, Tally tally) {
+        progress.start(model.name() + ": compile, noise estimate and keys", 3);
         HePlan plan = Compiler.compile(net, options);
+        progress.advance();
+        tally.certificate.estimate(plan);
         progress.advance();
         Inference inference = Inference.start(plan, threads);
         progress.advance();
@@ -172,9 +186,9 @@ public final class Harness {
 
     /** The encrypted pass in batches of one image per slot. */
     private static CaseResult batched(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
-            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k) {
-        Tally tally = new Tally(model, plainAccuracy, plainImages);
-        try (Inference inference = compileAndKeys(model, net, CompileOptions.batched(), options.threads(), progress)) {
+            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate) {
+        Tally tally = new Tally(model, plainAccuracy, plainImages, certificate);
+        try (Inference inference = compileAndKeys(model, net, CompileOptions.batched(), options.threads(), progress, tally)) {
             int perBatch = inference.plan().parameters().slots();
             progress.start(model.name() + ": encrypted batches of up to " + perBatch, k);
             for (int from = 0; from < k; from += perBatch) {

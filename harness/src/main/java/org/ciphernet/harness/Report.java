@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes the harness results: {@code report.md} (one table per case table, with the answer to its
- * question), {@code results.csv} (one row per model) and PNG plots ({@link Plots}).
+ * Writes the harness results: {@code report.md} (one table per case table, with its margin
+ * certificate and the answer to its question), {@code results.csv} (one row per model) and PNG
+ * plots ({@link Plots}).
  */
 public final class Report {
     private Report() {
@@ -38,6 +39,13 @@ public final class Report {
                 + "of the imported ONNX model. Encrypted: decrypted predictions. Agreement: encrypted prediction = plaintext "
                 + "prediction (required ≥ 99.5 %). Error: largest |decrypted − plaintext| logit. Latency: server time per "
                 + "image. Keys: Galois + relinearization key memory.\n\n");
+        md.append(CERTIFICATE_LEGEND);
+        if (results.values().stream().anyMatch(r -> r.certificate().map(MarginCertificate::rangeFromImages).orElse(false))) {
+            md.append(" Where the range column says \"test images\", the plan's declared input range (the compiler's default, "
+                    + "the integer bits' headroom) is much wider than real images, which are scaled to [0, 1]: the noise estimate "
+                    + "uses the test images' own range instead, and the predicted bound holds for such images only.");
+        }
+        md.append("\n\n");
         for (Manifest.Table t : tables) {
             md.append("## ").append(t.title()).append("\n\n");
             md.append("| model | PyTorch acc. | plain acc. | encrypted acc. | agreement | max logit error | latency / image | levels | rotations | key switches | keys |\n");
@@ -60,6 +68,7 @@ public final class Report {
                         r.millisPerImage(), r.levels(), r.rotations(), r.keySwitches(), r.keyBytes() / 1048576.0));
             }
             md.append('\n');
+            certificates(dir, rows, md);
             if (t.question() != null && !t.question().isBlank()) {
                 md.append("**").append(t.question()).append("** ").append(answer(t, results, zoo)).append("\n\n");
             }
@@ -81,6 +90,40 @@ public final class Report {
         Files.writeString(dir.resolve("report.md"), md.toString());
         Files.writeString(dir.resolve("results.csv"), csv(results));
         return md.toString();
+    }
+
+    static final String CERTIFICATE_LEGEND = "Margin certificate: an image's margin is its plaintext top-1 minus top-2 logit; "
+            + "if no logit moves by more than a bound b under encryption, an image whose margin exceeds 2b provably keeps its "
+            + "class. Observed bound: " + (int) MarginCertificate.OBSERVED_FACTOR + " × the max logit error of the encrypted "
+            + "sample (a safety factor over a sample). Predicted bound: the plan's noise-estimation run (throwaway keys, "
+            + "pseudo-random images of the range shown, imaginary parts × 4), independent of the sample. Certified: share of "
+            + "the plaintext pass whose margin exceeds 2 × the bound.";
+
+    /** The margin certificates of a table's rows: a table and a sorted-margin plot per model. */
+    static void certificates(Path dir, List<CaseResult> rows, StringBuilder md) throws IOException {
+        List<CaseResult> certified = rows.stream().filter(r -> r.certificate().isPresent()).toList();
+        if (certified.isEmpty()) {
+            return;
+        }
+        md.append("Margin certificate:\n\n");
+        md.append("| model | plaintext images | encrypted sample | observed bound | certified (observed) | predicted bound "
+                + "| certified (predicted) | estimate range |\n");
+        md.append("|---|---|---|---|---|---|---|---|\n");
+        StringBuilder plots = new StringBuilder();
+        for (CaseResult r : certified) {
+            MarginCertificate c = r.certificate().get();
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3g | %s | %.3g | %s | %s |%n", r.model().name(), c.images(),
+                    r.encryptedImages(), c.observedBound(), percent(c.certifiedObserved()), c.predictedBound(),
+                    percent(c.certifiedPredicted()), c.estimateRange() + (c.rangeFromImages() ? " (test images)" : " (declared)")));
+            String png = r.model().name() + "-margins.png";
+            Plots.margins(dir.resolve(png), r.model().name(), c);
+            plots.append("![margins](").append(png).append(") ");
+        }
+        md.append('\n').append(plots.toString().strip()).append("\n\n");
+    }
+
+    private static String percent(double share) {
+        return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.2f %%", 100 * share);
     }
 
     /** The seed comparison: a table and a bar chart of the architectures trained with more than one seed. */
@@ -156,12 +199,17 @@ public final class Report {
 
     static String csv(Map<String, CaseResult> results) {
         StringBuilder s = new StringBuilder("model,dataset,seed,pytorch_accuracy,plain_accuracy,plain_images,encrypted_accuracy,"
-                + "encrypted_images,agreement,max_logit_error,ms_per_image,levels,rotations,key_switches,key_bytes,unsupported\n");
+                + "encrypted_images,agreement,max_logit_error,ms_per_image,levels,rotations,key_switches,key_bytes,unsupported,"
+                + "margin_images,observed_bound,certified_observed,predicted_bound,certified_predicted,estimate_min,estimate_max,"
+                + "estimate_from_images\n");
         for (CaseResult r : results.values()) {
-            s.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%d,%.4f,%d,%.4f,%.4g,%.1f,%d,%d,%d,%d,%s%n", r.model().name(),
+            s.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.4f,%d,%.4f,%d,%.4f,%.4g,%.1f,%d,%d,%d,%d,%s", r.model().name(),
                     r.model().dataset(), r.model().seed(), r.model().plaintextAccuracy(), r.plaintextAccuracy(), r.plaintextImages(),
                     r.encryptedAccuracy(), r.encryptedImages(), r.agreement(), r.maxLogitError(), r.millisPerImage(), r.levels(),
                     r.rotations(), r.keySwitches(), r.keyBytes(), r.unsupported().map(Report::csvText).orElse("")));
+            s.append(r.certificate().map(c -> String.format(Locale.ROOT, ",%d,%.4g,%.4f,%.4g,%.4f,%s,%s,%b%n", c.images(), c.observedBound(),
+                    c.certifiedObserved(), c.predictedBound(), c.certifiedPredicted(), c.estimateRange().min(), c.estimateRange().max(),
+                    c.rangeFromImages())).orElse(String.format(",,,,,,,,%n")));
         }
         return s.toString();
     }

@@ -60,39 +60,9 @@ final class NoiseEstimation {
             throw new IllegalArgumentException("noise flooding is sized on the inputs the plan accepts: declare their range "
                     + "with CompileOptions.withInputRange(min, max)");
         }
-        InputRange range = spec.inputRange();
-        byte[] seed = new byte[32];
-        seed[0] = (byte) 0xE5; // a throwaway key pair: the estimate never touches the user's keys
-        HeClient client = HeClient.reproducible(spec, ctx, seed);
-        Decryptor dec = new Decryptor(ctx, client.secretKey());
-        Encoder enc = new Encoder(ctx);
-        SplittableRandom rnd = new SplittableRandom(0x5EED);
-        double maxNormOverScale = 0; // ‖e‖/Δ
-        double maxSlotError = 0;
-        try (HeServer server = new HeServer(plan, client.evaluationKeys())) {
-            int runs = plan.mode() == Mode.BATCHED ? 1 : 2;
-            for (int run = 0; run < runs; run++) {
-                EncryptedTensor in;
-                if (plan.mode() == Mode.BATCHED) {
-                    double[][] images = new double[slots][];
-                    for (int b = 0; b < slots; b++) {
-                        images[b] = image(rnd, spec.inputSize(), range, b % 2 == 1);
-                    }
-                    in = client.encryptBatch(images);
-                } else {
-                    in = client.encrypt(image(rnd, spec.inputSize(), range, run == 1));
-                }
-                for (Ciphertext c : server.infer(in).ciphertexts()) {
-                    double[] im = enc.decodeComplex(dec.decrypt(c))[1];
-                    double sum = 0;
-                    for (double x : im) {
-                        sum += x * x;
-                        maxSlotError = Math.max(maxSlotError, Math.abs(x));
-                    }
-                    maxNormOverScale = Math.max(maxNormOverScale, Math.sqrt(4.0 * sum / n));
-                }
-            }
-        }
+        Measurement m = measure(plan, spec.inputRange());
+        double maxNormOverScale = m.maxNormOverScale(); // ‖e‖/Δ
+        double maxSlotError = m.maxSlotError();
         PlanStep out = plan.output();
         double log2Scale = log2(out.scaleOut());
         // a zero measured error (impossible in practice) still gets one unit of rounding
@@ -144,6 +114,62 @@ final class NoiseEstimation {
                     bits, evalBits, evalBits - bits, fo.minPrecisionBits(), change, budget), bits);
         }
         return budget;
+    }
+
+    /**
+     * What a noise-estimation run measured.
+     *
+     * @param maxNormOverScale the largest Euclidean norm of an output ciphertext's error coefficients, over the scale
+     * @param maxSlotError the largest |imaginary part| of any output slot (used or not), in value units
+     */
+    record Measurement(double maxNormOverScale, double maxSlotError) {
+    }
+
+    /**
+     * Runs the plan under a throwaway key pair on the sample images of {@code range} (one batch of
+     * N/2 in batched mode; a uniform and an end-point image otherwise) and measures the error of its
+     * outputs from their imaginary parts. The plan must not flood its outputs (the flooding would be
+     * measured with the evaluation's error) and {@code range} must lie within its declared range
+     * (the client refuses other values). Deterministic.
+     */
+    static Measurement measure(HePlan plan, InputRange range) {
+        CkksContext ctx = plan.context();
+        int n = ctx.degree();
+        int slots = ctx.slots();
+        ClientSpec spec = plan.clientSpec();
+        byte[] seed = new byte[32];
+        seed[0] = (byte) 0xE5; // a throwaway key pair: the estimate never touches the user's keys
+        HeClient client = HeClient.reproducible(spec, ctx, seed);
+        Decryptor dec = new Decryptor(ctx, client.secretKey());
+        Encoder enc = new Encoder(ctx);
+        SplittableRandom rnd = new SplittableRandom(0x5EED);
+        double maxNormOverScale = 0;
+        double maxSlotError = 0;
+        try (HeServer server = new HeServer(plan, client.evaluationKeys())) {
+            int runs = plan.mode() == Mode.BATCHED ? 1 : 2;
+            for (int run = 0; run < runs; run++) {
+                EncryptedTensor in;
+                if (plan.mode() == Mode.BATCHED) {
+                    double[][] images = new double[slots][];
+                    for (int b = 0; b < slots; b++) {
+                        images[b] = image(rnd, spec.inputSize(), range, b % 2 == 1);
+                    }
+                    in = client.encryptBatch(images);
+                } else {
+                    in = client.encrypt(image(rnd, spec.inputSize(), range, run == 1));
+                }
+                for (Ciphertext c : server.infer(in).ciphertexts()) {
+                    double[] im = enc.decodeComplex(dec.decrypt(c))[1];
+                    double sum = 0;
+                    for (double x : im) {
+                        sum += x * x;
+                        maxSlotError = Math.max(maxSlotError, Math.abs(x));
+                    }
+                    maxNormOverScale = Math.max(maxNormOverScale, Math.sqrt(4.0 * sum / n));
+                }
+            }
+        }
+        return new Measurement(maxNormOverScale, maxSlotError);
     }
 
     /** A sample image: uniform values in the range, or (extremes) each value one of its end points. */
