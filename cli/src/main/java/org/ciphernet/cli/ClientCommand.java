@@ -52,9 +52,9 @@ final class ClientCommand implements Runnable {
         /** The plan, refused with a clear error if it is batched (these steps handle one image). */
         HePlan singleImagePlan(String step) {
             HePlan plan = plan();
-            if (plan.mode() != Mode.SINGLE_IMAGE) {
+            if (plan.mode() == Mode.BATCHED) {
                 throw new UserError(source.option() + ": a " + plan.mode() + " plan (one image per slot); 'client " + step
-                        + "' handles single-image plans: compile without --batched");
+                        + "' handles single-image and packed plans (one image per query): compile without --batched");
             }
             return plan;
         }

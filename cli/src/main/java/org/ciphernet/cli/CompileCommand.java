@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ciphernet.nn.HePlan;
+import org.ciphernet.nn.compiler.CompileOptions;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,8 +21,18 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "ONNX model file")
     Path model;
 
-    @Option(names = "--batched", description = "one image per slot (throughput) instead of one image per ciphertext (latency)")
-    boolean batched;
+    @ArgGroup(exclusive = true)
+    Packing packing = new Packing();
+
+    /** How images are packed; one image per ciphertext when neither option is given. */
+    static final class Packing {
+        @Option(names = "--batched", description = "one image per slot (throughput) instead of one image per ciphertext (latency)")
+        boolean batched;
+
+        @Option(names = "--packed", description = "as many images side by side in one ciphertext as the largest tensor leaves "
+                + "room for, each in the one-image layout (the report shows how many and the cost per image)")
+        boolean packed;
+    }
 
     @Option(names = "--out", required = true, description = "plan file to write")
     Path out;
@@ -28,7 +40,9 @@ final class CompileCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        HePlan plan = PlanSource.compile(model, batched);
+        CompileOptions options = packing.batched ? CompileOptions.batched()
+                : packing.packed ? CompileOptions.packed() : CompileOptions.singleImage();
+        HePlan plan = PlanSource.compile(model, options);
         byte[] bytes = plan.toBytes();
         CliFiles.write(out, bytes, "plan");
         System.out.print(plan.report());

@@ -45,7 +45,7 @@ final class PlanSource {
         if (choice.plan != null) {
             return read(choice.plan);
         }
-        return compile(choice.model, false);
+        return compile(choice.model, CompileOptions.singleImage());
     }
 
     /** Reads a plan file, with errors naming it. */
@@ -63,7 +63,7 @@ final class PlanSource {
      * Imports and compiles a model with the CLI's options: the input range is [0, 1], the range of
      * the images these commands read (IDX bytes divided by 255, as in training).
      */
-    static HePlan compile(Path model, boolean batched) {
+    static HePlan compile(Path model, CompileOptions options) {
         CliFiles.requireReadable(model, "model");
         Network net;
         try {
@@ -73,7 +73,6 @@ final class PlanSource {
         } catch (RuntimeException e) {
             throw new UserError("model " + model + ": " + e.getMessage(), e);
         }
-        CompileOptions options = batched ? CompileOptions.batched() : CompileOptions.singleImage();
         return Compiler.compile(net, options.withInputRange(0, 1));
     }
 }

@@ -19,7 +19,7 @@ import org.ciphernet.ckks.CkksParameters;
  * generate, and the digest of the whole program (so the client's fingerprint is the plan's).
  *
  * @param network the network's name
- * @param mode single-image or batched
+ * @param mode single-image, packed or batched
  * @param parameters the CKKS parameters
  * @param input how images are encrypted
  * @param output where the outputs are
@@ -42,6 +42,10 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, I
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(inputRange, "inputRange");
         Objects.requireNonNull(flooding, "flooding");
+        int stride = input.imageStride();
+        if (mode == Mode.PACKED ? stride < 1 || Integer.bitCount(stride) != 1 || stride > parameters.slots() : stride != 0) {
+            throw new IllegalArgumentException("an image stride of " + stride + " does not fit a " + mode + " plan");
+        }
     }
 
     /**
@@ -52,11 +56,18 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, I
      *     (the identity in batched mode, where slot b holds image b instead)
      * @param level the level images are encrypted at
      * @param scale the scale images are encoded at
+     * @param imageStride packed plans: the slots between consecutive images (image j's gathered
+     *     vector starts at slot j·stride); 0 in the other modes
      */
-    public record Input(int size, int[] gather, int level, double scale) {
+    public record Input(int size, int[] gather, int level, double scale, int imageStride) {
         /** Copies the gather. */
         public Input {
             gather = gather.clone();
+        }
+
+        /** The input of a plan that is not packed. */
+        public Input(int size, int[] gather, int level, double scale) {
+            this(size, gather, level, scale, 0);
         }
 
         @Override
@@ -101,6 +112,20 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, I
                 throw new IllegalArgumentException(rotationSteps.size() + " rotation steps but " + rotationLevels.size() + " levels");
             }
         }
+    }
+
+    /** Packed plans: the slots between consecutive images of the encrypted vector; 0 in the other modes. */
+    public int imageStride() {
+        return input.imageStride();
+    }
+
+    /** The images one ciphertext (one evaluation) holds: k in a packed plan, the slots when batched, 1 for a single image. */
+    public int imagesPerCiphertext() {
+        return switch (mode) {
+            case SINGLE_IMAGE -> 1;
+            case PACKED -> parameters.slots() / input.imageStride();
+            case BATCHED -> parameters.slots();
+        };
     }
 
     /** The number of values of one image. */
@@ -177,6 +202,9 @@ public record ClientSpec(String network, Mode mode, CkksParameters parameters, I
             out.writeUTF("ciphernet-plan-v2");
             out.writeUTF(network);
             out.writeUTF(mode.name());
+            if (mode == Mode.PACKED) {
+                out.writeInt(input.imageStride());
+            }
             out.writeLong(parameters.fingerprint());
             out.writeInt(input.size());
             writeInts(out, input.gather);

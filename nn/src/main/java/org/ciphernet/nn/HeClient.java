@@ -164,8 +164,9 @@ public final class HeClient {
     }
 
     /**
-     * Encrypts one image (flat C×H×W) laid out as the plan says; single-image mode. Values outside
-     * the plan's {@link ClientSpec#inputRange()} are refused.
+     * Encrypts one image (flat C×H×W) laid out as the plan says; single-image mode (or packed mode,
+     * the image alone in its ciphertext). Values outside the plan's {@link ClientSpec#inputRange()}
+     * are refused.
      *
      * @throws IllegalArgumentException if the image has the wrong size, a non-finite value, or a value
      *     outside the input range (the message names the first such value, its index and the range)
@@ -176,19 +177,30 @@ public final class HeClient {
 
     /** Encrypts one image, refusing or clipping values outside the plan's input range as {@code policy} says. */
     public EncryptedTensor encrypt(double[] image, OutOfRange policy) {
-        requireMode(Mode.SINGLE_IMAGE, "encrypt");
-        double[] x = checkImage(image, 0, Objects.requireNonNull(policy, "policy"));
-        int[] gather = spec.inputGather();
-        double[] slots = new double[gather.length];
-        for (int i = 0; i < gather.length; i++) {
-            slots[i] = gather[i] < 0 ? 0 : x[gather[i]];
+        if (spec.mode() == Mode.BATCHED) {
+            throw new IllegalStateException("encrypt is for SINGLE_IMAGE and PACKED plans; this plan is BATCHED: use encryptBatch");
         }
-        return query(List.of(encryptor.encrypt(encoder.encode(slots, spec.inputLevel(), spec.inputScale()))), 1);
+        return packed(new double[][] {image}, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /** Images side by side at the plan's stride (one image: at slot 0), gathered as the plan says. */
+    private EncryptedTensor packed(double[][] images, OutOfRange policy) {
+        int[] gather = spec.inputGather();
+        int stride = spec.mode() == Mode.PACKED ? spec.imageStride() : 0;
+        double[] slots = new double[(images.length - 1) * stride + gather.length];
+        for (int b = 0; b < images.length; b++) {
+            double[] x = checkImage(images[b], b, policy);
+            for (int i = 0; i < gather.length; i++) {
+                slots[b * stride + i] = gather[i] < 0 ? 0 : x[gather[i]];
+            }
+        }
+        return query(List.of(encryptor.encrypt(encoder.encode(slots, spec.inputLevel(), spec.inputScale()))), images.length);
     }
 
     /**
-     * Encrypts up to {@code slots} images, one per slot, one ciphertext per input element; batched
-     * mode. Values outside the plan's input range are refused.
+     * Encrypts several images: batched mode, up to {@code slots} images, one per slot, one ciphertext
+     * per input element; packed mode, up to {@link ClientSpec#imagesPerCiphertext()} images side by
+     * side in one ciphertext. Values outside the plan's input range are refused.
      */
     public EncryptedTensor encryptBatch(double[][] images) {
         return encryptBatch(images, OutOfRange.REFUSE);
@@ -196,11 +208,17 @@ public final class HeClient {
 
     /** Encrypts a batch, refusing or clipping values outside the plan's input range as {@code policy} says. */
     public EncryptedTensor encryptBatch(double[][] images, OutOfRange policy) {
-        requireMode(Mode.BATCHED, "encryptBatch");
         Objects.requireNonNull(policy, "policy");
-        int slots = context.slots();
+        if (spec.mode() == Mode.SINGLE_IMAGE) {
+            throw new IllegalStateException("encryptBatch is for BATCHED and PACKED plans; this plan is SINGLE_IMAGE: use encrypt");
+        }
+        int slots = spec.imagesPerCiphertext();
         if (images.length < 1 || images.length > slots) {
-            throw new IllegalArgumentException("a batch holds 1 to " + slots + " images, got " + images.length);
+            throw new IllegalArgumentException("a batch of this " + spec.mode() + " plan holds 1 to " + slots + " images, got "
+                    + images.length);
+        }
+        if (spec.mode() == Mode.PACKED) {
+            return packed(images, policy);
         }
         double[][] x = new double[images.length][];
         for (int b = 0; b < images.length; b++) {
@@ -227,17 +245,27 @@ public final class HeClient {
      * @throws MismatchedTensorException if {@code out} is not an answer for this client's plan and key pair
      */
     public double[] decrypt(EncryptedTensor out) {
-        requireMode(Mode.SINGLE_IMAGE, "decrypt");
+        if (spec.mode() == Mode.BATCHED) {
+            throw new IllegalStateException("decrypt is for SINGLE_IMAGE and PACKED plans; this plan is BATCHED: use decryptBatch");
+        }
         checkAnswer(out);
         if (out.ciphertexts().size() != 1 || out.images() != 1) {
             throw new IllegalArgumentException("a single-image output is one ciphertext of one image, got "
                     + out.ciphertexts().size() + " ciphertexts of " + out.images() + " images");
         }
+        return unpacked(out)[0];
+    }
+
+    /** The outputs of each image of a one-ciphertext answer, image b's at the plan's slots + b·stride. */
+    private double[][] unpacked(EncryptedTensor out) {
         double[] v = decryptOutput(out.ciphertexts().get(0));
         int[] at = spec.outputSlots();
-        double[] r = new double[at.length];
-        for (int i = 0; i < at.length; i++) {
-            r[i] = v[at[i]];
+        int stride = spec.mode() == Mode.PACKED ? spec.imageStride() : 0;
+        double[][] r = new double[out.images()][at.length];
+        for (int b = 0; b < r.length; b++) {
+            for (int i = 0; i < at.length; i++) {
+                r[b][i] = v[b * stride + at[i]];
+            }
         }
         return r;
     }
@@ -249,8 +277,17 @@ public final class HeClient {
      * @throws IllegalArgumentException if its counts do not fit the plan (checked before any allocation)
      */
     public double[][] decryptBatch(EncryptedTensor out) {
-        requireMode(Mode.BATCHED, "decryptBatch");
+        if (spec.mode() == Mode.SINGLE_IMAGE) {
+            throw new IllegalStateException("decryptBatch is for BATCHED and PACKED plans; this plan is SINGLE_IMAGE: use decrypt");
+        }
         checkAnswer(out);
+        if (spec.mode() == Mode.PACKED) {
+            if (out.ciphertexts().size() != 1 || out.images() < 1 || out.images() > spec.imagesPerCiphertext()) {
+                throw new IllegalArgumentException("a packed output is one ciphertext of 1 to " + spec.imagesPerCiphertext()
+                        + " images, got " + out.ciphertexts().size() + " ciphertexts of " + out.images() + " images");
+            }
+            return unpacked(out);
+        }
         if (out.ciphertexts().size() != spec.outputSize()) {
             throw new IllegalArgumentException("expected " + spec.outputSize() + " output ciphertexts, got " + out.ciphertexts().size());
         }
@@ -294,12 +331,6 @@ public final class HeClient {
     /** Decrypts and decodes all slots of one ciphertext (for checks of intermediate values; never flooded). */
     double[] decryptSlots(Ciphertext c) {
         return encoder.decode(decryptor.decrypt(c));
-    }
-
-    private void requireMode(Mode m, String what) {
-        if (spec.mode() != m) {
-            throw new IllegalStateException(what + " is for " + m + " plans; this plan is " + spec.mode());
-        }
     }
 
     /** Checks an image's size and values; returns it, or a clipped copy under {@link OutOfRange#CLIP}. */

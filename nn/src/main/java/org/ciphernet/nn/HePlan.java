@@ -29,6 +29,8 @@ public final class HePlan {
     private final RotationKeys keys;
     private final boolean relinearization;
     private final PlanReport report;
+    /** Packed plans: the slots between consecutive images; 0 in the other modes. */
+    private final int imageStride;
     private final long programDigest;
     private final long fingerprint;
     private volatile CkksContext context;
@@ -52,6 +54,19 @@ public final class HePlan {
      */
     public HePlan(String name, Mode mode, CkksParameters parameters, InputRange inputRange, int[] inputGather, List<PlanStep> steps,
             RotationKeys keys, boolean relinearization, PlanReport report) {
+        this(name, mode, parameters, inputRange, inputGather, steps, keys, relinearization, report, 0);
+    }
+
+    /**
+     * A plan of any mode; {@code imageStride} is the slot distance between the images of a
+     * {@link Mode#PACKED} plan (a power of two dividing the slots, above every tensor) and 0 for
+     * the other modes.
+     *
+     * @throws IllegalArgumentException as the constructor above, or if the stride does not fit the mode
+     */
+    public HePlan(String name, Mode mode, CkksParameters parameters, InputRange inputRange, int[] inputGather, List<PlanStep> steps,
+            RotationKeys keys, boolean relinearization, PlanReport report, int imageStride) {
+        this.imageStride = imageStride;
         this.name = Objects.requireNonNull(name, "name");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.parameters = Objects.requireNonNull(parameters, "parameters");
@@ -71,9 +86,23 @@ public final class HePlan {
      * is unchanged and the CKKS context, if already built, is shared.
      */
     public HePlan withReport(PlanReport newReport) {
-        HePlan p = new HePlan(name, mode, parameters, inputRange, inputGather, steps, keys, relinearization, newReport);
+        HePlan p = new HePlan(name, mode, parameters, inputRange, inputGather, steps, keys, relinearization, newReport, imageStride);
         p.context = context;
         return p;
+    }
+
+    /** Packed plans: the slots between consecutive images of a ciphertext; 0 in the other modes. */
+    public int imageStride() {
+        return imageStride;
+    }
+
+    /** The images one evaluation serves: k = slots / stride when packed, the slots when batched, 1 for a single image. */
+    public int imagesPerCiphertext() {
+        return switch (mode) {
+            case SINGLE_IMAGE -> 1;
+            case PACKED -> parameters.slots() / imageStride;
+            case BATCHED -> parameters.slots();
+        };
     }
 
     /** The network's name. */
@@ -153,7 +182,7 @@ public final class HePlan {
             PlanStep out = output();
             PlanStep in = steps.get(0);
             List<Integer> rotationSteps = List.copyOf(keys.steps());
-            s = new ClientSpec(name, mode, parameters, new ClientSpec.Input(in.size(), inputGather, in.levelOut(), in.scaleOut()),
+            s = new ClientSpec(name, mode, parameters, new ClientSpec.Input(in.size(), inputGather, in.levelOut(), in.scaleOut(), imageStride),
                     new ClientSpec.Output(out.tap().orElseThrow().slots(), out.levelOut(), out.scaleOut()),
                     new ClientSpec.Keys(rotationSteps, rotationSteps.stream().map(keys::level).toList(), relinearization), inputRange,
                     report.flooding(), programDigest);

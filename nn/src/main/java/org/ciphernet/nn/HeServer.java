@@ -112,7 +112,8 @@ public final class HeServer implements AutoCloseable {
         try {
             this.runtime = plan.mode() == Mode.BATCHED
                     ? new BatchedRuntime(ctx, plan.steps(), relin, workers, Runtime.getRuntime().maxMemory())
-                    : new SingleImageRuntime(ctx, plan.steps(), plan.keys(), galois, relin, workers, plaintextCacheBytes);
+                    : new SingleImageRuntime(ctx, plan.steps(), plan.keys(), galois, relin, workers, plaintextCacheBytes,
+                            plan.mode() == Mode.PACKED ? plan.imageStride() : ctx.slots());
         } catch (RuntimeException | Error e) {
             workers.close();
             throw e;
@@ -195,7 +196,7 @@ public final class HeServer implements AutoCloseable {
                     + input.keyId() + ", evaluation keys " + keyId + ")");
         }
         PlanStep first = plan.steps().get(0);
-        int maxImages = plan.mode() == Mode.BATCHED ? ctx.slots() : 1;
+        int maxImages = plan.imagesPerCiphertext();
         if (input.images() > maxImages) {
             throw new IllegalArgumentException("the input claims " + input.images() + " images but a " + plan.mode() + " plan holds at most "
                     + maxImages);

@@ -91,7 +91,10 @@ public final class Inference implements AutoCloseable {
         return new Result(new double[][] {client.decrypt(r.output())}, ms, r.report());
     }
 
-    /** Encrypts up to a ciphertext's slots of images, one per slot, evaluates and decrypts them (batched plans). */
+    /**
+     * Encrypts several images, evaluates and decrypts them: batched plans, up to a ciphertext's
+     * slots of images, one per slot; packed plans, up to {@link HePlan#imagesPerCiphertext()}.
+     */
     public Result batch(double[][] images) {
         return batch(images, Inspector.none());
     }
@@ -110,9 +113,10 @@ public final class Inference implements AutoCloseable {
         return Inspector.against(client, network, image);
     }
 
-    /** An inspector that compares every step of a batched run with the plaintext network on every image. */
+    /** An inspector that compares every step of a batched or packed run with the plaintext network on every image. */
     public Inspector inspector(Network network, double[][] images) {
-        return Inspector.againstBatch(client, network, images);
+        return plan.mode() == Mode.PACKED ? Inspector.againstPacked(client, network, images)
+                : Inspector.againstBatch(client, network, images);
     }
 
     /** Stops the server's threads. */

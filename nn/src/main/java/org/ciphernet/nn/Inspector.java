@@ -45,6 +45,27 @@ public interface Inspector {
         };
     }
 
+    /** Compares packed tensors (image b at the plan's slots + b·stride) with the plaintext reference of every image. */
+    static Inspector againstPacked(HeClient client, Network net, double[][] images) {
+        List<Map<String, double[]>> refs = java.util.Arrays.stream(images).map(im -> ReferenceEvaluator.evaluateAll(net, im)).toList();
+        int stride = client.spec().imageStride();
+        return (layer, value, slots) -> {
+            if (refs.get(0).get(layer) == null || layer.equals(Network.INPUT)) {
+                return OptionalDouble.empty();
+            }
+            requireLength(layer, slots, refs.get(0).get(layer).length);
+            double[] got = client.decryptSlots(value.ciphertexts().get(0));
+            double worst = 0;
+            for (int b = 0; b < images.length; b++) {
+                double[] expected = refs.get(b).get(layer);
+                for (int i = 0; i < expected.length; i++) {
+                    worst = Math.max(worst, Math.abs(expected[i] - got[b * stride + slots[i]]));
+                }
+            }
+            return OptionalDouble.of(worst);
+        };
+    }
+
     /** Compares batched tensors with the plaintext reference of every image. */
     static Inspector againstBatch(HeClient client, Network net, double[][] images) {
         List<Map<String, double[]>> refs = java.util.Arrays.stream(images).map(im -> ReferenceEvaluator.evaluateAll(net, im)).toList();

@@ -11,5 +11,17 @@ public enum Mode {
      * Throughput (CryptoNets-style): up to one image per slot, one ciphertext per tensor element;
      * linear layers are weighted sums of ciphertexts with no rotations at all.
      */
-    BATCHED
+    BATCHED,
+    /**
+     * Between the two: k images side by side in one ciphertext, each in the single-image layout at
+     * a distance of {@link HePlan#imageStride()} slots (the largest tensor's footprint, a power of
+     * two), so every rotation and product serves k = slots / stride images. The compiler chooses
+     * the stride; the runtime is the single-image one.
+     */
+    PACKED;
+
+    /** Whether linear layers rotate one ciphertext (single image and packed) rather than sum ciphertexts (batched). */
+    public boolean rotates() {
+        return this != BATCHED;
+    }
 }

@@ -57,9 +57,20 @@ final class PlanChecks {
                         + ", outside [0, " + maxLevel + "]");
             }
         }
+        int stride = plan.imageStride();
+        if (mode == Mode.PACKED ? stride < 1 || Integer.bitCount(stride) != 1 || stride > slots : stride != 0) {
+            throw new IllegalArgumentException("an image stride of " + stride + " does not fit a " + mode + " plan of " + slots + " slots");
+        }
+        int images = mode == Mode.PACKED ? slots / stride : 1;
+        if (plan.report().imagesPerCiphertext() != images) {
+            throw new IllegalArgumentException("the report counts " + plan.report().imagesPerCiphertext() + " images per ciphertext, the plan "
+                    + images);
+        }
+        // the slots one image may use: its window in a packed ciphertext, all slots for a single image
+        int window = mode == Mode.PACKED ? stride : slots;
         PlanStep first = steps.get(0);
         int[] gather = plan.inputGather();
-        if (gather.length > (mode == Mode.BATCHED ? first.size() : slots)) {
+        if (gather.length > (mode == Mode.BATCHED ? first.size() : window)) {
             throw new IllegalArgumentException("the input gather has " + gather.length + " entries, more than fit");
         }
         for (int g : gather) {
@@ -89,10 +100,10 @@ final class PlanChecks {
                 throw new IllegalArgumentException("step " + i + " (" + s.kind() + ") goes from level " + s.levelIn() + " to "
                         + s.levelOut());
             }
-            if (mode == Mode.SINGLE_IMAGE && s.size() > slots) {
-                throw new IllegalArgumentException("step " + i + " has " + s.size() + " values, more than the " + slots + " slots");
+            if (mode.rotates() && s.size() > window) {
+                throw new IllegalArgumentException("step " + i + " has " + s.size() + " values, more than the " + window + " slots of an image");
             }
-            s.tap().ifPresent(t -> checkTap(t, s, mode == Mode.BATCHED ? s.size() : slots));
+            s.tap().ifPresent(t -> checkTap(t, s, mode == Mode.BATCHED ? s.size() : window));
             squares |= s.operation() instanceof Operation.Square;
             checkInputs(steps, s, mode);
             checkOperation(plan, s, slots);
@@ -129,7 +140,7 @@ final class PlanChecks {
                         + " but its input " + in + " ends at level " + x.levelOut());
             }
         }
-        if (op instanceof Operation.Square q && mode == Mode.SINGLE_IMAGE && q.form() != Operation.Square.Form.RESCALE_THEN_RELINEARIZE
+        if (op instanceof Operation.Square q && mode.rotates() && q.form() != Operation.Square.Form.RESCALE_THEN_RELINEARIZE
                 && q.form() != Operation.Square.Form.RELINEARIZE_THEN_RESCALE) {
             throw new IllegalArgumentException("step " + s.index() + ": a single-image square must end relinearized, not " + q.form());
         }
@@ -146,7 +157,9 @@ final class PlanChecks {
             case Operation.Align a -> requireSize(s, inSize == s.size());
             case Operation.AddBias b -> requireSize(s, inSize == s.size() && b.bias().length == s.size());
             case Operation.DiagonalProduct d -> {
-                requireMode(plan, s, Mode.SINGLE_IMAGE);
+                if (!plan.mode().rotates()) {
+                    throw new IllegalArgumentException("step " + s.index() + " is a diagonal product in a " + plan.mode() + " plan");
+                }
                 requireSize(s, d.bias().length == s.size());
                 DiagonalSchedule sch = d.schedule();
                 if (sch.slots() != slots) {

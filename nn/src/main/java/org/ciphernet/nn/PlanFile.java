@@ -29,8 +29,8 @@ import org.ciphernet.nn.plan.RotationKeys;
 import org.ciphernet.nn.plan.Tap;
 
 /**
- * The plan file format (version 2): {@code "CNPL"}, the version, the <i>program</i> (network name,
- * mode, the CKKS parameters in their {@link Serialization} form, the input gather, whether a
+ * The plan file format (version 3): {@code "CNPL"}, the version, the <i>program</i> (network name,
+ * mode, for a packed plan its image stride, the CKKS parameters in their {@link Serialization} form, the input gather, whether a
  * relinearization key is needed, the rotation keys with their levels, and every step: label,
  * inputs, size, levels, scale, tap and operation with its weights), then the input range and the
  * cost report, and a CRC32C over everything before it, checked before anything is parsed (see
@@ -43,11 +43,14 @@ import org.ciphernet.nn.plan.Tap;
  * noise width the fingerprint covers (see {@link ClientSpec#fingerprint()}).
  *
  * <p>Version 1 (issue 14) had no ModDown count in the report's rows; it is still read, with one
- * ModDown per key switch, as the runtime of that time did.
+ * ModDown per key switch, as the runtime of that time did. Version 2 (issue 15) had no packed mode
+ * and no negating bias (operation 7); it is read as version 3, which writes the image stride and
+ * the report's images per ciphertext for packed plans only, so the digest of every plan version 2
+ * could hold is unchanged.
  */
 final class PlanFile {
     private static final int MAGIC = 0x43_4e_50_4c; // "CNPL"
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     private static final String NAME = "plan file";
 
     private PlanFile() {
@@ -97,6 +100,9 @@ final class PlanFile {
     private static void writeProgram(DataOutputStream out, HePlan plan) throws IOException {
         writeString(out, plan.name());
         out.writeByte(plan.mode().ordinal());
+        if (plan.mode() == Mode.PACKED) {
+            out.writeInt(plan.imageStride());
+        }
         byte[] params = Serialization.write(plan.parameters());
         out.writeInt(params.length);
         out.write(params);
@@ -184,6 +190,9 @@ final class PlanFile {
     private static void writeReport(DataOutputStream out, PlanReport r, int version) throws IOException {
         writeString(out, r.network());
         out.writeByte(r.mode().ordinal());
+        if (r.mode() == Mode.PACKED) {
+            out.writeInt(r.imagesPerCiphertext());
+        }
         out.writeInt(r.rows().size());
         for (PlanReport.Row row : r.rows()) {
             writeString(out, row.layers());
@@ -225,11 +234,13 @@ final class PlanFile {
     }
 
     static HePlan read(byte[] bytes, SecurityLevel minimum) {
-        int version = WireFormat.version(bytes) == 1 ? 1 : VERSION;
+        int stored = WireFormat.version(bytes);
+        int version = stored == 1 || stored == 2 ? stored : VERSION;
         ByteBuffer b = WireFormat.open(bytes, MAGIC, version, NAME, "");
         try {
             String name = string(b, "network name");
             Mode mode = enumOf(Mode.values(), b, "mode");
+            int stride = mode == Mode.PACKED ? integer(b, "image stride") : 0;
             CkksParameters params = Serialization.readParameters(WireFormat.block(b, "parameters"),
                     Serialization.DEFAULT_MAX_CONTEXT_BYTES, minimum);
             int[] gather = ints(b, "input gather");
@@ -261,7 +272,7 @@ final class PlanFile {
             if (b.hasRemaining()) {
                 throw new CkksException.SerializationException("the plan file has " + b.remaining() + " bytes after its end");
             }
-            return new HePlan(name, mode, params, range, gather, steps, keys, relin, report);
+            return new HePlan(name, mode, params, range, gather, steps, keys, relin, report, stride);
         } catch (IllegalArgumentException | IllegalStateException e) {
             CkksException.SerializationException s = new CkksException.SerializationException("the plan file holds an invalid plan: "
                     + e.getMessage());
@@ -327,6 +338,7 @@ final class PlanFile {
     private static PlanReport readReport(ByteBuffer b, int version) {
         String network = string(b, "report network");
         Mode mode = enumOf(Mode.values(), b, "report mode");
+        int images = mode == Mode.PACKED ? integer(b, "images per ciphertext") : 1;
         int rows = count(b, 40, "report rows");
         List<PlanReport.Row> list = new ArrayList<>(rows);
         for (int i = 0; i < rows; i++) {
@@ -353,7 +365,7 @@ final class PlanFile {
             flooding = Optional.of(new FloodingBudget(o, real(b, "flooding"), real(b, "flooding"), real(b, "flooding"),
                     optional(b), optional(b), real(b, "flooding"), real(b, "flooding"), integer(b, "flooding")));
         }
-        return new PlanReport(network, mode, list, parameters, depth, rotationSteps, galois, relin, flooding);
+        return new PlanReport(network, mode, list, parameters, depth, rotationSteps, galois, relin, flooding, images);
     }
 
     // ---- primitives ---------------------------------------------------------------------------

@@ -16,26 +16,37 @@ import java.util.Optional;
  * @param galoisKeyBytes the memory of the Galois keys
  * @param relinearizationKeyBytes the memory of the relinearization key (0 if none is needed)
  * @param flooding the cost of noise flooding, if the plan floods its outputs ({@link FloodingOptions})
+ * @param imagesPerCiphertext the images one evaluation serves in a packed plan (1 otherwise; the
+ *     rows count the work of one evaluation)
  */
 public record PlanReport(String network, Mode mode, List<Row> rows, String parameters, int depth, List<Integer> rotationSteps,
-        long galoisKeyBytes, long relinearizationKeyBytes, Optional<FloodingBudget> flooding) {
+        long galoisKeyBytes, long relinearizationKeyBytes, Optional<FloodingBudget> flooding, int imagesPerCiphertext) {
     /** Copies the lists. */
     public PlanReport {
         rows = List.copyOf(rows);
         rotationSteps = List.copyOf(rotationSteps);
         Objects.requireNonNull(flooding, "flooding");
+        if (imagesPerCiphertext < 1) {
+            throw new IllegalArgumentException("images per ciphertext " + imagesPerCiphertext);
+        }
     }
 
-    /** A report without flooding. */
+    /** A report of a plan that is not packed. */
+    public PlanReport(String network, Mode mode, List<Row> rows, String parameters, int depth, List<Integer> rotationSteps,
+            long galoisKeyBytes, long relinearizationKeyBytes, Optional<FloodingBudget> flooding) {
+        this(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes, flooding, 1);
+    }
+
+    /** A report without flooding, of a plan that is not packed. */
     public PlanReport(String network, Mode mode, List<Row> rows, String parameters, int depth, List<Integer> rotationSteps,
             long galoisKeyBytes, long relinearizationKeyBytes) {
-        this(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes, Optional.empty());
+        this(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes, Optional.empty(), 1);
     }
 
     /** This report with a flooding budget. */
     public PlanReport withFlooding(FloodingBudget budget) {
         return new PlanReport(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes,
-                Optional.of(budget));
+                Optional.of(budget), imagesPerCiphertext);
     }
 
     /**
@@ -90,6 +101,11 @@ public record PlanReport(String network, Mode mode, List<Row> rows, String param
         }
         sb.append(String.format("total: %d rotations, %d key switches, %d ModDowns, %d plaintext products%n", rotations(),
                 keySwitches(), modDowns(), plaintextProducts()));
+        if (imagesPerCiphertext > 1) {
+            sb.append(String.format("packed: %d images per ciphertext; per image %.1f rotations, %.1f key switches, %.1f plaintext products%n",
+                    imagesPerCiphertext, rotations() / (double) imagesPerCiphertext, keySwitches() / (double) imagesPerCiphertext,
+                    plaintextProducts() / (double) imagesPerCiphertext));
+        }
         sb.append(String.format("keys: %d rotation steps %s: %.1f MiB Galois keys + %.1f MiB relinearization key%n",
                 rotationSteps.size(), rotationSteps.size() > 24 ? "(…)" : rotationSteps.toString(), galoisKeyBytes / 1048576.0,
                 relinearizationKeyBytes / 1048576.0));

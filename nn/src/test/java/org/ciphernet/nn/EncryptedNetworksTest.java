@@ -56,6 +56,42 @@ class EncryptedNetworksTest {
         }
     }
 
+    /**
+     * A packed plan: k images side by side, every one's outputs equal to the plaintext network's,
+     * for a full ciphertext and one with an image fewer; the plan survives its file format.
+     */
+    static void checkPacked(Network net) {
+        HePlan plan = HePlan.fromBytes(Compiler.compile(net, CompileOptions.packed()).toBytes());
+        int k = plan.imagesPerCiphertext();
+        assertTrue(k >= 2, net.name() + " packs " + k + " image(s): " + plan.report());
+        assertEquals(k, plan.report().imagesPerCiphertext());
+        HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), new byte[32]);
+        try (HeServer server = new HeServer(plan, client.evaluationKeys(), 2, HeServer.DEFAULT_PLAINTEXT_CACHE)) {
+            for (int n : new int[] {k, k - 1}) {
+                double[][] x = new double[n][];
+                for (int b = 0; b < n; b++) {
+                    x[b] = TestNetworks.image(net.inputShape(), 20 + b);
+                }
+                double[][] got = client.decryptBatch(server.infer(client.encryptBatch(x)));
+                assertEquals(n, got.length);
+                for (int b = 0; b < n; b++) {
+                    assertClose(ReferenceEvaluator.evaluate(net, x[b]), got[b], net.name() + " packed image " + b + " of " + n);
+                }
+            }
+            double[] one = TestNetworks.image(net.inputShape(), 40);
+            assertClose(ReferenceEvaluator.evaluate(net, one), client.decrypt(server.infer(client.encrypt(one))), net.name() + " alone");
+        }
+    }
+
+    @Test
+    void packedPlansServeSeveralImagesPerCiphertext() {
+        for (Network net : List.of(TestNetworks.convBnQuadPoolDense(1), TestNetworks.sharedSource(3), TestNetworks.residual(4),
+                TestNetworks.stridedStack(6), TestNetworks.quadraticSkips(5), TestNetworks.mixedLayoutAdd(7),
+                org.ciphernet.nn.model.ExampleNetworks.cryptoNets(1))) {
+            checkPacked(net);
+        }
+    }
+
     static void assertClose(double[] expected, double[] got, String what) {
         assertEquals(expected.length, got.length);
         for (int i = 0; i < expected.length; i++) {

@@ -78,7 +78,17 @@ public record CompileOptions(Mode mode, SecurityLevel security, int maxScaleBits
         return singleImage().withMode(Mode.BATCHED).withScaleBits(30, 30).withSmallPrimes(true);
     }
 
-    /** With the given mode (single-image or batched); the other options are kept. */
+    /**
+     * Packed defaults: the single-image ones, with as many images side by side in each ciphertext
+     * as the largest tensor's footprint leaves room for (the compiler chooses; the plan's
+     * {@link org.ciphernet.nn.HePlan#imagesPerCiphertext()} says how many). Layout variants are
+     * compared by their cost per image.
+     */
+    public static CompileOptions packed() {
+        return singleImage().withMode(Mode.PACKED);
+    }
+
+    /** With the given mode (single-image, packed or batched); the other options are kept. */
     public CompileOptions withMode(Mode m) {
         return new CompileOptions(m, security, maxScaleBits, minScaleBits, integerBits, parameters, im2col, maxKeyBytes, smallPrimes, inputRange, flooding, stridedLayout);
     }

@@ -66,7 +66,7 @@ public final class Compiler {
         }
         Compilation c = choice.chosen();
         HePlan plan = Emission.emit(network.name(), options.mode(), c.parameters(), range, network.inputShape().size(), c.inputGather(),
-                c.steps(), c.keys(), c.report());
+                c.steps(), c.keys(), c.report(), c.imageStride());
         if (options.flooding().enabled()) {
             plan = NoiseEstimation.flooded(plan, options);
         }
@@ -81,8 +81,10 @@ public final class Compiler {
      * @param inputGather the client's input gather
      * @param keys the rotation keys
      * @param report the cost report
+     * @param imageStride the slots between the images of a packed ciphertext (the slot count otherwise)
      */
-    record Compilation(CkksParameters parameters, List<Step> steps, int[] inputGather, RotationKeys keys, PlanReport report) {
+    record Compilation(CkksParameters parameters, List<Step> steps, int[] inputGather, RotationKeys keys, PlanReport report,
+            int imageStride) {
     }
 
     /** Compiles one layout variant: feasible with its cost, or infeasible with the reason. */
@@ -94,7 +96,8 @@ public final class Compiler {
             IrNode output = Fusion.fuse(nodes, lowered.output());
             Scheduler.schedule(nodes, forcedAligns);
             int depth = output.depth;
-            ParameterChooser.Choice chosen = ParameterChooser.choose(depth, minSlots(nodes, options.mode()), options);
+            int footprint = minSlots(nodes, options.mode());
+            ParameterChooser.Choice chosen = ParameterChooser.choose(depth, footprint, options);
             if (chosen.refusal() != null) {
                 return new LayoutChoice.Infeasible(variant, chosen.refusal());
             }
@@ -109,21 +112,28 @@ public final class Compiler {
             }
             List<Step> steps = scaled.steps();
             RescaleDeferral.decide(steps, options.mode(), params);
-            if (options.mode() == Mode.SINGLE_IMAGE) {
-                DiagonalPlanning.planAll(steps, params.slots());
+            // packed: images side by side at the footprint's distance; otherwise one image per ciphertext
+            int stride = options.mode() == Mode.PACKED ? footprint : params.slots();
+            if (options.mode().rotates()) {
+                DiagonalPlanning.planAll(steps, params.slots(), stride);
             }
             RotationKeys keys = KeySelection.choose(steps, params, options.maxKeyBytes());
-            PlanReport report = Reporting.report(network.name(), options.mode(), params, steps, keys, depth);
-            return new LayoutChoice.Feasible(variant, Reporting.estimatedCost(report, params.degree()),
-                    new Compilation(params, steps, lowered.inputGather(), keys, report));
+            int images = options.mode() == Mode.PACKED ? params.slots() / stride : 1;
+            PlanReport report = Reporting.report(network.name(), options.mode(), params, steps, keys, depth, images);
+            // variants compete on the cost per image
+            return new LayoutChoice.Feasible(variant, Reporting.estimatedCost(report, params.degree()) / images,
+                    new Compilation(params, steps, lowered.inputGather(), keys, report, stride));
         }
         throw new IllegalStateException("scale reconciliation did not converge");
     }
 
-    /** The slots a single-image plan needs: a power of two above every tensor (1 in batched mode). */
+    /**
+     * The slots one image needs in a single-image or packed plan (its footprint): a power of two
+     * above every tensor (1 in batched mode).
+     */
     private static int minSlots(List<IrNode> nodes, Mode mode) {
         int minSlots = 1;
-        if (mode == Mode.SINGLE_IMAGE) {
+        if (mode.rotates()) {
             for (IrNode n : nodes) {
                 minSlots = Math.max(minSlots, n.size);
             }

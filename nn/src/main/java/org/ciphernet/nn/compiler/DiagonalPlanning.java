@@ -37,11 +37,16 @@ final class DiagonalPlanning {
     private DiagonalPlanning() {
     }
 
-    /** Gives every linear product of a single-image plan its schedule. */
-    static void planAll(List<Step> steps, int slots) {
+    /**
+     * Gives every linear product of a single-image or packed plan its schedule.
+     *
+     * @param slots the ciphertext's slots
+     * @param stride the slots between the images of a packed ciphertext ({@code slots} for one image)
+     */
+    static void planAll(List<Step> steps, int slots, int stride) {
         for (Step s : steps) {
             if (s.isMatrixProduct()) {
-                s.schedule = plan(s.node.matrix, slots);
+                s.schedule = plan(s.node.matrix, slots, stride);
                 s.node.matrix = null; // the schedule holds every weight
             }
         }
@@ -49,20 +54,34 @@ final class DiagonalPlanning {
 
     /** Plans {@code M·x} for a vector in slots [0, cols) of a {@code slots}-slot ciphertext. */
     static DiagonalSchedule plan(SparseMatrix m, int slots) {
-        if (m.rows() > slots || m.cols() > slots) {
-            throw new IllegalArgumentException("a " + m.rows() + "×" + m.cols() + " matrix does not fit " + slots + " slots");
+        return plan(m, slots, slots);
+    }
+
+    /**
+     * Plans {@code M·x} for one image in slots [0, cols), whose copies for other images sit
+     * {@code stride} slots apart (the runtime repeats each diagonal at those distances). Every
+     * operation is a rotation, a slot-wise product or a sum, so the copies stay apart if each
+     * image's work stays within a window of {@code stride} slots: without a fold every entry
+     * (i, j) moves by exactly {@code j − i}, within (−stride, stride), which is its rotation for
+     * every copy; a fold sums {@code count} blocks of {@code o} slots from the first one, so it
+     * must fit, {@code count·o ≤ stride}, as the partial products then lie in the same window.
+     */
+    static DiagonalSchedule plan(SparseMatrix m, int slots, int stride) {
+        if (m.rows() > stride || m.cols() > stride || stride > slots || slots % stride != 0) {
+            throw new IllegalArgumentException("a " + m.rows() + "×" + m.cols() + " matrix does not fit " + stride + " of " + slots
+                    + " slots");
         }
         double best = Double.MAX_VALUE;
         int bestFold = slots;
         List<Integer> candidates = new ArrayList<>();
         candidates.add(slots);
         for (int o = Integer.highestOneBit(Math.max(1, m.rows() - 1)) << 1; o < slots; o <<= 1) {
-            if (o >= m.rows() && o + m.cols() <= slots) {
+            if (o >= m.rows() && o + m.cols() <= stride) {
                 candidates.add(o);
             }
         }
         for (int o : candidates) {
-            double cost = cost(m, slots, o);
+            double cost = cost(m, slots, stride, o);
             if (cost < best) {
                 best = cost;
                 bestFold = o;
@@ -94,7 +113,7 @@ final class DiagonalPlanning {
         return d.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
-    private static double cost(SparseMatrix m, int slots, int o) {
+    private static double cost(SparseMatrix m, int slots, int stride, int o) {
         int[] range = new int[2];
         int[] d = distinctDiagonals(m, slots, o, range);
         if (d.length == 0) {
@@ -104,7 +123,7 @@ final class DiagonalPlanning {
         double foldCost = 0;
         if (o < slots) {
             int count = Integer.highestOneBit(range[1] - range[0]) << 1;
-            if ((long) count * o > slots) {
+            if ((long) count * o > stride) {
                 return Double.MAX_VALUE;
             }
             foldCost = ROTATION * (Integer.numberOfTrailingZeros(Math.max(1, count)) + (range[0] != 0 ? 1 : 0));

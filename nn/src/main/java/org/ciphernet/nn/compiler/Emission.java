@@ -17,7 +17,7 @@ import org.ciphernet.nn.plan.Tap;
  * Emission: the compiler's steps become the immutable program of an {@link HePlan}. Each IR
  * operation maps to one {@link Operation}: the input; an addition; a linear node that only adds
  * its bias ({@link Operation.AddBias}); an alignment ({@link Operation.Align}); a square with its
- * form; and a linear map, as a {@link Operation.DiagonalProduct} (single image) or the rows of a
+ * form; and a linear map, as a {@link Operation.DiagonalProduct} (single image, packed) or the rows of a
  * {@link Operation.WeightedSum} (batched). Nothing of the compiler's working data leaves here.
  */
 final class Emission {
@@ -28,7 +28,7 @@ final class Emission {
      * The plan.
      *
      * @param network the network's name
-     * @param mode single-image or batched
+     * @param mode single-image, packed or batched
      * @param params the parameters
      * @param range the input range clients accept
      * @param imageSize the values of one image (the input step's size, whatever the client's gather)
@@ -36,9 +36,10 @@ final class Emission {
      * @param steps the steps, with every pass done
      * @param keys the rotation keys
      * @param report the cost report
+     * @param imageStride the slots between the images of a packed ciphertext (ignored in other modes)
      */
     static HePlan emit(String network, Mode mode, CkksParameters params, InputRange range, int imageSize, int[] gather,
-            List<Step> steps, RotationKeys keys, PlanReport report) {
+            List<Step> steps, RotationKeys keys, PlanReport report, int imageStride) {
         List<PlanStep> program = new ArrayList<>(steps.size());
         for (Step s : steps) {
             IrNode n = s.node;
@@ -47,7 +48,8 @@ final class Emission {
                     : Optional.of(new Tap(n.tap, n.slots, n.layoutName == null ? "flat" : n.layoutName));
             program.add(new PlanStep(s.index, n.label, s.inputs, size, s.evalLevel, s.levelOut, s.scaleOut, tap, operation(s, mode)));
         }
-        return new HePlan(network, mode, params, range, gather, program, keys, Reporting.relinearizes(steps), report);
+        return new HePlan(network, mode, params, range, gather, program, keys, Reporting.relinearizes(steps), report,
+                mode == Mode.PACKED ? imageStride : 0);
     }
 
     private static Operation operation(Step s, Mode mode) {
@@ -63,7 +65,7 @@ final class Emission {
                 if (n.align) {
                     yield new Operation.Align(s.weightScale);
                 }
-                if (mode == Mode.SINGLE_IMAGE) {
+                if (mode.rotates()) {
                     yield new Operation.DiagonalProduct(s.schedule, s.weightScale, n.bias);
                 }
                 yield weightedSum(s);

@@ -40,7 +40,7 @@ final class LayoutChoice {
     /** The variants to compare, in order (ties go to the earlier). */
     static List<Variant> variants(Network network, CompileOptions options) {
         List<Variant> variants = new ArrayList<>();
-        boolean single = options.mode() == Mode.SINGLE_IMAGE;
+        boolean single = options.mode().rotates();
         boolean im2colPossible = single && options.im2col() && network.nodes().get(0).layer() instanceof Conv2d
                 && network.nodes().get(0).inputs().get(0).equals(Network.INPUT);
         for (boolean im2col : im2colPossible ? new boolean[] {false, true} : new boolean[] {false}) {

@@ -29,7 +29,8 @@ final class Reporting {
     }
 
     /** The report of steps whose forms, schedules and keys are decided. */
-    static PlanReport report(String network, Mode mode, CkksParameters params, List<Step> steps, RotationKeys keys, int depth) {
+    static PlanReport report(String network, Mode mode, CkksParameters params, List<Step> steps, RotationKeys keys, int depth,
+            int imagesPerCiphertext) {
         boolean batched = mode == Mode.BATCHED;
         boolean composed = !keys.steps().equals(KeySelection.exactSteps(steps));
         List<PlanReport.Row> rows = new ArrayList<>();
@@ -42,7 +43,8 @@ final class Reporting {
             int modDowns = -1; // -1: one per key switch
             String detail = "";
             switch (n.kind) {
-                case INPUT -> detail = n.size + " values" + (batched ? " (one ciphertext each)" : " in one ciphertext");
+                case INPUT -> detail = n.size + " values" + (batched ? " (one ciphertext each)"
+                        : imagesPerCiphertext > 1 ? " per image, " + imagesPerCiphertext + " images in one ciphertext" : " in one ciphertext");
                 case SQUARE -> {
                     relins = s.form == Form.UNRESCALED ? 0 : batched ? n.size : 1;
                     detail = !batched ? ""
@@ -93,7 +95,7 @@ final class Reporting {
                 params.security());
         long relinKeyBytes = relinearizes(steps) ? params.switchingKeyBytes(params.maxLevel()) : 0;
         return new PlanReport(network, mode, rows, desc, depth, List.copyOf(keys.steps()), KeySelection.keyBytes(keys, params),
-                relinKeyBytes);
+                relinKeyBytes, java.util.Optional.empty(), imagesPerCiphertext);
     }
 
     /**

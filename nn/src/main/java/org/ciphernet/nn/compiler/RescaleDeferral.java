@@ -55,7 +55,7 @@ final class RescaleDeferral {
         boolean eager = relinearizesEagerly(mode, params.logScale());
         for (Step s : steps) {
             if (s.node.kind == IrNode.Kind.SQUARE) {
-                s.form = mode == Mode.SINGLE_IMAGE ? Form.RESCALE_THEN_RELINEARIZE
+                s.form = mode.rotates() ? Form.RESCALE_THEN_RELINEARIZE
                         : defer[s.index] ? Form.UNRESCALED
                         : eager ? Form.RELINEARIZE_THEN_RESCALE
                         : Form.RESCALE_KEEP_THREE_PARTS;

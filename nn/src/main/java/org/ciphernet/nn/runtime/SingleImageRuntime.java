@@ -16,7 +16,9 @@ import org.ciphernet.nn.plan.PlanStep;
 import org.ciphernet.nn.plan.RotationKeys;
 
 /**
- * Runs a single-image plan: the whole tensor in the slots of one ciphertext. Linear steps are
+ * Runs a single-image plan: the whole tensor in the slots of one ciphertext; or a packed one, the
+ * same program on k images side by side, every diagonal and bias repeated at the images' stride.
+ * Linear steps are
  * diagonal products ({@link DiagonalSchedule}): the baby rotations share one hoisted
  * decomposition, each giant group is a multiply-accumulate of plaintext diagonals, and the giant
  * steps, the fold and the bias follow as the schedule says. Rotations without their own key are
@@ -29,15 +31,32 @@ public final class SingleImageRuntime extends PlanRuntime {
     private final RotationKeys keys;
     /** Per diagonal step: its plaintexts [giant][baby], when they fit the cache. */
     private final Map<Integer, Plaintext[][]> cache = new HashMap<>();
+    /** The slots between the images of a packed ciphertext; the slot count for a single image. */
+    private final int imageStride;
 
     /**
-     * A runtime.
+     * A runtime for a single-image plan.
      *
      * @param plaintextCacheBytes memory allowed for pre-encoded weights
      */
     public SingleImageRuntime(CkksContext context, List<PlanStep> steps, RotationKeys keys, GaloisKeys galois,
             RelinearizationKey relin, Workers workers, long plaintextCacheBytes) {
+        this(context, steps, keys, galois, relin, workers, plaintextCacheBytes, context.slots());
+    }
+
+    /**
+     * A runtime for a single-image plan ({@code imageStride} = the slots) or a packed one.
+     *
+     * @param plaintextCacheBytes memory allowed for pre-encoded weights
+     * @param imageStride the slots between images, a power of two dividing the slots
+     */
+    public SingleImageRuntime(CkksContext context, List<PlanStep> steps, RotationKeys keys, GaloisKeys galois,
+            RelinearizationKey relin, Workers workers, long plaintextCacheBytes, int imageStride) {
         super(context, steps, relin, workers);
+        if (imageStride < 1 || imageStride > context.slots() || context.slots() % imageStride != 0) {
+            throw new IllegalArgumentException("an image stride of " + imageStride + " in " + context.slots() + " slots");
+        }
+        this.imageStride = imageStride;
         this.encoder = new Encoder(context);
         this.galois = galois;
         this.keys = keys;
@@ -209,7 +228,7 @@ public final class SingleImageRuntime extends PlanRuntime {
                     if (cached != null) {
                         pts.add(cached[gi][bi]);
                     } else {
-                        values.add(p.diagonal(gi, bi));
+                        values.add(diagonal(p, gi, bi));
                     }
                 }
             }
@@ -232,14 +251,40 @@ public final class SingleImageRuntime extends PlanRuntime {
     }
 
     /** Giant group gi's diagonals for the keyed babies, as slot values (null where there is none). */
-    private static double[][] keyedDiagonals(int gi, int[] keyed, DiagonalSchedule p) {
+    private double[][] keyedDiagonals(int gi, int[] keyed, DiagonalSchedule p) {
         double[][] values = new double[keyed.length][];
         for (int k = 0; k < keyed.length; k++) {
             if (p.hasDiagonal(gi, keyed[k])) {
-                values[k] = p.diagonal(gi, keyed[k]);
+                values[k] = diagonal(p, gi, keyed[k]);
             }
         }
         return values;
+    }
+
+    /** Diagonal (gi, bi) as slot values, repeated for every image of a packed ciphertext. */
+    private double[] diagonal(DiagonalSchedule p, int gi, int bi) {
+        return repeated(p.diagonal(gi, bi));
+    }
+
+    /**
+     * A slot vector of the first image repeated at every stride: slot i's value also goes to
+     * slots i + j·stride (cyclically). The planner keeps each image's entries within a window of
+     * {@code stride} slots (see DiagonalPlanning), so the copies never overlap.
+     */
+    private double[] repeated(double[] v) {
+        if (imageStride == v.length) {
+            return v;
+        }
+        double[] r = v.clone();
+        int n = v.length;
+        for (int i = 0; i < n; i++) {
+            if (v[i] != 0) {
+                for (int at = i + imageStride; at < i + n; at += imageStride) {
+                    r[at & (n - 1)] = v[i];
+                }
+            }
+        }
+        return r;
     }
 
     private boolean isKeyed(int baby) {
@@ -262,7 +307,7 @@ public final class SingleImageRuntime extends PlanRuntime {
      * rotation summed over Q·P, as {@link org.ciphernet.ckks.Evaluator#multiplyRotationsHoisted} needs.
      */
     private Plaintext encodeDiagonal(PlanStep s, Operation.DiagonalProduct op, int gi, int bi, int[] babies) {
-        double[] d = op.schedule().diagonal(gi, bi);
+        double[] d = diagonal(op.schedule(), gi, bi);
         boolean extended = babies[bi] != 0 && keys.has(babies[bi]) && op.schedule().sumsBeforeModDown(keys);
         return extended ? encoder.encodeExtended(d, s.levelIn(), op.weightScale()) : encoder.encode(d, s.levelIn(), op.weightScale());
     }
@@ -290,6 +335,6 @@ public final class SingleImageRuntime extends PlanRuntime {
     private double[] slotVector(double[] values) {
         double[] v = new double[context.slots()];
         System.arraycopy(values, 0, v, 0, values.length);
-        return v;
+        return repeated(v);
     }
 }
