@@ -19,16 +19,27 @@ final class HarnessCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "4", description = "encrypted test images per model (default ${DEFAULT-VALUE})")
     int images;
 
-    @Option(names = "--full", description = "plaintext accuracy on the whole test sets (encrypted: --images per model)")
+    @Option(names = "--full", description = "whole test sets, plaintext and encrypted, each model in the cheapest mode that fits "
+            + "this machine (batched when its plan fits the heap, else packed); a model whose whole set would take longer than "
+            + "--minutes-per-model encrypts --unbatched-images images, and its margin certificate covers the rest")
     boolean full;
+
+    @Option(names = "--minutes-per-model", defaultValue = "20", description = "with --full: the longest a model's packed pass may take "
+            + "(default ${DEFAULT-VALUE})")
+    double minutesPerModel;
 
     @Option(names = "--batched", description = "encrypt one image per slot, in batches of up to N/2 images (CryptoNets-style), "
             + "instead of one image per inference: whole test sets in minutes for small networks; needs memory for "
             + "thousands of ciphertexts per layer")
     boolean batched;
 
+    @Option(names = "--packed", description = "encrypt several images side by side per ciphertext (a packed plan: the one-image "
+            + "layout repeated as often as the slots allow), --images per model")
+    boolean packed;
+
     @Option(names = "--unbatched-images", defaultValue = "10", description = "with --batched: images encrypted one by one "
-            + "for a model whose batched plan does not fit the heap (default ${DEFAULT-VALUE})")
+            + "for a model whose batched plan does not fit the heap; with --full: the sample of a model whose whole test set is "
+            + "too slow (default ${DEFAULT-VALUE})")
     int unbatchedImages;
 
     @Option(names = "--threads", defaultValue = "2", description = "server threads (default ${DEFAULT-VALUE})")
@@ -44,7 +55,8 @@ final class HarnessCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Manifest.Model> models = Manifest.models(Home.testdata());
         List<Manifest.Table> tables = Manifest.tables(Home.testdata());
-        Harness.Options options = new Harness.Options(images, full, threads, batched, unbatchedImages);
+        Harness.Options options = full ? Harness.Options.wholeTestSets(threads, unbatchedImages, minutesPerModel)
+                : new Harness.Options(images, false, threads, batched, unbatchedImages, packed, Double.MAX_VALUE);
         Map<String, CaseResult> results = new LinkedHashMap<>();
         for (Manifest.Table t : tables) {
             for (String name : t.models()) {
@@ -53,7 +65,9 @@ final class HarnessCommand implements Callable<Integer> {
                 }
             }
         }
-        String command = "./ciphernet harness --images " + images + (full ? " --full" : "") + (batched ? " --batched --unbatched-images " + unbatchedImages : "")
+        String command = "./ciphernet harness" + (full ? " --full --unbatched-images " + unbatchedImages + " --minutes-per-model "
+                + minutesPerModel : " --images " + images + (batched ? " --batched --unbatched-images " + unbatchedImages : "")
+                + (packed ? " --packed" : ""))
                 + " --threads " + threads
                 + (only == null ? "" : " --only " + String.join(",", only));
         System.out.println(Report.write(out, tables, results, models, command, options));

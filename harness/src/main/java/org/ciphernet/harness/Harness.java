@@ -40,19 +40,40 @@ public final class Harness {
      *     up to N/2 images; latency is then the batch time divided by its images) instead of
      *     encrypting each image alone
      * @param unbatchedImages with {@code batched}, the images encrypted one by one instead for a model
-     *     whose batched plan does not fit the heap
+     *     whose batched plan does not fit the heap (with {@code packed}: the sample encrypted
+     *     when the whole test set would take longer than {@code minutesPerModel})
+     * @param packed encrypt in a packed plan (several images side by side per ciphertext); with
+     *     {@code batched}, only a model whose batched plan does not fit the heap (instead of image
+     *     by image)
+     * @param minutesPerModel with {@code packed}: the longest a model's packed pass may take;
+     *     beyond it (judged after the first ciphertext) only {@code unbatchedImages} are encrypted
      */
-    public record Options(int encryptedImages, boolean plaintextOnAll, int threads, boolean batched, int unbatchedImages) {
+    public record Options(int encryptedImages, boolean plaintextOnAll, int threads, boolean batched, int unbatchedImages,
+            boolean packed, double minutesPerModel) {
         /** Validates the counts. */
         public Options {
-            if (encryptedImages < 1 || threads < 1 || unbatchedImages < 1) {
-                throw new IllegalArgumentException("need at least one encrypted image and one thread");
+            if (encryptedImages < 1 || threads < 1 || unbatchedImages < 1 || !(minutesPerModel > 0)) {
+                throw new IllegalArgumentException("need at least one encrypted image, one thread and a positive time per model");
             }
+        }
+
+        /** Options without the packed fallback. */
+        public Options(int encryptedImages, boolean plaintextOnAll, int threads, boolean batched, int unbatchedImages) {
+            this(encryptedImages, plaintextOnAll, threads, batched, unbatchedImages, false, Double.MAX_VALUE);
         }
 
         /** Single-image options. */
         public Options(int encryptedImages, boolean plaintextOnAll, int threads) {
             this(encryptedImages, plaintextOnAll, threads, false, encryptedImages);
+        }
+
+        /**
+         * Whole test sets: plaintext and encrypted on every image, in the cheapest mode that fits
+         * this machine (batched when its plan fits the heap, else packed), a model whose packed pass
+         * would take longer than {@code minutesPerModel} encrypting its first {@code sample} images.
+         */
+        public static Options wholeTestSets(int threads, int sample, double minutesPerModel) {
+            return new Options(Integer.MAX_VALUE, true, threads, true, sample, true, minutesPerModel);
         }
     }
 
@@ -89,12 +110,20 @@ public final class Harness {
         progress.finish();
 
         String note = "";
+        if (!options.batched() && options.packed()) {
+            return packed(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k,
+                    certificate, "");
+        }
         if (options.batched()) {
             try {
                 return batched(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k,
                         certificate);
-            } catch (IllegalStateException tooLarge) { // the server refuses plans beyond the heap: fall back to single images
+            } catch (IllegalStateException tooLarge) { // the server refuses plans beyond the heap: fall back
                 progress.finish();
+                if (options.packed()) {
+                    return packed(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference,
+                            k, certificate, " (batched: " + tooLarge.getMessage() + ")");
+                }
                 k = Math.min(k, options.unbatchedImages());
                 note = ", single-image (batched: " + tooLarge.getMessage() + ")";
             }
@@ -207,6 +236,47 @@ public final class Harness {
             }
             progress.finish();
             return tally.result(inference.plan(), ", batched");
+        }
+    }
+
+    /**
+     * The encrypted pass in a packed plan, k images per ciphertext. After the first ciphertext the
+     * pass is cut to the first {@code options.unbatchedImages()} images (rounded up to whole
+     * ciphertexts) if all {@code k} would take longer than {@code options.minutesPerModel()}.
+     */
+    private static CaseResult packed(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
+            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate,
+            String why) {
+        Tally tally = new Tally(model, plainAccuracy, plainImages, certificate);
+        try (Inference inference = compileAndKeys(model, net, CompileOptions.packed(), options.threads(), progress, tally)) {
+            int per = inference.plan().imagesPerCiphertext();
+            String note = ", packed, " + per + " images per ciphertext" + why;
+            progress.start(model.name() + ": encrypted, " + per + " images per ciphertext", k);
+            for (int from = 0; from < k; from += per) {
+                int n = Math.min(per, k - from);
+                double[][] images = java.util.Arrays.copyOfRange(test.images(), from, from + n);
+                if (from == 0) {
+                    // the inspected run decrypts every step; the timed run below does not
+                    tally.layers(inference.batch(images, inference.inspector(net, images)).report());
+                }
+                Inference.Result r = inference.batch(images);
+                for (int b = 0; b < n; b++) {
+                    int i = from + b;
+                    tally.image(test.labels()[i], plain[i], reference[i], r.outputs()[b], r.serverMillis() / n);
+                    progress.advance();
+                }
+                double minutes = r.serverMillis() * Math.ceil((double) k / per) / 60000;
+                if (from == 0 && minutes > options.minutesPerModel() && k > options.unbatchedImages()) {
+                    int sample = Math.min(k, (options.unbatchedImages() + per - 1) / per * per);
+                    note += String.format(java.util.Locale.ROOT, "; all %d images would take about %.0f min, more than %.0f: the first %d",
+                            k, minutes, options.minutesPerModel(), sample);
+                    k = sample;
+                    progress.finish();
+                    progress.start(model.name() + ": encrypted sample, " + per + " images per ciphertext", k - n);
+                }
+            }
+            progress.finish();
+            return tally.result(inference.plan(), note);
         }
     }
 

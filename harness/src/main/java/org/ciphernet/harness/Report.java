@@ -29,7 +29,14 @@ public final class Report {
         md.append("Command: `").append(command).append("`  \n");
         md.append(String.format(Locale.ROOT, "Encrypted images per model: %s; plaintext accuracy on %s; "
                 + "%d server thread(s); %s, %d cores, Java %s.%n%n",
-                options.batched() ? String.format(Locale.ROOT, "up to %d (the first of each test set), one image per slot in "
+                options.packed() && options.batched() ? String.format(Locale.ROOT, "the whole test set, one image per slot in batches "
+                        + "(latency = batch time / images); where the batched plan does not fit the heap, in a packed plan (several "
+                        + "images side by side per ciphertext, latency = ciphertext time / images), and where that would take more "
+                        + "than %.0f minutes, the first %d images (the parameters column says which)", options.minutesPerModel(),
+                        options.unbatchedImages())
+                : options.packed() ? String.format(Locale.ROOT, "up to %d (the first of each test set), several side by side "
+                        + "per ciphertext in a packed plan, latency = ciphertext time / images", options.encryptedImages())
+                : options.batched() ? String.format(Locale.ROOT, "up to %d (the first of each test set), one image per slot in "
                         + "batches, latency = batch time / images; where the batched plan does not fit the heap, the first %d "
                         + "one by one (the per-layer section names these)", options.encryptedImages(), options.unbatchedImages())
                         : options.encryptedImages() + " (the first of each test set)",

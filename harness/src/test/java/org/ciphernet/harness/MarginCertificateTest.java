@@ -168,4 +168,30 @@ class MarginCertificateTest {
         System.out.printf("tiny: max logit error %.3g, predicted bound %.3g, certified %.3f / %.3f%n", res.maxLogitError(),
                 c.predictedBound(), c.certifiedObserved(), c.certifiedPredicted());
     }
+
+    @Test
+    void aPackedPassEncryptsSeveralImagesPerCiphertextAndStopsAtTheTimeBudget() {
+        SplittableRandom r = new SplittableRandom(11);
+        int perCiphertext = org.ciphernet.nn.compiler.Compiler.compile(tiny(), org.ciphernet.nn.compiler.CompileOptions.packed())
+                .imagesPerCiphertext();
+        assertTrue(perCiphertext > 1);
+        int n = 2 * perCiphertext + 3;
+        double[][] images = new double[n][16];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 16; j++) {
+                images[i][j] = r.nextInt(256) / 255.0;
+            }
+            labels[i] = i % 3;
+        }
+        LabeledImages test = new LabeledImages("random", new Shape(1, 4, 4), images, labels);
+        CaseResult all = Harness.evaluate(MODEL, tiny(), test, new Harness.Options(n, true, 1, false, 4, true, 60), Progress.none());
+        assertEquals(n, all.encryptedImages());
+        assertEquals(1.0, all.agreement());
+        assertTrue(all.parameters().contains("packed, "), all.parameters());
+        // a budget no ciphertext meets: the pass stops after the first, with the sample rounded up to whole ciphertexts
+        CaseResult cut = Harness.evaluate(MODEL, tiny(), test, new Harness.Options(n, true, 1, false, 4, true, 1e-9), Progress.none());
+        assertEquals(perCiphertext, cut.encryptedImages());
+        assertTrue(cut.parameters().contains("would take about"), cut.parameters());
+    }
 }
