@@ -36,6 +36,24 @@ class DiagonalPlanTest {
 
     /** Evaluates the schedule exactly as the single-image runtime does, on doubles. */
     static double[] simulate(DiagonalSchedule p, double[] x) {
+        return simulate(p, x, x.length);
+    }
+
+    /** Diagonal slot values repeated at every stride, as the runtime does for packed plans. */
+    static double[] repeated(double[] v, int stride) {
+        double[] r = v.clone();
+        for (int i = 0; i < v.length; i++) {
+            for (int j = 1; j < v.length / stride; j++) {
+                if (v[i] != 0) {
+                    r[(i + j * stride) % v.length] = v[i];
+                }
+            }
+        }
+        return r;
+    }
+
+    /** As above, with the images of a packed ciphertext {@code stride} slots apart. */
+    static double[] simulate(DiagonalSchedule p, double[] x, int stride) {
         int[] babies = p.babies();
         int[] giants = p.giants();
         if (giants.length == 0) {
@@ -50,7 +68,7 @@ class DiagonalPlanTest {
             double[] y = new double[x.length];
             for (int b = 0; b < babies.length; b++) {
                 if (p.hasDiagonal(g, b)) {
-                    double[] d = p.diagonal(g, b);
+                    double[] d = repeated(p.diagonal(g, b), stride);
                     for (int i = 0; i < y.length; i++) {
                         y[i] += d[i] * rotated[b][i];
                     }
@@ -108,6 +126,50 @@ class DiagonalPlanTest {
         }
         // the key set covers every rotation the simulation used
         assertTrue(p.steps().size() <= p.rotations() + 1, p.toString());
+    }
+
+    /** k = slots / stride images side by side, garbage in every other slot: each image's product is exact. */
+    static void checkPacked(SparseMatrix m, int slots, int stride, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        double[] slotsX = new double[slots];
+        for (int i = 0; i < slots; i++) {
+            slotsX[i] = 1000 + rnd.nextDouble();
+        }
+        int k = slots / stride;
+        double[][] x = new double[k][m.cols()];
+        for (int j = 0; j < k; j++) {
+            for (int i = 0; i < m.cols(); i++) {
+                x[j][i] = rnd.nextDouble() * 2 - 1;
+                slotsX[j * stride + i] = x[j][i];
+            }
+        }
+        DiagonalSchedule p = DiagonalPlanning.plan(m, slots, stride);
+        double[] got = simulate(p, slotsX, stride);
+        for (int j = 0; j < k; j++) {
+            double[] expected = m.multiply(x[j]);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], got[j * stride + i], 1e-9, "image " + j + " output " + i + " of " + p);
+            }
+        }
+    }
+
+    @Test
+    void packedImagesStayInTheirWindows() {
+        int[][] shapes = {{5, 7}, {64, 64}, {100, 845}, {10, 100}, {3, 500}, {845, 100}};
+        long seed = 40;
+        for (int[] s : shapes) {
+            int stride = Integer.highestOneBit(Math.max(s[0], s[1]) * 2 - 1);
+            for (double density : new double[] {0.05, 1.0}) {
+                for (int k : new int[] {2, 4}) {
+                    checkPacked(random(s[0], s[1], density, seed), stride * k, stride, seed++);
+                }
+            }
+        }
+        // a wide dense layer still folds when packed, within its window
+        SparseMatrix dense = random(100, 845, 1.0, 3);
+        DiagonalSchedule p = DiagonalPlanning.plan(dense, 4096, 1024);
+        assertTrue(p.fold() < 1024 && (long) p.fold() * p.foldCount() <= 1024, p.toString());
+        checkPacked(dense, 4096, 1024, 3);
     }
 
     static SparseMatrix random(int rows, int cols, double density, long seed) {
