@@ -42,18 +42,26 @@ public final class BatchedRuntime extends PlanRuntime {
     }
 
     @Override
-    List<Ciphertext> linear(PlanStep s, List<Ciphertext> x) {
+    List<Ciphertext> linear(PlanStep s, StepInput x) {
         return switch (s.operation()) {
             case Operation.AddBias b -> {
                 double[] bias = b.bias();
-                yield workers.map(s.size(), i -> bias[i] == 0 ? x.get(i) : eval.addConstant(x.get(i), bias[i]));
+                yield workers.map(s.size(), i -> {
+                    Ciphertext y = bias[i] == 0 ? x.get(i) : eval.addConstant(x.get(i), bias[i]);
+                    x.release(i);
+                    return y;
+                });
             }
-            case Operation.Align a -> {
-                List<Ciphertext> in = droppedTo(s.levelIn(), x);
-                yield workers.map(s.size(), i -> eval.rescale(sums.linearCombination(new Ciphertext[] {in.get(i)}, new double[] {1.0},
-                        a.weightScale())));
-            }
-            case Operation.WeightedSum w -> weightedSum(s, w, w.unrescaledInputs() ? x : droppedTo(s.levelIn(), x));
+            case Operation.Align a -> workers.map(s.size(), i -> {
+                Ciphertext in = x.get(i);
+                if (in.level() > s.levelIn()) {
+                    in = eval.dropToLevel(in, s.levelIn());
+                }
+                Ciphertext y = eval.rescale(sums.linearCombination(new Ciphertext[] {in}, new double[] {1.0}, a.weightScale()));
+                x.release(i);
+                return y;
+            });
+            case Operation.WeightedSum w -> weightedSum(s, w, w.unrescaledInputs() ? x.all() : droppedTo(s.levelIn(), x.all()));
             default -> throw new IllegalStateException("a batched plan cannot run a " + s.kind() + " step like " + s.operation());
         };
     }
