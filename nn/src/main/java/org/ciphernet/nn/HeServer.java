@@ -125,9 +125,9 @@ public final class HeServer implements AutoCloseable {
         return plan;
     }
 
-    /** Refuses a batched plan whose ciphertexts cannot fit {@code maxBytes} (see {@link BatchedRuntime#checkMemory}). */
-    static void checkMemory(HePlan plan, long maxBytes) {
-        BatchedRuntime.checkMemory(plan.context(), plan.steps(), maxBytes);
+    /** Refuses a batched plan whose ciphertexts cannot fit {@code maxBytes} with {@code threads} threads (see {@link BatchedRuntime#checkMemory}). */
+    static void checkMemory(HePlan plan, int threads, long maxBytes) {
+        BatchedRuntime.checkMemory(plan.context(), plan.steps(), threads, maxBytes);
     }
 
     /**

@@ -69,9 +69,9 @@ class CryptoNetsTest {
     @Test
     void batchedPlanBeyondTheHeapIsRefusedBeforeRunning() {
         HePlan plan = Compiler.compile(NET, CompileOptions.batched());
-        HeServer.checkMemory(plan, 64L << 30); // fits 64 GiB
+        HeServer.checkMemory(plan, 2, 64L << 30); // fits 64 GiB
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> HeServer.checkMemory(plan, 1L << 30));
+                () -> HeServer.checkMemory(plan, 2, 1L << 30));
         assertTrue(e.getMessage().contains("GiB of ciphertexts at step") && e.getMessage().contains("-Xmx"), e.getMessage());
     }
 

@@ -1,5 +1,7 @@
 package org.ciphernet.nn.runtime;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.ciphernet.ckks.Ciphertext;
@@ -10,8 +12,9 @@ import org.ciphernet.nn.plan.Operation;
 import org.ciphernet.nn.plan.PlanStep;
 
 /**
- * The step loop both runtimes share: runs a plan's steps in order on lists of ciphertexts, frees
- * each intermediate tensor after its last reader, and does the operations whose meaning does not
+ * The step loop both runtimes share: runs a plan's steps in order on tensors of ciphertexts, frees
+ * each intermediate tensor after its last reader (element by element when that reader is
+ * element-wise, see {@link #run}), and does the operations whose meaning does not
  * depend on the packing (additions, squares in the form the plan says). The linear operations are
  * the subclass's: {@link SingleImageRuntime} or {@link BatchedRuntime}. Thread-safe: a run keeps
  * its values on its own stack.
@@ -46,36 +49,115 @@ public abstract sealed class PlanRuntime permits SingleImageRuntime, BatchedRunt
 
     /**
      * Runs every step on the input ciphertexts (already checked against the plan) and returns the
-     * output step's ciphertexts.
+     * output step's ciphertexts. Memory: a tensor lives from its step to its last reader, and the
+     * element-wise steps (additions, squares, {@link Operation.AddBias}, {@link Operation.Align})
+     * that are the last reader of an input stream it: element i of the input is released as soon
+     * as element i of the output is computed ({@link StepInput#release}), so such a step holds about
+     * the larger of its input and output, not both. The input tensor (step 0, the caller's
+     * ciphertexts) is never released.
      */
     public final List<Ciphertext> run(List<Ciphertext> input, StepObserver observer) {
-        @SuppressWarnings("unchecked")
-        List<Ciphertext>[] values = new List[steps.size()];
+        Ciphertext[][] values = new Ciphertext[steps.size()][];
         for (PlanStep s : steps) {
-            long t0 = System.nanoTime();
-            List<Ciphertext> x = s.inputs().length == 0 ? null : values[s.input(0)];
-            List<Ciphertext> out = switch (s.operation()) {
-                case Operation.Input i -> input;
-                case Operation.Add a -> {
-                    List<Ciphertext> b = values[s.input(1)];
-                    yield workers.map(x.size(), i -> eval.add(x.get(i), b.get(i)));
-                }
-                case Operation.Square q -> workers.map(x.size(), i -> square(x.get(i), q.form()));
-                default -> linear(s, x);
-            };
-            values[s.index()] = out;
-            observer.finished(s, out, (System.nanoTime() - t0) / 1e6);
-            for (int in : s.inputs()) {
-                if (lastUse[in] == s.index() && in != 0) {
-                    values[in] = null; // free intermediate tensors early
-                }
-            }
+            runStep(s, values, input, observer);
         }
-        return values[steps.size() - 1];
+        return List.of(values[steps.size() - 1]);
     }
 
-    /** A linear step: {@link Operation.AddBias}, {@link Operation.Align} or the mode's product. */
-    abstract List<Ciphertext> linear(PlanStep s, List<Ciphertext> x);
+    /**
+     * One step: its output goes to {@code values[s.index()]}, the inputs it reads last are emptied.
+     * A method of its own so that no local variable of the loop keeps an earlier step's elements
+     * reachable after they are released.
+     */
+    private void runStep(PlanStep s, Ciphertext[][] values, List<Ciphertext> input, StepObserver observer) {
+        long t0 = System.nanoTime();
+        List<Ciphertext> out = switch (s.operation()) {
+            case Operation.Input i -> input;
+            case Operation.Add a -> {
+                // both operands may be the same tensor: each task reads both before releasing either
+                StepInput x = operand(s, 0, values);
+                StepInput y = operand(s, 1, values);
+                yield workers.map(x.size(), i -> {
+                    Ciphertext sum = eval.add(x.get(i), y.get(i));
+                    x.release(i);
+                    y.release(i);
+                    return sum;
+                });
+            }
+            case Operation.Square q -> {
+                StepInput x = operand(s, 0, values);
+                yield workers.map(x.size(), i -> {
+                    Ciphertext sq = square(x.get(i), q.form());
+                    x.release(i);
+                    return sq;
+                });
+            }
+            default -> linear(s, operand(s, 0, values));
+        };
+        values[s.index()] = out.toArray(Ciphertext[]::new); // the observer's list is never emptied
+        observer.finished(s, out, (System.nanoTime() - t0) / 1e6);
+        for (int in : s.inputs()) {
+            if (lastUse[in] == s.index() && in != 0 && values[in] != null) {
+                Arrays.fill(values[in], null); // whatever still refers to the array, its elements are free
+                values[in] = null;
+            }
+        }
+    }
+
+    /** Input {@code k} of step {@code s}, releasable when {@code s} is its last reader and it is not the caller's input. */
+    private StepInput operand(PlanStep s, int k, Ciphertext[][] values) {
+        int in = s.input(k);
+        return new StepInput(values[in], lastUse[in] == s.index() && in != 0);
+    }
+
+    /**
+     * A step's view of one input tensor. An element-wise step reads element i with {@link #get}
+     * and, once output element i is computed, calls {@link #release}(i), which forgets element i
+     * when this step is the tensor's last reader (and does nothing otherwise). Tasks that map
+     * distinct indices may release concurrently: each writes only its own array entry, and the
+     * pool's completion orders those writes before the step's end.
+     */
+    static final class StepInput {
+        private final Ciphertext[] values;
+        private final boolean lastRead;
+
+        StepInput(Ciphertext[] values, boolean lastRead) {
+            this.values = values;
+            this.lastRead = lastRead;
+        }
+
+        /** The number of elements. */
+        int size() {
+            return values.length;
+        }
+
+        /** Element {@code i}; not to be called after {@link #release}(i). */
+        Ciphertext get(int i) {
+            Ciphertext c = values[i];
+            if (c == null) {
+                throw new IllegalStateException("element " + i + " of a step's input was read after its release");
+            }
+            return c;
+        }
+
+        /** Forgets element {@code i} if this step is the tensor's last reader. */
+        void release(int i) {
+            if (lastRead) {
+                values[i] = null;
+            }
+        }
+
+        /** The whole tensor, for steps that read every element for every output (released after the step). */
+        List<Ciphertext> all() {
+            return Collections.unmodifiableList(Arrays.asList(values));
+        }
+    }
+
+    /**
+     * A linear step: {@link Operation.AddBias}, {@link Operation.Align} or the mode's product. An
+     * element-wise implementation calls {@code x.release(i)} after computing output element i.
+     */
+    abstract List<Ciphertext> linear(PlanStep s, StepInput x);
 
     /** The inputs dropped to the step's evaluation level where they are above it. */
     final List<Ciphertext> droppedTo(int level, List<Ciphertext> x) {

@@ -85,7 +85,8 @@ public final class SingleImageRuntime extends PlanRuntime {
     }
 
     @Override
-    List<Ciphertext> linear(PlanStep s, List<Ciphertext> x) {
+    List<Ciphertext> linear(PlanStep s, StepInput input) {
+        List<Ciphertext> x = input.all(); // one ciphertext: released with the tensor after the step
         return switch (s.operation()) {
             case Operation.AddBias b -> {
                 Ciphertext c = b.negate() ? eval.negate(x.get(0)) : x.get(0);
