@@ -14,25 +14,26 @@ import org.ciphernet.nn.compiler.OutputError;
  * <ul>
  *   <li>observed: {@value #OBSERVED_FACTOR} × the largest |decrypted − plaintext| logit error
  *       measured on the encrypted sample (a safety factor over a sample, not a proof);</li>
- *   <li>predicted: the plan's noise-estimation run
- *       ({@link org.ciphernet.nn.compiler.OutputError#predictedMax}) on images of
- *       {@link #estimateRange()}, independent of the sample.</li>
+ *   <li>predicted: the plan's own noise on the last {@value #SAMPLE} test images, read from the
+ *       imaginary parts at the output slots under throwaway keys, times 4
+ *       ({@link org.ciphernet.nn.compiler.OutputError#predictedMax(HePlan, double[][])}): no
+ *       plaintext reference needed, and independent of the encrypted sample.</li>
  * </ul>
  *
  * @param margins the plaintext margins of the images of the plaintext pass, ascending (each ≥ 0)
  * @param observedBound {@value #OBSERVED_FACTOR} × the largest logit error of the encrypted sample
  *     (NaN without one)
  * @param predictedBound the predicted largest output error (NaN if it was not estimated)
- * @param estimateRange the input range the prediction was made for
- * @param rangeFromImages whether that range is the test images' own, used because the plan's
- *     declared range is much wider (then the prediction holds for those images only)
+ * @param estimateRange the range of the images the prediction was made on
+ * @param rangeFromImages whether that range is the test images' own (always, in the harness)
  */
 public record MarginCertificate(double[] margins, double observedBound, double predictedBound, InputRange estimateRange,
         boolean rangeFromImages) {
     /** The observed bound is this multiple of the largest logit error measured. */
     public static final double OBSERVED_FACTOR = 2;
     /** A declared range whose width exceeds this multiple of the images' range is "much wider". */
-    static final double WIDER = 4;
+    /** Test images the predicted bound is measured on (the last ones of the test set). */
+    static final int SAMPLE = 16;
 
     /** Sorts a copy of the margins and checks them. */
     public MarginCertificate {
@@ -120,21 +121,6 @@ public record MarginCertificate(double[] margins, double observedBound, double p
     }
 
     /**
-     * The range to estimate a plan's error on: the images' own if they lie within the declared one
-     * and it is more than {@value #WIDER} times as wide (sample images spread over it would exercise
-     * the plan far beyond what it will see, or overflow it), else the declared one.
-     */
-    static InputRange estimateRange(InputRange declared, InputRange images) {
-        return useImages(declared, images) ? images : declared;
-    }
-
-    /** Whether {@link #estimateRange} picks the images' range. */
-    static boolean useImages(InputRange declared, InputRange images) {
-        boolean within = images.min() >= declared.min() && images.max() <= declared.max();
-        return within && declared.max() - declared.min() > WIDER * (images.max() - images.min());
-    }
-
-    /**
      * A certificate in the making: the margins come from the plaintext pass, the predicted bound from
      * the plan (estimated before the run's own keys exist, so that two key sets never share the heap),
      * the observed bound from the encrypted sample.
@@ -145,12 +131,15 @@ public record MarginCertificate(double[] margins, double observedBound, double p
         private double predicted = Double.NaN;
         private InputRange range;
         private boolean fromImages;
+        /** The test images the prediction runs on. */
+        private final double[][] sample;
 
         /** For {@code count} images of the plaintext pass, whose values lie in the range of {@code testImages}. */
         Builder(double[][] testImages, int count) {
             this.margins = new double[count];
             this.images = range(testImages);
             this.range = images;
+            this.sample = Arrays.copyOfRange(testImages, Math.max(0, testImages.length - SAMPLE), testImages.length);
         }
 
         /** Records the margin of image {@code i} from its plaintext logits. */
@@ -158,11 +147,15 @@ public record MarginCertificate(double[] margins, double observedBound, double p
             margins[i] = MarginCertificate.margin(logits);
         }
 
-        /** Predicts the plan's output error on the images' range or its declared one ({@link #estimateRange}); replaces an earlier prediction. */
+        /**
+         * Predicts the plan's output error from a run on the last {@value #SAMPLE} test images (not
+         * in the encrypted sample, which starts at the first, unless the whole set is encrypted);
+         * replaces an earlier prediction.
+         */
         void estimate(HePlan plan) {
-            fromImages = useImages(plan.inputRange(), images);
-            range = fromImages ? images : plan.inputRange();
-            predicted = OutputError.predictedMax(plan, range);
+            predicted = OutputError.predictedMax(plan, sample);
+            range = images;
+            fromImages = true;
         }
 
         /** The certificate, given the largest logit error of the encrypted sample. */

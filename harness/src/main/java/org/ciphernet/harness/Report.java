@@ -47,11 +47,8 @@ public final class Report {
                 + "prediction (required ≥ 99.5 %). Error: largest |decrypted − plaintext| logit. Latency: server time per "
                 + "image. Keys: Galois + relinearization key memory.\n\n");
         md.append(CERTIFICATE_LEGEND);
-        if (results.values().stream().anyMatch(r -> r.certificate().map(MarginCertificate::rangeFromImages).orElse(false))) {
-            md.append(" Where the range column says \"test images\", the plan's declared input range (the compiler's default, "
-                    + "the integer bits' headroom) is much wider than real images, which are scaled to [0, 1]: the noise estimate "
-                    + "uses the test images' own range instead, and the predicted bound holds for such images only.");
-        }
+        md.append(" The predicted bound holds for images like the test images (the range column): synthetic images spread "
+                + "over the plan's declared range drive a polynomial network's values, and its error, far beyond real ones.");
         md.append("\n\n");
         for (Manifest.Table t : tables) {
             md.append("## ").append(t.title()).append("\n\n");
@@ -102,8 +99,9 @@ public final class Report {
     static final String CERTIFICATE_LEGEND = "Margin certificate: an image's margin is its plaintext top-1 minus top-2 logit; "
             + "if no logit moves by more than a bound b under encryption, an image whose margin exceeds 2b provably keeps its "
             + "class. Observed bound: " + (int) MarginCertificate.OBSERVED_FACTOR + " × the max logit error of the encrypted "
-            + "sample (a safety factor over a sample). Predicted bound: the plan's noise-estimation run (throwaway keys, "
-            + "pseudo-random images of the range shown, imaginary parts × 4), independent of the sample. Certified: share of "
+            + "sample (a safety factor over a sample). Predicted bound: the plan's own noise on the last "
+            + MarginCertificate.SAMPLE + " test images (throwaway keys; the imaginary parts at the output slots, which a "
+            + "real-valued network leaves pure error, × 4), with no plaintext reference and independent of the sample. Certified: share of "
             + "the plaintext pass whose margin exceeds 2 × the bound.";
 
     /** The margin certificates of a table's rows: a table and a sorted-margin plot per model. */

@@ -26,13 +26,14 @@ class OutputErrorTest {
             11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31});
         double worst = 0;
         try (HeServer server = new HeServer(plan, client.evaluationKeys())) {
-            if (plan.mode() == Mode.BATCHED) {
-                double[][] images = new double[IMAGES][];
-                for (int i = 0; i < IMAGES; i++) {
+            if (plan.mode() != Mode.SINGLE_IMAGE) {
+                int n = Math.min(IMAGES, plan.imagesPerCiphertext());
+                double[][] images = new double[n][];
+                for (int i = 0; i < n; i++) {
                     images[i] = TestNetworks.image(net.inputShape(), 100 + i);
                 }
                 double[][] got = client.decryptBatch(server.infer(client.encryptBatch(images)));
-                for (int i = 0; i < IMAGES; i++) {
+                for (int i = 0; i < n; i++) {
                     worst = Math.max(worst, maxDiff(ReferenceEvaluator.evaluate(net, images[i]), got[i]));
                 }
             } else {
@@ -64,6 +65,20 @@ class OutputErrorTest {
         // a bound, not a blanket: within a few bits of what real runs show
         assertTrue(predicted < 1e3 * real, "predicted " + predicted + " vs measured " + real);
         assertEquals(predicted, OutputError.predictedMax(plan), "deterministic");
+        // from sample images like the real ones (other images than the measured ones), output slots only
+        double[][] sample = new double[16][];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = TestNetworks.image(net.inputShape(), 200 + i);
+        }
+        double fromImages = OutputError.predictedMax(plan, sample);
+        System.out.printf("%s (%s): predicted from sample images %.3g%n", net.name(), plan.mode(), fromImages);
+        assertTrue(fromImages > real && fromImages < 1e3 * real, "predicted " + fromImages + " vs measured " + real);
+        assertEquals(fromImages, OutputError.predictedMax(plan, sample), "deterministic");
+    }
+
+    @Test
+    void packedBoundExceedsTheMeasuredError() {
+        boundsRealRuns(TestNetworks.quadraticSkips(5), CompileOptions.packed());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.ciphernet.nn.compiler;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
@@ -170,6 +171,61 @@ final class NoiseEstimation {
             }
         }
         return new Measurement(maxNormOverScale, maxSlotError);
+    }
+
+    /**
+     * The largest imaginary part at the output positions of the plan run on the given images (under
+     * a throwaway key pair): single image, each of the first two images alone; packed, one
+     * ciphertext of up to k images; batched, one batch. Unlike {@link #measure}, slots that hold
+     * no output (the folds' partial sums, the unused slots) are not read: their values are not the
+     * network's and may be far larger than its outputs.
+     */
+    static double outputError(HePlan plan, double[][] images) {
+        if (images.length == 0) {
+            throw new IllegalArgumentException("no sample images to estimate the output error on");
+        }
+        CkksContext ctx = plan.context();
+        ClientSpec spec = plan.clientSpec();
+        byte[] seed = new byte[32];
+        seed[0] = (byte) 0xE7; // a throwaway key pair: the estimate never touches the user's keys
+        HeClient client = HeClient.reproducible(spec, ctx, seed);
+        Decryptor dec = new Decryptor(ctx, client.secretKey());
+        Encoder enc = new Encoder(ctx);
+        int[] out = spec.outputSlots();
+        double max = 0;
+        try (HeServer server = new HeServer(plan, client.evaluationKeys())) {
+            switch (plan.mode()) {
+                case SINGLE_IMAGE -> {
+                    for (int i = 0; i < Math.min(2, images.length); i++) {
+                        double[] im = enc.decodeComplex(dec.decrypt(server.infer(client.encrypt(images[i])).ciphertexts().get(0)))[1];
+                        for (int o : out) {
+                            max = Math.max(max, Math.abs(im[o]));
+                        }
+                    }
+                }
+                case PACKED -> {
+                    int k = Math.min(images.length, spec.imagesPerCiphertext());
+                    double[][] batch = java.util.Arrays.copyOf(images, k);
+                    double[] im = enc.decodeComplex(dec.decrypt(server.infer(client.encryptBatch(batch)).ciphertexts().get(0)))[1];
+                    for (int b = 0; b < k; b++) {
+                        for (int o : out) {
+                            max = Math.max(max, Math.abs(im[b * spec.imageStride() + o]));
+                        }
+                    }
+                }
+                case BATCHED -> {
+                    int k = Math.min(images.length, ctx.slots());
+                    List<Ciphertext> cts = server.infer(client.encryptBatch(java.util.Arrays.copyOf(images, k))).ciphertexts();
+                    for (int o : out) {
+                        double[] im = enc.decodeComplex(dec.decrypt(cts.get(o)))[1];
+                        for (int b = 0; b < k; b++) {
+                            max = Math.max(max, Math.abs(im[b]));
+                        }
+                    }
+                }
+            }
+        }
+        return max;
     }
 
     /** A sample image: uniform values in the range, or (extremes) each value one of its end points. */

@@ -50,4 +50,24 @@ public final class OutputError {
                         r.galoisKeyBytes(), r.relinearizationKeyBytes(), java.util.Optional.empty(), r.imagesPerCiphertext()));
         return NoiseEstimation.measure(unflooded, inputs).maxSlotError() * MARGIN;
     }
+
+    /**
+     * The predicted largest output error of a plan on images like the given ones: the noise of a
+     * run on them (single image: the first two, each alone; packed: one ciphertext of them;
+     * batched: one batch), read from the imaginary parts at the output positions only, times
+     * {@link #MARGIN}. Sample images from the data the plan will see give a prediction for that
+     * data; synthetic images far from it (as the range-based estimate uses) can drive a
+     * polynomial network's values, and so its error, far beyond what real inputs do.
+     *
+     * @throws IllegalArgumentException if {@code images} is empty or an image does not fit the plan
+     */
+    public static double predictedMax(HePlan plan, double[][] images) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(images, "images");
+        PlanReport r = plan.report();
+        HePlan unflooded = r.flooding().isEmpty() ? plan
+                : plan.withReport(new PlanReport(r.network(), r.mode(), r.rows(), r.parameters(), r.depth(), r.rotationSteps(),
+                        r.galoisKeyBytes(), r.relinearizationKeyBytes(), java.util.Optional.empty(), r.imagesPerCiphertext()));
+        return NoiseEstimation.outputError(unflooded, images) * MARGIN;
+    }
 }
