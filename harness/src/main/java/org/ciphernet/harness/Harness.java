@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.Inference;
+import org.ciphernet.nn.Mode;
 import org.ciphernet.nn.PlanReport;
 import org.ciphernet.nn.RunReport;
 import org.ciphernet.nn.compiler.CompileOptions;
@@ -216,12 +217,40 @@ public final class Harness {
     /** The encrypted pass in batches of one image per slot. */
     private static CaseResult batched(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
             int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate) {
+        return inGroups(model, net, test, options, progress, plain, plainImages, plainAccuracy, reference, k, certificate,
+                CompileOptions.batched(), ", batched", false);
+    }
+
+    /**
+     * The encrypted pass in a packed plan, k images per ciphertext. After the first ciphertext the
+     * pass is cut to the first {@code options.unbatchedImages()} images (rounded up to whole
+     * ciphertexts) if all {@code k} would take longer than {@code options.minutesPerModel()}.
+     */
+    private static CaseResult packed(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
+            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate,
+            String why) {
+        return inGroups(model, net, test, options, progress, plain, plainImages, plainAccuracy, reference, k, certificate,
+                CompileOptions.packed(), why, true);
+    }
+
+    /**
+     * The encrypted pass in groups of as many images as one evaluation serves
+     * ({@link HePlan#imagesPerCiphertext()}: a batch, or a packed ciphertext); the first group is
+     * also run inspected. With {@code timeBudget}, the pass is cut after the first group as
+     * {@link #packed} says.
+     */
+    private static CaseResult inGroups(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
+            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate,
+            CompileOptions compileOptions, String why, boolean timeBudget) {
         Tally tally = new Tally(model, plainAccuracy, plainImages, certificate);
-        try (Inference inference = compileAndKeys(model, net, CompileOptions.batched(), options.threads(), progress, tally)) {
-            int perBatch = inference.plan().parameters().slots();
-            progress.start(model.name() + ": encrypted batches of up to " + perBatch, k);
-            for (int from = 0; from < k; from += perBatch) {
-                int n = Math.min(perBatch, k - from);
+        try (Inference inference = compileAndKeys(model, net, compileOptions, options.threads(), progress, tally)) {
+            int per = inference.plan().imagesPerCiphertext();
+            boolean packedPlan = inference.plan().mode() == Mode.PACKED;
+            String note = packedPlan ? ", packed, " + per + " images per ciphertext" + why : why;
+            progress.start(model.name() + (packedPlan ? ": encrypted, " + per + " images per ciphertext"
+                    : ": encrypted batches of up to " + per), k);
+            for (int from = 0; from < k; from += per) {
+                int n = Math.min(per, k - from);
                 double[][] images = java.util.Arrays.copyOfRange(test.images(), from, from + n);
                 if (from == 0) {
                     // the inspected run decrypts every step of every image; the timed run below does not
@@ -233,40 +262,8 @@ public final class Harness {
                     tally.image(test.labels()[i], plain[i], reference[i], r.outputs()[b], r.serverMillis() / n);
                     progress.advance();
                 }
-            }
-            progress.finish();
-            return tally.result(inference.plan(), ", batched");
-        }
-    }
-
-    /**
-     * The encrypted pass in a packed plan, k images per ciphertext. After the first ciphertext the
-     * pass is cut to the first {@code options.unbatchedImages()} images (rounded up to whole
-     * ciphertexts) if all {@code k} would take longer than {@code options.minutesPerModel()}.
-     */
-    private static CaseResult packed(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
-            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate,
-            String why) {
-        Tally tally = new Tally(model, plainAccuracy, plainImages, certificate);
-        try (Inference inference = compileAndKeys(model, net, CompileOptions.packed(), options.threads(), progress, tally)) {
-            int per = inference.plan().imagesPerCiphertext();
-            String note = ", packed, " + per + " images per ciphertext" + why;
-            progress.start(model.name() + ": encrypted, " + per + " images per ciphertext", k);
-            for (int from = 0; from < k; from += per) {
-                int n = Math.min(per, k - from);
-                double[][] images = java.util.Arrays.copyOfRange(test.images(), from, from + n);
-                if (from == 0) {
-                    // the inspected run decrypts every step; the timed run below does not
-                    tally.layers(inference.batch(images, inference.inspector(net, images)).report());
-                }
-                Inference.Result r = inference.batch(images);
-                for (int b = 0; b < n; b++) {
-                    int i = from + b;
-                    tally.image(test.labels()[i], plain[i], reference[i], r.outputs()[b], r.serverMillis() / n);
-                    progress.advance();
-                }
                 double minutes = r.serverMillis() * Math.ceil((double) k / per) / 60000;
-                if (from == 0 && minutes > options.minutesPerModel() && k > options.unbatchedImages()) {
+                if (timeBudget && from == 0 && minutes > options.minutesPerModel() && k > options.unbatchedImages()) {
                     int sample = Math.min(k, (options.unbatchedImages() + per - 1) / per * per);
                     note += String.format(java.util.Locale.ROOT, "; all %d images would take about %.0f min, more than %.0f: the first %d",
                             k, minutes, options.minutesPerModel(), sample);

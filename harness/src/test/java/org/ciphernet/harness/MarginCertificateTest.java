@@ -117,6 +117,19 @@ class MarginCertificateTest {
         assertTrue(md2.contains("[0, 1] (declared)"), md2);
     }
 
+    /** n random 4×4 images of byte values scaled to [0, 1], labelled 0, 1, 2, 0, … */
+    private static LabeledImages randomImages(SplittableRandom r, int n) {
+        double[][] images = new double[n][16];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 16; j++) {
+                images[i][j] = r.nextInt(256) / 255.0;
+            }
+            labels[i] = i % 3;
+        }
+        return new LabeledImages("random", new Shape(1, 4, 4), images, labels);
+    }
+
     /** conv 3×3 → per-channel quadratic → dense, on 4×4 images: encrypted in seconds. */
     private static Network tiny() {
         SplittableRandom r = new SplittableRandom(5);
@@ -140,15 +153,7 @@ class MarginCertificateTest {
     void everyHarnessResultCarriesACertificateOfThePlaintextPass() {
         SplittableRandom r = new SplittableRandom(9);
         int n = 8;
-        double[][] images = new double[n][16];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < 16; j++) {
-                images[i][j] = r.nextInt(256) / 255.0;
-            }
-            labels[i] = i % 3;
-        }
-        LabeledImages test = new LabeledImages("random", new Shape(1, 4, 4), images, labels);
+        LabeledImages test = randomImages(r, n);
         CaseResult res = Harness.evaluate(MODEL, tiny(), test, new Harness.Options(2, true, 1), Progress.none());
         MarginCertificate c = res.certificate().orElseThrow();
         assertEquals(n, c.images(), "margins of the whole plaintext pass, not only the encrypted sample");
@@ -167,15 +172,7 @@ class MarginCertificateTest {
                 .imagesPerCiphertext();
         assertTrue(perCiphertext > 1);
         int n = 2 * perCiphertext + 3;
-        double[][] images = new double[n][16];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < 16; j++) {
-                images[i][j] = r.nextInt(256) / 255.0;
-            }
-            labels[i] = i % 3;
-        }
-        LabeledImages test = new LabeledImages("random", new Shape(1, 4, 4), images, labels);
+        LabeledImages test = randomImages(r, n);
         CaseResult all = Harness.evaluate(MODEL, tiny(), test, new Harness.Options(n, true, 1, false, 4, true, 60), Progress.none());
         assertEquals(n, all.encryptedImages());
         assertEquals(1.0, all.agreement());

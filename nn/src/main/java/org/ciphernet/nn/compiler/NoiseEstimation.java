@@ -138,9 +138,7 @@ final class NoiseEstimation {
         int n = ctx.degree();
         int slots = ctx.slots();
         ClientSpec spec = plan.clientSpec();
-        byte[] seed = new byte[32];
-        seed[0] = (byte) 0xE5; // a throwaway key pair: the estimate never touches the user's keys
-        HeClient client = HeClient.reproducible(spec, ctx, seed);
+        HeClient client = throwawayClient(plan, (byte) 0xE5);
         Decryptor dec = new Decryptor(ctx, client.secretKey());
         Encoder enc = new Encoder(ctx);
         SplittableRandom rnd = new SplittableRandom(0x5EED);
@@ -186,9 +184,7 @@ final class NoiseEstimation {
         }
         CkksContext ctx = plan.context();
         ClientSpec spec = plan.clientSpec();
-        byte[] seed = new byte[32];
-        seed[0] = (byte) 0xE7; // a throwaway key pair: the estimate never touches the user's keys
-        HeClient client = HeClient.reproducible(spec, ctx, seed);
+        HeClient client = throwawayClient(plan, (byte) 0xE7);
         Decryptor dec = new Decryptor(ctx, client.secretKey());
         Encoder enc = new Encoder(ctx);
         int[] out = spec.outputSlots();
@@ -226,6 +222,13 @@ final class NoiseEstimation {
             }
         }
         return max;
+    }
+
+    /** A client of a throwaway key pair named by {@code tag}: the estimates never touch the user's keys. */
+    private static HeClient throwawayClient(HePlan plan, byte tag) {
+        byte[] seed = new byte[32];
+        seed[0] = tag;
+        return HeClient.reproducible(plan.clientSpec(), plan.context(), seed);
     }
 
     /** A sample image: uniform values in the range, or (extremes) each value one of its end points. */

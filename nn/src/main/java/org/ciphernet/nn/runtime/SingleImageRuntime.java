@@ -268,24 +268,24 @@ public final class SingleImageRuntime extends PlanRuntime {
     }
 
     /**
-     * A slot vector of the first image repeated at every stride: slot i's value also goes to
-     * slots i + j·stride (cyclically). The planner keeps each image's entries within a window of
-     * {@code stride} slots (see DiagonalPlanning), so the copies never overlap.
+     * A fresh slot vector of the first image, repeated in place at every stride: slot i's value
+     * also goes to slots i + j·stride (cyclically). The planner keeps each image's entries within
+     * a window of {@code stride} slots (see DiagonalPlanning), so the copies never overlap, and a
+     * copy met again later in the loop only rewrites the values already there.
      */
     private double[] repeated(double[] v) {
-        if (imageStride == v.length) {
+        int n = v.length;
+        if (imageStride == n) {
             return v;
         }
-        double[] r = v.clone();
-        int n = v.length;
         for (int i = 0; i < n; i++) {
             if (v[i] != 0) {
                 for (int at = i + imageStride; at < i + n; at += imageStride) {
-                    r[at & (n - 1)] = v[i];
+                    v[at & (n - 1)] = v[i];
                 }
             }
         }
-        return r;
+        return v;
     }
 
     private boolean isKeyed(int baby) {
