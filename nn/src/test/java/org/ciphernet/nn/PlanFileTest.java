@@ -169,4 +169,37 @@ class PlanFileTest {
             }
         }
     }
+
+    /** Packed plans refuse a wrong stride in their file, and queries or answers claiming more images than a ciphertext holds. */
+    @Test
+    void packedPlansRefuseBadStridesAndTooManyImages() {
+        Network net = TestNetworks.residual(4);
+        HePlan plan = Compiler.compile(net, CompileOptions.packed());
+        int k = plan.imagesPerCiphertext();
+        assertTrue(k > 1);
+        byte[] bytes = plan.toBytes();
+        // the stride follows the magic, version, name (length and bytes) and mode
+        int at = 4 + 4 + 4 + plan.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+        assertEquals(plan.imageStride(), java.nio.ByteBuffer.wrap(bytes, at, 4).getInt());
+        for (int stride : new int[] {0, -8, 3, plan.imageStride() / 2, 2 * plan.parameters().slots()}) {
+            byte[] bad = bytes.clone();
+            java.nio.ByteBuffer.wrap(bad, at, 4).putInt(stride);
+            byte[] sealed = WireFormat.seal(java.util.Arrays.copyOf(bad, bad.length - 4), bad.length - 4);
+            CkksException.SerializationException e = assertThrows(CkksException.SerializationException.class,
+                    () -> HePlan.fromBytes(sealed), "stride " + stride);
+            assertTrue(e.getMessage().contains("invalid plan"), e.getMessage());
+        }
+        HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), new byte[32]);
+        double[][] tooMany = new double[k + 1][];
+        java.util.Arrays.fill(tooMany, TestNetworks.image(net.inputShape(), 1));
+        assertThrows(IllegalArgumentException.class, () -> client.encryptBatch(tooMany));
+        EncryptedTensor query = client.encryptBatch(new double[][] {TestNetworks.image(net.inputShape(), 1)});
+        try (HeServer server = new HeServer(plan, client.evaluationKeys())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> server.infer(query.withImages(k + 1)));
+            assertTrue(e.getMessage().contains("at most " + k), e.getMessage());
+            EncryptedTensor answer = server.infer(query);
+            assertThrows(IllegalArgumentException.class, () -> client.decryptBatch(answer.withImages(k + 1)));
+            assertEquals(1, client.decryptBatch(answer).length);
+        }
+    }
 }
