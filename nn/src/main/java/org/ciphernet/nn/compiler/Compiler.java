@@ -19,7 +19,8 @@ import org.ciphernet.nn.plan.RotationKeys;
  *   <li>{@link LayoutChoice}: the layout variants to compare (client-side patches for a first
  *       convolution, multiplexed strided layers); each is compiled by the passes below;</li>
  *   <li>{@link Lowering}: layers become sparse linear maps, squares and additions, in slot
- *       coordinates of each tensor's {@link Layout};</li>
+ *       coordinates of each tensor's {@link Layout} (for an ensemble, every member is lowered and
+ *       {@link EnsembleMerging} places them side by side);</li>
  *   <li>{@link Fusion}: runs of linear maps fuse into one (one level each run), with
  *       {@link ScaleHoisting} moving element-wise scalings nothing absorbs back through squares
  *       and additions (so skips cost no level);</li>
@@ -60,6 +61,10 @@ public final class Compiler {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(options, "options");
         InputRange range = inputRange(options);
+        if (!network.members().isEmpty() && options.mode() == Mode.PACKED) {
+            throw new IllegalArgumentException("ensemble " + network.name() + " fills the free slots with its members itself: "
+                    + "compile it in single-image mode (or batched), not packed");
+        }
         LayoutChoice.Choice choice = new LayoutChoice.Choice();
         for (LayoutChoice.Variant v : LayoutChoice.variants(network, options)) {
             choice.offer(compile(network, options, v));
@@ -91,7 +96,10 @@ public final class Compiler {
     private static LayoutChoice.Candidate compile(Network network, CompileOptions options, LayoutChoice.Variant variant) {
         Set<String> forcedAligns = new HashSet<>();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Lowering.Result lowered = Lowering.lower(network, variant.im2col(), variant.multiplex());
+            EnsembleMerging.Merged merged = network.members().isEmpty()
+                    ? new EnsembleMerging.Merged(Lowering.lower(network, variant.im2col(), variant.multiplex()), 1, 0)
+                    : EnsembleMerging.lower(network, variant.im2col(), variant.multiplex(), options.mode().rotates());
+            Lowering.Result lowered = merged.lowered();
             List<IrNode> nodes = new ArrayList<>(lowered.nodes());
             IrNode output = Fusion.fuse(nodes, lowered.output());
             Scheduler.schedule(nodes, forcedAligns);
@@ -115,7 +123,8 @@ public final class Compiler {
             // packed: images side by side at the footprint's distance; otherwise one image per ciphertext
             int stride = options.mode() == Mode.PACKED ? footprint : params.slots();
             if (options.mode().rotates()) {
-                DiagonalPlanning.planAll(steps, params.slots(), stride);
+                // an ensemble's members take windows of the slots as images of a packed plan would
+                DiagonalPlanning.planAll(steps, params.slots(), merged.members() > 1 ? merged.window() : stride, merged.members());
             }
             RotationKeys keys = KeySelection.choose(steps, params, options.maxKeyBytes());
             int images = options.mode() == Mode.PACKED ? params.slots() / stride : 1;

@@ -44,12 +44,39 @@ final class DiagonalPlanning {
      * @param stride the slots between the images of a packed ciphertext ({@code slots} for one image)
      */
     static void planAll(List<Step> steps, int slots, int stride) {
+        planAll(steps, slots, stride, 1);
+    }
+
+    /**
+     * Gives every linear product of an ensemble's single-image plan its schedule: a block-diagonal
+     * matrix, {@code members} blocks {@code stride} slots apart (see {@link EnsembleMerging}), is
+     * planned as one block would be in a packed plan, so it takes one member's diagonals, rotations
+     * and folds; the last one, which also averages the members' outputs, reads every window and is
+     * planned on the whole ciphertext (its fold sums the windows: a few more rotations).
+     */
+    static void planAll(List<Step> steps, int slots, int stride, int members) {
         for (Step s : steps) {
             if (s.isMatrixProduct()) {
-                s.schedule = plan(s.node.matrix, slots, stride);
+                SparseMatrix m = s.node.matrix;
+                int others = (members - 1) * stride;
+                // the mean of an ensemble's outputs reads every window: it is planned on the whole ciphertext
+                s.schedule = members == 1 || !blockDiagonal(m, stride) ? plan(m, slots, members == 1 ? stride : slots)
+                        : plan(m, slots, stride, m.rows() - others, m.cols() - others);
                 s.node.matrix = null; // the schedule holds every weight
             }
         }
+    }
+
+    /** Whether every entry's row and column lie in the same window of {@code stride} slots. */
+    private static boolean blockDiagonal(SparseMatrix m, int stride) {
+        for (int r = 0; r < m.rows(); r++) {
+            for (int k = m.rowStart(r); k < m.rowEnd(r); k++) {
+                if (r / stride != m.colAt(k) / stride) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Plans {@code M·x} for a vector in slots [0, cols) of a {@code slots}-slot ciphertext. */
@@ -67,16 +94,27 @@ final class DiagonalPlanning {
      * must fit, {@code count·o ≤ stride}, as the partial products then lie in the same window.
      */
     static DiagonalSchedule plan(SparseMatrix m, int slots, int stride) {
-        if (m.rows() > stride || m.cols() > stride || stride > slots || slots % stride != 0) {
-            throw new IllegalArgumentException("a " + m.rows() + "×" + m.cols() + " matrix does not fit " + stride + " of " + slots
-                    + " slots");
+        return plan(m, slots, stride, m.rows(), m.cols());
+    }
+
+    /**
+     * {@link #plan(SparseMatrix, int, int)} for a block-diagonal matrix whose blocks (of at most
+     * {@code blockRows × blockCols}, the first at the origin) sit {@code stride} slots apart on
+     * both sides: every entry moves within its block's window as it would in a packed plan, so the
+     * same conditions keep the blocks apart.
+     */
+    static DiagonalSchedule plan(SparseMatrix m, int slots, int stride, int blockRows, int blockCols) {
+        if (blockRows > stride || blockCols > stride || m.rows() > slots || m.cols() > slots || stride > slots
+                || slots % stride != 0) {
+            throw new IllegalArgumentException("a " + m.rows() + "×" + m.cols() + " matrix of " + blockRows + "×" + blockCols
+                    + " blocks does not fit windows of " + stride + " of " + slots + " slots");
         }
         double best = Double.MAX_VALUE;
         int bestFold = slots;
         List<Integer> candidates = new ArrayList<>();
         candidates.add(slots);
-        for (int o = Integer.highestOneBit(Math.max(1, m.rows() - 1)) << 1; o < slots; o <<= 1) {
-            if (o >= m.rows() && o + m.cols() <= stride) {
+        for (int o = Integer.highestOneBit(Math.max(1, blockRows - 1)) << 1; o < slots; o <<= 1) {
+            if (o >= blockRows && o + blockCols <= stride) {
                 candidates.add(o);
             }
         }

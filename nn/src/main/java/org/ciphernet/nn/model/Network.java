@@ -32,11 +32,13 @@ public final class Network {
     private final Shape inputShape;
     private final List<Node> nodes;
     private final Map<String, Node> byName;
+    private final List<Network> members;
 
-    private Network(String name, Shape inputShape, List<Node> nodes) {
+    private Network(String name, Shape inputShape, List<Node> nodes, List<Network> members) {
         this.name = name;
         this.inputShape = inputShape;
         this.nodes = List.copyOf(nodes);
+        this.members = List.copyOf(members);
         Map<String, Node> m = new LinkedHashMap<>();
         for (Node n : nodes) {
             m.put(n.name(), n);
@@ -47,6 +49,69 @@ public final class Network {
     /** Starts a network over inputs of the given shape. */
     public static Builder builder(String name, Shape inputShape) {
         return new Builder(name, inputShape);
+    }
+
+    /**
+     * An ensemble (Chielle et al. 2025): the mean of the members' outputs, each member reading the
+     * same image. As a graph, every member's nodes appear under the prefix {@code m<j>:} and a
+     * final {@link Dense} named {@value #ENSEMBLE_MEAN} averages their outputs, so the plaintext
+     * evaluation is the ensemble's; the compiler sees {@link #members()} and places the members
+     * side by side in the slots of the same ciphertexts, where one member would leave slots free.
+     *
+     * @param members at least two networks over one input shape with outputs of one size, none an
+     *     ensemble itself
+     * @throws IllegalArgumentException if the members do not fit together
+     */
+    public static Network ensemble(String name, List<Network> members) {
+        Objects.requireNonNull(name, "name");
+        List<Network> ms = List.copyOf(members);
+        if (ms.size() < 2) {
+            throw new IllegalArgumentException("an ensemble needs at least two members, got " + ms.size());
+        }
+        Network first = ms.get(0);
+        int outputs = first.output().shape().size();
+        Builder b = new Builder(name, first.inputShape);
+        String[] outs = new String[ms.size()];
+        for (int j = 0; j < ms.size(); j++) {
+            Network m = ms.get(j);
+            if (!m.members.isEmpty()) {
+                throw new IllegalArgumentException("ensemble member " + j + " (" + m.name + ") is an ensemble itself");
+            }
+            if (!m.inputShape.equals(first.inputShape) || m.output().shape().size() != outputs) {
+                throw new IllegalArgumentException("ensemble member " + j + " (" + m.name + ") reads " + m.inputShape + " and gives "
+                        + m.output().shape().size() + " outputs, but member 0 (" + first.name + ") reads " + first.inputShape
+                        + " and gives " + outputs);
+            }
+            String prefix = "m" + j + ":";
+            for (Node n : m.nodes) {
+                String[] in = n.inputs().stream().map(i -> INPUT.equals(i) ? INPUT : prefix + i).toArray(String[]::new);
+                b.layer(prefix + n.name(), n.layer(), in);
+            }
+            outs[j] = prefix + m.output().name();
+        }
+        String sum = outs[0];
+        for (int j = 1; j < outs.length; j++) {
+            String next = j == outs.length - 1 ? ENSEMBLE_SUM : ENSEMBLE_SUM + j;
+            b.add(next, sum, outs[j]);
+            sum = next;
+        }
+        double[] mean = new double[outputs * outputs];
+        for (int c = 0; c < outputs; c++) {
+            mean[c * outputs + c] = 1.0 / ms.size();
+        }
+        b.layer(ENSEMBLE_MEAN, new Dense(outputs, outputs, mean, new double[outputs]), sum);
+        return new Network(name, first.inputShape, b.nodes, ms);
+    }
+
+    /** The name of an ensemble's last node, the mean of its members' outputs. */
+    public static final String ENSEMBLE_MEAN = "ensemble.mean";
+
+    /** The name of the sum of an ensemble's members' outputs (with a number for partial sums). */
+    private static final String ENSEMBLE_SUM = "ensemble.sum";
+
+    /** An ensemble's members, in order; empty for any other network. */
+    public List<Network> members() {
+        return members;
     }
 
     /** The network's name. */
@@ -162,7 +227,7 @@ public final class Network {
             if (nodes.isEmpty()) {
                 throw new IllegalStateException("a network needs at least one layer");
             }
-            return new Network(name, inputShape, nodes);
+            return new Network(name, inputShape, nodes, List.of());
         }
     }
 }
