@@ -17,11 +17,21 @@ import java.util.Optional;
  *     the recorded PyTorch accuracy is reported
  * @param certificate which images of the plaintext pass provably keep their class under
  *     encryption (empty for an unsupported model)
+ * @param ensemble for an ensemble, its members alone (empty otherwise)
  */
 public record CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
         int encryptedImages, double agreement, double maxLogitError, double millisPerImage, int levels, int rotations,
         int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
-        Optional<String> unsupported, Optional<MarginCertificate> certificate) {
+        Optional<String> unsupported, Optional<MarginCertificate> certificate, Optional<Members> ensemble) {
+
+    /** A result that is not an ensemble's. */
+    public CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
+            int encryptedImages, double agreement, double maxLogitError, double millisPerImage, int levels, int rotations,
+            int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
+            Optional<String> unsupported, Optional<MarginCertificate> certificate) {
+        this(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError, millisPerImage,
+                levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate, Optional.empty());
+    }
 
     /** A result without a margin certificate. */
     public CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
@@ -35,7 +45,28 @@ public record CaseResult(Manifest.Model model, double plaintextAccuracy, int pla
     /** This result with a margin certificate. */
     public CaseResult withCertificate(MarginCertificate c) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
-                millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, Optional.of(c));
+                millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, Optional.of(c),
+                ensemble);
+    }
+
+    /** This result with its ensemble's members alone. */
+    public CaseResult withMembers(Members m) {
+        return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
+                millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
+                Optional.of(m));
+    }
+
+    /**
+     * An ensemble's members alone: each one's plaintext accuracy on the ensemble's plaintext images,
+     * and the first one encrypted alone in single-image mode on the ensemble's encrypted images.
+     */
+    public record Members(List<String> names, List<Double> plaintextAccuracies, double firstMillisPerImage, int firstRotations,
+            int firstKeySwitches, String firstParameters) {
+        /** Copies the lists. */
+        public Members {
+            names = List.copyOf(names);
+            plaintextAccuracies = List.copyOf(plaintextAccuracies);
+        }
     }
 
     /** One encrypted image: its label, the plaintext and the decrypted prediction, and the server time. */

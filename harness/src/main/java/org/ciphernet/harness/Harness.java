@@ -78,15 +78,61 @@ public final class Harness {
         }
     }
 
-    /** Evaluates a model of the manifest; {@code testdata} is the repository's testdata folder. */
+    /**
+     * Evaluates a model of the manifest, or an ensemble of them ({@link #ensemble}); {@code testdata}
+     * is the repository's testdata folder.
+     */
     public static CaseResult evaluate(Manifest.Model model, Path testdata, Options options, Progress progress) throws IOException {
-        Network net;
+        List<Network> nets = new ArrayList<>();
         try {
-            net = OnnxImporter.read(testdata.resolve("models").resolve(model.file()));
+            for (String file : model.file().split("\\+")) {
+                nets.add(OnnxImporter.read(testdata.resolve("models").resolve(file)));
+            }
         } catch (UnsupportedLayerException e) {
             return CaseResult.unsupported(model, e.getMessage());
         }
-        return evaluate(model, net, Datasets.test(model.dataset(), testdata), options, progress);
+        LabeledImages test = Datasets.test(model.dataset(), testdata);
+        return model.isEnsemble() ? ensemble(model, nets, test, options, progress) : evaluate(model, nets.get(0), test, options, progress);
+    }
+
+    /**
+     * Evaluates an ensemble in free slots (Chielle et al. 2025): its members side by side in the
+     * ciphertexts of one single-image plan, a technique of single-image plans, so it runs
+     * single-image whatever the options (in a run of whole test sets, on the first
+     * {@code unbatchedImages}); then the first member alone, single-image on the same images, and
+     * every member's plaintext accuracy, for the ensemble's gain and cost.
+     */
+    static CaseResult ensemble(Manifest.Model model, List<Network> members, LabeledImages test, Options options, Progress progress) {
+        int k = options.batched() || options.packed() ? Math.min(options.encryptedImages(), options.unbatchedImages())
+                : options.encryptedImages();
+        Options single = new Options(k, options.plaintextOnAll(), options.threads());
+        CaseResult r = evaluate(model, Network.ensemble(model.name(), members), test, single, progress);
+        LabeledImages plainSet = options.plaintextOnAll() ? test : test.first(k);
+        List<Double> accuracies = new ArrayList<>();
+        for (Network m : members) {
+            progress.start(model.name() + ": plaintext, " + m.name() + " alone", plainSet.size());
+            int correct = 0;
+            for (int i = 0; i < plainSet.size(); i++) {
+                correct += argmax(ReferenceEvaluator.evaluate(m, plainSet.images()[i])) == plainSet.labels()[i] ? 1 : 0;
+                progress.advance();
+            }
+            progress.finish();
+            accuracies.add((double) correct / plainSet.size());
+        }
+        int n = Math.min(k, test.size());
+        try (Inference first = Inference.start(Compiler.compile(members.get(0), CompileOptions.singleImage()), options.threads())) {
+            progress.start(model.name() + ": encrypted, " + model.members().get(0) + " alone", n);
+            first.single(test.images()[0]); // untimed, as the ensemble's first image runs inspected before its timed runs
+            double millis = 0;
+            for (int i = 0; i < n; i++) {
+                millis += first.single(test.images()[i]).serverMillis();
+                progress.advance();
+            }
+            progress.finish();
+            PlanReport rep = first.plan().report();
+            return r.withMembers(new CaseResult.Members(model.members(), accuracies, millis / n, rep.rotations(), rep.keySwitches(),
+                    rep.parameters()));
+        }
     }
 
     /** Evaluates an imported network on labelled images. */

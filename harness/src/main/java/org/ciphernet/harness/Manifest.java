@@ -24,11 +24,22 @@ public final class Manifest {
      * @param command the command that trained it
      */
     public record Model(String name, String architecture, String file, String dataset, int trainImages, int testImages,
-            double plaintextAccuracy, int epochs, int seed, String command, String torch) {
+            double plaintextAccuracy, int epochs, int seed, String command, String torch, List<String> members) {
         /** The trained architecture (models of other seeds share it); the name when the manifest omits it. */
         @Override
         public String architecture() {
             return architecture == null ? name : architecture;
+        }
+
+        /** The members of an ensemble, or an empty list for a trained model. */
+        @Override
+        public List<String> members() {
+            return members == null ? List.of() : members;
+        }
+
+        /** Whether this is an ensemble of trained models ({@link Manifest#model} makes one from {@code a+b+…}). */
+        public boolean isEnsemble() {
+            return !members().isEmpty();
         }
     }
 
@@ -52,11 +63,33 @@ public final class Manifest {
         return read(testdata.resolve("harness/cases.json"), Cases.class).tables();
     }
 
-    /** The model with a name. */
+    /**
+     * The model with a name; {@code a+b+…} names the ensemble of trained models a, b, … (Chielle
+     * et al. 2025), which must share a dataset: its file and command list the members', its
+     * accuracy is the members' mean PyTorch accuracy (PyTorch never ran the ensemble).
+     */
     public static Model model(List<Model> models, String name) {
+        if (name.contains("+")) {
+            List<Model> ms = java.util.Arrays.stream(name.split("\\+", -1)).map(n -> model(models, n)).toList();
+            Model first = ms.get(0);
+            for (Model m : ms) {
+                if (!m.dataset().equals(first.dataset())) {
+                    throw new IllegalArgumentException("ensemble " + name + " mixes datasets " + first.dataset() + " and " + m.dataset());
+                }
+            }
+            return new Model(name, "ensemble of " + first.architecture(), String.join("+", ms.stream().map(Model::file).toList()),
+                    first.dataset(), first.trainImages(), first.testImages(),
+                    ms.stream().mapToDouble(Model::plaintextAccuracy).average().orElseThrow(), first.epochs(), 1,
+                    String.join(" && ", ms.stream().map(Model::command).toList()), first.torch(), ms.stream().map(Model::name).toList());
+        }
         return models.stream().filter(m -> m.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no model named '" + name + "' in the manifest; known: "
                         + models.stream().map(Model::name).toList()));
+    }
+
+    /** Whether a model (or every member of an ensemble {@code a+b+…}) is in the manifest. */
+    public static boolean trained(List<Model> models, String name) {
+        return java.util.Arrays.stream(name.split("\\+", -1)).allMatch(n -> models.stream().anyMatch(m -> m.name().equals(n)));
     }
 
     private static <T> T read(Path p, Class<T> type) throws IOException {
