@@ -209,10 +209,11 @@ class LeNet5(nn.Module):
     flatten 400, dense 120, x**2, dense 84, x**2, dense 10.
 
     batchnorm=True puts a BatchNorm after each conv and hidden dense layer (before the x**2); the
-    importer folds it into that layer, so the encrypted network is the same shape either way.
+    importer folds it into that layer, so the encrypted network is the same shape either way. The
+    zoo's lenet5-square is trained without it (plain x**2 did not diverge, see train.py).
     """
 
-    def __init__(self, batchnorm=True):
+    def __init__(self, batchnorm=False):
         super().__init__()
         norm2d = (lambda c: nn.BatchNorm2d(c)) if batchnorm else (lambda c: nn.Identity())
         norm1d = (lambda c: nn.BatchNorm1d(c)) if batchnorm else (lambda c: nn.Identity())
