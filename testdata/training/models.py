@@ -2,7 +2,8 @@
 
 Every activation is a polynomial of degree two (x**2 or a*x**2 + b*x + c), pooling is average
 pooling, batch-norm is folded by the importer, so the exported ONNX graphs use only the operators
-Ciphernet's importer accepts.
+Ciphernet's importer accepts. (The ReLU teachers are the exception, and the smooth activation mixes
+in a ReLU only while it trains: once its ratio reaches 1 it is the quadratic alone.)
 """
 import torch
 from torch import nn
@@ -34,11 +35,38 @@ class Quadratic(nn.Module):
         return self.a * (x * x) + self.b * x + self.c
 
 
+class Smooth(Quadratic):
+    """The smooth replacement of a ReLU by a trainable quadratic (Baruch et al. 2022, "A methodology
+    for training homomorphic encryption friendly neural networks", arXiv 2111.03362):
+
+        r * (a*x**2 + b*x + c) + (1 - r) * ReLU(x)
+
+    with a, b, c initialized as in `Quadratic` (the least-squares fit of ReLU on [-bound, bound]) and
+    the ratio r a buffer, not a parameter: the training loop moves it from 0 (the pretrained ReLU
+    network) to 1 (a purely polynomial network). At r == 1 the forward is the quadratic alone, the
+    very graph `Quadratic` exports, so the ONNX export has no Relu. A subclass of `Quadratic`, so
+    `quadratic_layers` finds it and the range penalty sees its input from the first step.
+    """
+
+    def __init__(self, bound):
+        super().__init__(bound)
+        self.register_buffer("r", torch.tensor(0.0))
+
+    def forward(self, x):
+        q = super().forward(x)
+        r = float(self.r)
+        if r >= 1.0:
+            return q
+        return r * q + (1.0 - r) * torch.relu(x)
+
+
 def activation(kind, bound=4.0):
     if kind == "square":
         return Square()
     if kind == "quadratic":
         return Quadratic(bound)
+    if kind == "smooth":
+        return Smooth(bound)
     if kind == "relu":
         return nn.ReLU()
     raise ValueError(kind)
@@ -156,7 +184,8 @@ class HeResNet(nn.Module):
 
 class SmallCnn(nn.Module):
     """The network of the activation study (Chielle et al. 2025, Baruch et al. 2022): two conv-BN-act
-    stages with 2x2 average pooling, then dense-act-dense. act = relu (teacher), square or quadratic."""
+    stages with 2x2 average pooling, then dense-act-dense. act = relu (teacher), square, quadratic or
+    smooth (the ReLU-to-quadratic replacement of Baruch et al. 2022)."""
 
     def __init__(self, act):
         super().__init__()
@@ -173,5 +202,65 @@ class SmallCnn(nn.Module):
         return self.fc2(self.act3(self.bn3(self.fc1(x))))
 
 
+class LeNet5(nn.Module):
+    """LeNet-5 (LeCun et al. 1998) with x**2 activations, the MNIST network of SHE (Lou & Jiang 2019,
+    "SHE: A fast and accurate deep neural network for encrypted data", NeurIPS), which Ciphernet's
+    comparison runs: conv 5x5 1->6 padding 2, x**2, avgpool 2, conv 5x5 6->16, x**2, avgpool 2,
+    flatten 400, dense 120, x**2, dense 84, x**2, dense 10.
+
+    batchnorm=True puts a BatchNorm after each conv and hidden dense layer (before the x**2); the
+    importer folds it into that layer, so the encrypted network is the same shape either way. The
+    zoo's lenet5-square is trained without it (plain x**2 did not diverge, see train.py).
+    """
+
+    def __init__(self, batchnorm=False):
+        super().__init__()
+        norm2d = (lambda c: nn.BatchNorm2d(c)) if batchnorm else (lambda c: nn.Identity())
+        norm1d = (lambda c: nn.BatchNorm1d(c)) if batchnorm else (lambda c: nn.Identity())
+        self.conv1, self.bn1 = nn.Conv2d(1, 6, 5, padding=2), norm2d(6)
+        self.conv2, self.bn2 = nn.Conv2d(6, 16, 5), norm2d(16)
+        self.pool = nn.AvgPool2d(2, 2)
+        self.fc1, self.bn3 = nn.Linear(400, 120), norm1d(120)
+        self.fc2, self.bn4 = nn.Linear(120, 84), norm1d(84)
+        self.fc3 = nn.Linear(84, 10)
+        self.act = Square()
+
+    def forward(self, x):
+        x = self.pool(self.act(self.bn1(self.conv1(x))))
+        x = self.pool(self.act(self.bn2(self.conv2(x))))
+        x = torch.flatten(x, 1)
+        x = self.act(self.bn3(self.fc1(x)))
+        x = self.act(self.bn4(self.fc2(x)))
+        return self.fc3(x)
+
+
 def quadratic_layers(model):
+    """The trainable quadratic activations (`Quadratic` and its subclass `Smooth`)."""
     return [m for m in model.modules() if isinstance(m, Quadratic)]
+
+
+def smooth_layers(model):
+    return [m for m in model.modules() if isinstance(m, Smooth)]
+
+
+def fold_batchnorm(model):
+    """Folds every BatchNorm of `model` (eval statistics) into the conv or linear layer before it and
+    replaces it by nn.Identity, in place: for y = W x + b followed by BN with mean m, variance v,
+    scale g, shift h, the folded layer is W' = W * s, b' = (b - m) * s + h with s = g / sqrt(v + eps)
+    per output channel (computed in float64). This is the rewrite Ciphernet's importer does, so the
+    folded weights are the ones its compiler sees. Pairs are found by attribute order: each
+    bnN follows the layer registered just before it (SmallCnn and LeNet5 are written that way)."""
+    previous = None
+    for name, module in list(model.named_children()):
+        if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            if not isinstance(previous, (nn.Conv2d, nn.Linear)):
+                raise ValueError(f"{name} does not follow a conv or linear layer")
+            s = module.weight.double() / torch.sqrt(module.running_var.double() + module.eps)
+            w = previous.weight.data.double()
+            b = previous.bias.data.double() if previous.bias is not None else torch.zeros(len(s), dtype=torch.float64)
+            previous.weight.data = (w * s.view(-1, *([1] * (w.dim() - 1)))).float()
+            previous.bias = nn.Parameter(((b - module.running_mean.double()) * s + module.bias.double()).float())
+            setattr(model, name, nn.Identity())
+        elif not isinstance(module, (nn.Identity, Quadratic, nn.ReLU, Square, nn.AvgPool2d)):
+            previous = module
+    return model
