@@ -18,11 +18,14 @@ import java.util.Optional;
  * @param certificate which images of the plaintext pass provably keep their class under
  *     encryption (empty for an unsupported model)
  * @param ensemble for an ensemble, its members alone (empty otherwise)
+ * @param ranges the largest magnitudes of the model's values on the first test images (empty for
+ *     an unsupported model)
  */
 public record CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
         int encryptedImages, double agreement, double maxLogitError, double millisPerImage, int levels, int rotations,
         int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
-        Optional<String> unsupported, Optional<MarginCertificate> certificate, Optional<Members> ensemble) {
+        Optional<String> unsupported, Optional<MarginCertificate> certificate, Optional<Members> ensemble,
+        Optional<ValueRanges> ranges) {
 
     /** A result that is not an ensemble's. */
     public CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
@@ -30,7 +33,8 @@ public record CaseResult(Manifest.Model model, double plaintextAccuracy, int pla
             int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
             Optional<String> unsupported, Optional<MarginCertificate> certificate) {
         this(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError, millisPerImage,
-                levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate, Optional.empty());
+                levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate, Optional.empty(),
+                Optional.empty());
     }
 
     /** A result without a margin certificate. */
@@ -46,14 +50,21 @@ public record CaseResult(Manifest.Model model, double plaintextAccuracy, int pla
     public CaseResult withCertificate(MarginCertificate c) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, Optional.of(c),
-                ensemble);
+                ensemble, ranges);
     }
 
     /** This result with its ensemble's members alone. */
     public CaseResult withMembers(Members m) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
-                Optional.of(m));
+                Optional.of(m), ranges);
+    }
+
+    /** This result with the model's value ranges. */
+    public CaseResult withRanges(ValueRanges r) {
+        return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
+                millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
+                ensemble, Optional.of(r));
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.Inference;
@@ -143,9 +144,17 @@ public final class Harness {
         int[] plain = new int[plainSet.size()];
         MarginCertificate.Builder certificate = new MarginCertificate.Builder(test.images(), plain.length);
         int correct = 0;
+        ValueRanges.Builder ranges = new ValueRanges.Builder(net);
         progress.start(model.name() + ": plaintext", plainSet.size());
         for (int i = 0; i < plain.length; i++) {
-            double[] logits = ReferenceEvaluator.evaluate(net, plainSet.images()[i]);
+            double[] logits;
+            if (i < ValueRanges.IMAGES) {
+                Map<String, double[]> all = ReferenceEvaluator.evaluateAll(net, plainSet.images()[i]);
+                ranges.add(all);
+                logits = all.get(net.output().name());
+            } else {
+                logits = ReferenceEvaluator.evaluate(net, plainSet.images()[i]);
+            }
             if (i < k) {
                 reference[i] = logits;
             }
@@ -155,27 +164,31 @@ public final class Harness {
             progress.advance();
         }
         progress.finish();
+        return encrypted(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k,
+                certificate).withRanges(ranges.build());
+    }
 
+    /** The encrypted pass, in the mode the options ask for and the plan's size allows. */
+    private static CaseResult encrypted(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
+            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate) {
         String note = "";
         if (!options.batched() && options.packed()) {
-            return packed(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k,
-                    certificate, "");
+            return packed(model, net, test, options, progress, plain, plainImages, plainAccuracy, reference, k, certificate, "");
         }
         if (options.batched()) {
             try {
-                return batched(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference, k,
-                        certificate);
+                return batched(model, net, test, options, progress, plain, plainImages, plainAccuracy, reference, k, certificate);
             } catch (IllegalStateException tooLarge) { // the server refuses plans beyond the heap: fall back
                 progress.finish();
                 if (options.packed()) {
-                    return packed(model, net, test, options, progress, plain, plainSet.size(), (double) correct / plain.length, reference,
-                            k, certificate, " (batched: " + tooLarge.getMessage() + ")");
+                    return packed(model, net, test, options, progress, plain, plainImages, plainAccuracy, reference, k, certificate,
+                            " (batched: " + tooLarge.getMessage() + ")");
                 }
                 k = Math.min(k, options.unbatchedImages());
                 note = ", single-image (batched: " + tooLarge.getMessage() + ")";
             }
         }
-        Tally tally = new Tally(model, (double) correct / plain.length, plain.length, certificate);
+        Tally tally = new Tally(model, plainAccuracy, plainImages, certificate);
         try (Inference inference = compileAndKeys(model, net, CompileOptions.singleImage(), options.threads(), progress, tally)) {
             progress.start(model.name() + ": encrypted", k);
             for (int i = 0; i < k; i++) {

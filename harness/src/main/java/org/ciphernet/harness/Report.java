@@ -73,6 +73,7 @@ public final class Report {
             }
             md.append('\n');
             ensembles(rows, md);
+            ranges(rows, md);
             certificates(dir, rows, md);
             if (t.question() != null && !t.question().isBlank()) {
                 md.append("**").append(t.question()).append("** ").append(answer(t, results, zoo)).append("\n\n");
@@ -155,6 +156,32 @@ public final class Report {
                     100 * (r.plaintextAccuracy() - best), m.firstMillisPerImage(), r.millisPerImage(),
                     r.millisPerImage() / m.firstMillisPerImage(), m.firstRotations(), r.rotations(),
                     m.firstParameters().equals(r.parameters()) ? "yes" : "no: " + m.firstParameters()));
+        }
+        md.append('\n');
+    }
+
+    /**
+     * The value ranges of a table's models (weight redistribution, Chielle et al. 2025): integer
+     * bits the widest intermediate value and the output need.
+     */
+    static void ranges(List<CaseResult> rows, StringBuilder md) {
+        List<CaseResult> measured = rows.stream().filter(r -> r.ranges().isPresent()).toList();
+        if (measured.isEmpty()) {
+            return;
+        }
+        md.append("Value ranges (weight redistribution, Chielle et al. 2025): the largest magnitudes over the first test images, "
+                + "and the integer bits (sign included) each needs above the scale. A chain whose every level is only just above "
+                + "the scale must hold the widest value, which redistribution brings down to the output's need; ours keep a "
+                + "whole prime of headroom at every level above the last, so only the output needs integer bits (10 by default).\n\n");
+        md.append("| model | images | widest intermediate value (layer) | its integer bits | largest output | output's integer bits "
+                + "| bits redistribution saves in a tight chain |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        for (CaseResult r : measured) {
+            ValueRanges v = r.ranges().get();
+            int wide = ValueRanges.integerBits(v.widest());
+            int out = ValueRanges.integerBits(v.output());
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.1f (%s) | %d | %.1f | %d | %d |%n", r.model().name(), v.images(), v.widest(),
+                    v.widestLayer(), wide, v.output(), out, Math.max(0, wide - out)));
         }
         md.append('\n');
     }
