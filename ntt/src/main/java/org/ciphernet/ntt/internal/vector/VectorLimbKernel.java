@@ -69,6 +69,11 @@ final class VectorLimbKernel implements LimbKernel {
     }
 
     @Override
+    public long modulus() {
+        return q;
+    }
+
+    @Override
     public void add(long[] a, long[] b, long[] out, int len) {
         LongVector qv = LongVector.broadcast(LS, q);
         int i = 0;
@@ -370,9 +375,10 @@ final class VectorLimbKernel implements LimbKernel {
     }
 
     @Override
-    public PreparedSums prepareSparseSums(int[][] columns, long[][] weights, int inputs) {
-        PreparedSums general = LimbKernel.super.prepareSparseSums(columns, weights, inputs);
-        return split == null ? general : split.prepare(columns, weights, inputs, general);
+    public PreparedSums prepareSparseSums(int[][] columns, long[][] weights, int inputs, boolean group) {
+        PreparedSums general = LimbKernel.super.prepareSparseSums(columns, weights, inputs, group);
+        return split == null ? general
+                : split.prepare(columns, weights, inputs, general, group ? SplitWeightSums.MIN_TERMS_PER_WEIGHT : 0);
     }
 
     private static void load(long[] acc, double[] sums, int base, int blockEnd) {
