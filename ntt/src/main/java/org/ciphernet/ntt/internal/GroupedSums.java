@@ -7,7 +7,8 @@ import java.util.function.BiFunction;
  * ({@link WeightGroups}): per block of coefficients, each group's operands are added into one
  * residue array, then the group sums are weighted by the kernel's own
  * {@link LimbKernel#multiplyAccumulateScalars}; the other rows go to a plain preparation. Used by
- * the scalar backend and by the vector backend for primes its split path does not take.
+ * the scalar backend (the vector backend does not group here: its additions would run one element
+ * at a time, slower than its vectorized products).
  *
  * <p><b>Exactness.</b> A group sum starts at 0 and adds canonical operands {@code 0 <= x < q} one at
  * a time, subtracting q whenever it reaches q: before each addition {@code 0 <= s < q}, so
@@ -20,10 +21,11 @@ import java.util.function.BiFunction;
 public final class GroupedSums implements PreparedSums {
     /**
      * Fewest terms per distinct weight for which the scalar kernel groups a row: a term costs a
-     * 64×64→128-bit multiply-accumulate ungrouped and a modular addition grouped (see
-     * bench/RESULTS.md, "Issue 17").
+     * 64×64→128-bit multiply-accumulate term by term and a modular addition grouped. Measured on a
+     * dense 845-term row (bench/RESULTS.md, "Issue 17"): grouped is 1.9× faster at 3 terms per
+     * weight, 2.5× at 4 and 3.6–5.7× at 13–105.
      */
-    public static final int MIN_TERMS_PER_WEIGHT = 3;
+    public static final int MIN_TERMS_PER_WEIGHT = 2;
     /** Coefficients per block: the group sums of a row stay in L1/L2. */
     private static final int BLOCK = 256;
     private static final ThreadLocal<long[][]> scratch = ThreadLocal.withInitial(() -> new long[0][]);

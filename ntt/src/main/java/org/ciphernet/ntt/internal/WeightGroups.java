@@ -33,7 +33,7 @@ public record WeightGroups(int[] columns, int[] starts, long[] weights) {
      */
     public static WeightGroups of(int[] columns, long[] weights, int minTermsPerWeight) {
         int n = columns.length;
-        if (minTermsPerWeight <= 0 || n == 0) {
+        if (minTermsPerWeight <= 0 || n == 0 || minTermsPerWeight > n) {
             return null;
         }
         // distinct weights by sorting a copy (rows are short: a few thousand terms at most)

@@ -47,11 +47,15 @@ final class SplitWeightSums {
     /** Fewest terms per fold for which the split is worth it. */
     private static final int MIN_TERMS_PER_FOLD = 16;
     /**
-     * Fewest terms per distinct weight for which a row is grouped: per term and tile a grouped row
-     * costs four loads and four additions instead of eight fused multiply-adds (measured in
-     * bench/RESULTS.md, "Issue 17").
+     * Fewest terms per distinct weight for which a row is grouped by default: never, on the
+     * machines measured. A grouped row reads every operand for itself, while term-by-term rows of
+     * the same columns go in pairs that load each operand once for both; with the operands of a
+     * tile in L2 (845 inputs: 216 KiB) the loads, not the fused multiply-adds, bound the loop, and the
+     * grouped form was 1.3–2× slower (30-bit prime, 100 rows × 845 terms, K = 1 to 64 weights per
+     * row; bench/RESULTS.md, "Issue 17"). The grouped path stays, exact and tested
+     * ({@code SplitWeightSumsTest}), for {@link #prepare} callers that pass a threshold.
      */
-    static final int MIN_TERMS_PER_WEIGHT = 4;
+    static final int MIN_TERMS_PER_WEIGHT = Integer.MAX_VALUE;
 
     private final long q;
     private final double qd;
@@ -315,30 +319,36 @@ final class SplitWeightSums {
     private void groupSums(double[] xs, int j, int[] off, int[] starts, double[] gs, DoubleVector qv, DoubleVector qinvv,
             DoubleVector rv) {
         for (int g = 0; g + 1 < starts.length; g++) {
-            DoubleVector s0 = DoubleVector.zero(DS);
-            DoubleVector s1 = s0;
-            DoubleVector s2 = s0;
-            DoubleVector s3 = s0;
-            int end = starts[g + 1];
-            for (int k = starts[g]; k < end; ) {
-                for (int chunkEnd = Math.min(end, k + addsPerReduction); k < chunkEnd; k++) {
-                    int p = off[k] + j;
-                    s0 = s0.add(DoubleVector.fromArray(DS, xs, p));
-                    s1 = s1.add(DoubleVector.fromArray(DS, xs, p + L));
-                    s2 = s2.add(DoubleVector.fromArray(DS, xs, p + 2 * L));
-                    s3 = s3.add(DoubleVector.fromArray(DS, xs, p + 3 * L));
-                }
-                s0 = s0.fma(qinvv, rv).sub(rv).fma(qv, s0);
-                s1 = s1.fma(qinvv, rv).sub(rv).fma(qv, s1);
-                s2 = s2.fma(qinvv, rv).sub(rv).fma(qv, s2);
-                s3 = s3.fma(qinvv, rv).sub(rv).fma(qv, s3);
-            }
             int o = g * TILE;
-            s0.intoArray(gs, o);
-            s1.intoArray(gs, o + L);
-            s2.intoArray(gs, o + 2 * L);
-            s3.intoArray(gs, o + 3 * L);
+            java.util.Arrays.fill(gs, o, o + TILE, 0.0);
+            int end = starts[g + 1];
+            for (int k = starts[g]; k < end; k += addsPerReduction) {
+                addChunk(xs, j, off, k, Math.min(end, k + addsPerReduction), gs, o);
+                for (int v = 0; v < 4; v++) {
+                    DoubleVector s = DoubleVector.fromArray(DS, gs, o + v * L);
+                    s.fma(qinvv, rv).sub(rv).fma(qv, s).intoArray(gs, o + v * L);
+                }
+            }
         }
+    }
+
+    /** Adds operands {@code [k0, k1)} to the group sum at {@code gs[o, o + TILE)}, in registers meanwhile. */
+    private static void addChunk(double[] xs, int j, int[] off, int k0, int k1, double[] gs, int o) {
+        DoubleVector s0 = DoubleVector.fromArray(DS, gs, o);
+        DoubleVector s1 = DoubleVector.fromArray(DS, gs, o + L);
+        DoubleVector s2 = DoubleVector.fromArray(DS, gs, o + 2 * L);
+        DoubleVector s3 = DoubleVector.fromArray(DS, gs, o + 3 * L);
+        for (int k = k0; k < k1; k++) {
+            int p = off[k] + j;
+            s0 = s0.add(DoubleVector.fromArray(DS, xs, p));
+            s1 = s1.add(DoubleVector.fromArray(DS, xs, p + L));
+            s2 = s2.add(DoubleVector.fromArray(DS, xs, p + 2 * L));
+            s3 = s3.add(DoubleVector.fromArray(DS, xs, p + 3 * L));
+        }
+        s0.intoArray(gs, o);
+        s1.intoArray(gs, o + L);
+        s2.intoArray(gs, o + 2 * L);
+        s3.intoArray(gs, o + 3 * L);
     }
 
     /**
