@@ -53,9 +53,11 @@ final class SplitWeightSums {
      * tile in L2 (845 inputs: 216 KiB) the loads, not the fused multiply-adds, bound the loop, and the
      * grouped form was 1.3–2× slower (30-bit prime, 100 rows × 845 terms, K = 1 to 64 weights per
      * row; bench/RESULTS.md, "Issue 17"). The grouped path stays, exact and tested
-     * ({@code SplitWeightSumsTest}), for {@link #prepare} callers that pass a threshold.
+     * ({@code SplitWeightSumsTest}), for machines where loads are cheaper relative to fused
+     * multiply-adds: the system property {@code ciphernet.vector.groupMinTermsPerWeight=n} turns it
+     * on for rows of at least n terms per distinct weight (the results are the same bits either way).
      */
-    static final int MIN_TERMS_PER_WEIGHT = Integer.MAX_VALUE;
+    static final int MIN_TERMS_PER_WEIGHT = Math.max(1, Integer.getInteger("ciphernet.vector.groupMinTermsPerWeight", Integer.MAX_VALUE));
 
     private final long q;
     private final double qd;
