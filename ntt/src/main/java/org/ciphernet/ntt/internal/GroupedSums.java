@@ -21,9 +21,9 @@ import java.util.function.BiFunction;
 public final class GroupedSums implements PreparedSums {
     /**
      * Fewest terms per distinct weight for which the scalar kernel groups a row: a term costs a
-     * 64×64→128-bit multiply-accumulate term by term and a modular addition grouped. Measured on a
-     * dense 845-term row (bench/RESULTS.md, "Issue 17"): grouped is 1.9× faster at 3 terms per
-     * weight, 2.5× at 4 and 3.6–5.7× at 13–105.
+     * 64×64→128-bit multiply-accumulate term by term and a modular addition grouped. Measured on
+     * 100 rows of 845 terms (bench/RESULTS.md, "Issue 17"): grouped is 2.2× faster at about 2
+     * terms per weight and 3.2–5.1× at 3 to 105; rows of all-distinct weights are left alone.
      */
     public static final int MIN_TERMS_PER_WEIGHT = 2;
     /** Coefficients per block: the group sums of a row stay in L1/L2. */

@@ -378,7 +378,7 @@ final class VectorLimbKernel implements LimbKernel {
      * Rows with repeated weights are grouped only in the split path, and only above
      * {@link SplitWeightSums#MIN_TERMS_PER_WEIGHT}: the scalar grouping of {@link org.ciphernet.ntt.internal.GroupedSums}
      * adds one element at a time and was 1.7–5× slower here than the vectorized term-by-term sums
-     * (40-bit prime, 845-term rows, K = 8–211).
+     * (40-bit prime, 845-term rows, K = 8–211 weights per row).
      */
     @Override
     public PreparedSums prepareSparseSums(int[][] columns, long[][] weights, int inputs, boolean group) {
