@@ -27,14 +27,15 @@ import org.ciphernet.ntt.internal.WeightGroups;
  *
  * <p><b>Grouped rows.</b> A row with at least {@link #MIN_TERMS_PER_WEIGHT} terms per distinct weight
  * is run in its grouped form ({@link WeightGroups}): per tile, the operands of each group are added
- * in plain double lanes, the sum reduced once, and the row's terms are then the group sums with the
+ * in plain double lanes (block by block of operands, every grouped row in turn, so that a block
+ * stays in L1), each sum reduced once, and the row's terms are then the group sums with the
  * distinct weights. Invariant: an operand is an integer {@code 0 <= x <= q-1} (converted from a
- * canonical residue, or 0 for a null operand); a group sum starts at 0 or at a reduced value
- * ({@code |s| <= (q+1)/2}) and absorbs at most {@code m = floor((2^52 - q)/q)} operands before it is
- * reduced again, so {@code |s| <= (q+1)/2 + m(q-1) <= 2^52}: every partial sum is an integer below
- * 2^53, exact in a double, and within the range where the reduction of {@link DoubleModMath} is
- * exact and returns {@code |r| <= (q+1)/2}. (For {@code q < 2^33}, m is at least 2^19, more terms
- * than any row has.) The reduced group sum, {@code |r| <= (q+1)/2 <= q-1} for {@code q >= 3}, is an
+ * canonical residue, or 0 for a null operand); a group sum starts at 0 and absorbs at most
+ * {@code m = floor((2^52 - q)/q)} operands (a row with more terms is not grouped) before it is
+ * reduced, so {@code |s| <= m(q-1) <= 2^52}: every partial sum is an integer below 2^53, exact in a
+ * double, and within the range where the reduction of {@link DoubleModMath} is exact and returns
+ * {@code |r| <= (q+1)/2}. (For {@code q < 2^33}, m is at least 2^19, more terms than any row has.)
+ * The reduced group sum, {@code |r| <= (q+1)/2 <= q-1} for {@code q >= 3}, is an
  * operand within the bound {@link #termBound} assumes ({@code (q-1)·|y|}), so the folds stay exact
  * and the row's result is the exact residue of {@code Σ_g w_g·s_g = Σ_k w_k·x_k (mod q)}: the same
  * canonical bits as the term-by-term form.
@@ -48,11 +49,11 @@ final class SplitWeightSums {
     private static final int MIN_TERMS_PER_FOLD = 16;
     /**
      * Fewest terms per distinct weight for which a row is grouped by default: never, on the
-     * machines measured. A grouped row reads every operand for itself, while term-by-term rows of
-     * the same columns go in pairs that load each operand once for both; with the operands of a
-     * tile in L2 (845 inputs: 216 KiB) the loads, not the fused multiply-adds, bound the loop, and the
-     * grouped form was 1.3–2× slower (30-bit prime, 100 rows × 845 terms, K = 1 to 64 weights per
-     * row; bench/RESULTS.md, "Issue 17"). The grouped path stays, exact and tested
+     * machine measured. Term-by-term rows of the same columns go in pairs that load each operand
+     * tile once for both (eight fused multiply-adds per row and term), already close to the loads'
+     * limit; the grouped form trades them for four additions but moves each group's partial sums
+     * through L2 once per block, and was 1.1× slower at K = 8 weights per row, 1.5× at 16 and 3.5×
+     * at 64 (30-bit prime, 100 rows × 845 terms; bench/RESULTS.md, "Issue 17"). The grouped path stays, exact and tested
      * ({@code SplitWeightSumsTest}), for machines where loads are cheaper relative to fused
      * multiply-adds: the system property {@code ciphernet.vector.groupMinTermsPerWeight=n} turns it
      * on for rows of at least n terms per distinct weight (the results are the same bits either way).
@@ -141,23 +142,27 @@ final class SplitWeightSums {
         double[][] highs = new double[rows][];
         int[][] groupOffsets = new int[rows][];
         int[][] groupStarts = new int[rows][];
-        int maxGroups = 0;
+        int[][] segmentGroups = new int[rows][];
+        int[][] blockSegments = new int[rows][];
+        int[] groupBase = new int[rows];
+        int groupSlots = 0;
+        int blocks = (inputs + BLOCK_COLUMNS - 1) / BLOCK_COLUMNS;
         boolean[] used = new boolean[inputs];
+        int threshold = inputs < 1 << 21 ? minTermsPerWeight : 0; // the segment keys hold columns below 2^21
         for (int r = 0; r < rows; r++) {
-            WeightGroups wg = WeightGroups.of(columns[r], weights[r], minTermsPerWeight);
+            WeightGroups wg = WeightGroups.of(columns[r], weights[r], threshold);
+            if (wg != null && wg.terms() > addsPerReduction) {
+                wg = null; // each group's sum is reduced once, at the end (never met: 2^19 terms and more)
+            }
             int[] cols = columns[r];
             long[] ws = weights[r];
             if (wg != null) {
-                groupOffsets[r] = new int[wg.terms()];
-                for (int k = 0; k < wg.terms(); k++) {
-                    used[wg.columns()[k]] = true;
-                    groupOffsets[r][k] = wg.columns()[k] * TILE;
-                }
-                groupStarts[r] = wg.starts();
-                maxGroups = Math.max(maxGroups, wg.groups());
+                segments(wg, r, groupOffsets, groupStarts, segmentGroups, blockSegments, blocks, used);
+                groupBase[r] = groupSlots;
+                groupSlots += wg.groups() * TILE;
                 cols = new int[wg.groups()];
                 for (int g = 0; g < cols.length; g++) {
-                    cols[g] = g; // the row's terms are its group sums, at g·TILE in the group scratch
+                    cols[g] = g; // the row's terms are its group sums, at groupBase + g·TILE in the group buffer
                 }
                 ws = wg.weights();
             }
@@ -201,7 +206,58 @@ final class SplitWeightSums {
             }
         }
         return new Prepared(inputs, used, offsets, lows, highs, java.util.Arrays.copyOf(first, groups),
-                java.util.Arrays.copyOf(second, groups), general, groupOffsets, groupStarts, maxGroups);
+                java.util.Arrays.copyOf(second, groups), general,
+                new Grouped(groupOffsets, groupStarts, segmentGroups, blockSegments, groupBase, groupSlots, blocks));
+    }
+
+    /** Operand columns per block of the grouped rows' pass: one tile of a block's operands, 24 KiB, stays in L1. */
+    static final int BLOCK_COLUMNS = Math.max(8, 24 * 1024 / (TILE * 8));
+
+    /**
+     * Lays out grouped row r for the blocked pass: its terms sorted by (block of columns, group),
+     * runs of one group within one block as segments; {@code groupStarts[r]} the segments' starts in
+     * {@code groupOffsets[r]} (operand offsets), {@code segmentGroups[r]} each segment's group slot,
+     * {@code blockSegments[r]} each block's first segment.
+     */
+    private static void segments(WeightGroups wg, int r, int[][] groupOffsets, int[][] groupStarts, int[][] segmentGroups,
+            int[][] blockSegments, int blocks, boolean[] used) {
+        int n = wg.terms();
+        long[] keys = new long[n];
+        for (int g = 0; g < wg.groups(); g++) {
+            for (int k = wg.starts()[g]; k < wg.starts()[g + 1]; k++) {
+                int c = wg.columns()[k];
+                used[c] = true;
+                keys[k] = ((long) (c / BLOCK_COLUMNS) << 42) | ((long) g << 21) | c; // columns and groups below 2^21
+            }
+        }
+        java.util.Arrays.sort(keys);
+        int[] off = new int[n];
+        int[] starts = new int[n + 1];
+        int[] slots = new int[n];
+        int[] perBlock = new int[blocks + 1];
+        int segs = 0;
+        for (int k = 0; k < n; k++) {
+            int c = (int) (keys[k] & ((1 << 21) - 1));
+            int g = (int) ((keys[k] >>> 21) & ((1 << 21) - 1));
+            off[k] = c * TILE;
+            if (k == 0 || (keys[k] >>> 21) != (keys[k - 1] >>> 21)) {
+                starts[segs] = k;
+                slots[segs] = g * TILE;
+                perBlock[c / BLOCK_COLUMNS + 1] = ++segs;
+            }
+        }
+        starts[segs] = n;
+        for (int b = 1; b <= blocks; b++) {
+            perBlock[b] = Math.max(perBlock[b], perBlock[b - 1]);
+        }
+        groupOffsets[r] = off;
+        groupStarts[r] = java.util.Arrays.copyOf(starts, segs + 1);
+        segmentGroups[r] = java.util.Arrays.copyOf(slots, segs);
+        blockSegments[r] = perBlock;
+    }
+
+    /** The grouped rows' layout for the blocked pass (per row: null when the row is not grouped). */
+    private record Grouped(int[][] offsets, int[][] starts, int[][] slots, int[][] blockSegments, int[] base, int size, int blocks) {
     }
 
     private record ColumnsKey(int[] columns) {
@@ -226,16 +282,14 @@ final class SplitWeightSums {
         private final int[] first;
         private final int[] second;
         private final PreparedSums general;
-        /** Per grouped row: its operands' offsets ordered by group, and the groups' starts; null for other rows. */
-        private final int[][] groupOffsets;
-        private final int[][] groupStarts;
-        private final int maxGroups;
+        private final Grouped grouped;
+        /** The grouped rows, in order. */
+        private final int[] groupedRows;
 
         Prepared(int inputs, boolean[] used, int[][] offsets, double[][] lows, double[][] highs, int[] first, int[] second,
-                PreparedSums general, int[][] groupOffsets, int[][] groupStarts, int maxGroups) {
-            this.groupOffsets = groupOffsets;
-            this.groupStarts = groupStarts;
-            this.maxGroups = maxGroups;
+                PreparedSums general, Grouped grouped) {
+            this.grouped = grouped;
+            this.groupedRows = java.util.stream.IntStream.range(0, offsets.length).filter(r -> grouped.offsets()[r] != null).toArray();
             this.inputs = inputs;
             this.used = used;
             this.offsets = offsets;
@@ -268,8 +322,8 @@ final class SplitWeightSums {
             }
             double[] xs = holder[0];
             double[][] gholder = groupScratch.get();
-            if (gholder[0].length < maxGroups * TILE) {
-                gholder[0] = new double[maxGroups * TILE];
+            if (gholder[0].length < grouped.size()) {
+                gholder[0] = new double[grouped.size()];
             }
             double[] gs = gholder[0];
             double[] sums = new double[16 * L];
@@ -299,9 +353,8 @@ final class SplitWeightSums {
                     int b = second[g];
                     for (int t = 0; t < tiles; t++) {
                         int at = base + t * TILE;
-                        if (groupOffsets[a] != null) {
-                            groupSums(xs, t * stride, groupOffsets[a], groupStarts[a], gs, qv, qinvv, rv);
-                            row(gs, 0, offsets[a], lows[a], highs[a], out[a], at, qv, qinvv, rv, scale, sums);
+                        if (grouped.offsets()[a] != null) {
+                            continue; // below
                         } else if (b >= 0) {
                             rowPair(xs, t * stride, offsets[a], lows[a], highs[a], lows[b], highs[b], out[a], out[b], at,
                                     qv, qinvv, rv, scale, sums);
@@ -310,26 +363,40 @@ final class SplitWeightSums {
                         }
                     }
                 }
+                if (groupedRows.length > 0) {
+                    for (int t = 0; t < tiles; t++) {
+                        groupSums(xs, t * stride, gs, qv, qinvv, rv);
+                        for (int a : groupedRows) {
+                            row(gs, grouped.base()[a], offsets[a], lows[a], highs[a], out[a], base + t * TILE, qv, qinvv, rv, scale, sums);
+                        }
+                    }
+                }
             }
         }
-    }
 
-    /**
-     * The group sums of one grouped row over one tile: {@code gs[g·TILE, (g+1)·TILE)} is the sum of
-     * the operands of group g, reduced ({@code |s| <= (q+1)/2}; bounds in the class comment).
-     */
-    private void groupSums(double[] xs, int j, int[] off, int[] starts, double[] gs, DoubleVector qv, DoubleVector qinvv,
-            DoubleVector rv) {
-        for (int g = 0; g + 1 < starts.length; g++) {
-            int o = g * TILE;
-            java.util.Arrays.fill(gs, o, o + TILE, 0.0);
-            int end = starts[g + 1];
-            for (int k = starts[g]; k < end; k += addsPerReduction) {
-                addChunk(xs, j, off, k, Math.min(end, k + addsPerReduction), gs, o);
-                for (int v = 0; v < 4; v++) {
-                    DoubleVector s = DoubleVector.fromArray(DS, gs, o + v * L);
-                    s.fma(qinvv, rv).sub(rv).fma(qv, s).intoArray(gs, o + v * L);
+        /**
+         * Every grouped row's group sums over one tile, reduced ({@code |s| <= (q+1)/2}; bounds in
+         * the class comment), at {@code gs[base[r] + g·TILE, … + TILE)}: block by block of
+         * {@link #BLOCK_COLUMNS} operands, so that the block's tile, read by every grouped row, stays
+         * in L1 while each row adds its segments to its groups' sums.
+         */
+        private void groupSums(double[] xs, int j, double[] gs, DoubleVector qv, DoubleVector qinvv, DoubleVector rv) {
+            java.util.Arrays.fill(gs, 0, grouped.size(), 0.0);
+            for (int blk = 0; blk < grouped.blocks(); blk++) {
+                for (int r : groupedRows) {
+                    int[] starts = grouped.starts()[r];
+                    int[] slots = grouped.slots()[r];
+                    int[] off = grouped.offsets()[r];
+                    int gb = grouped.base()[r];
+                    int[] bs = grouped.blockSegments()[r];
+                    for (int s = bs[blk], end = bs[blk + 1]; s < end; s++) {
+                        addChunk(xs, j, off, starts[s], starts[s + 1], gs, gb + slots[s]);
+                    }
                 }
+            }
+            for (int o = 0; o < grouped.size(); o += L) {
+                DoubleVector v = DoubleVector.fromArray(DS, gs, o);
+                v.fma(qinvv, rv).sub(rv).fma(qv, v).intoArray(gs, o);
             }
         }
     }
