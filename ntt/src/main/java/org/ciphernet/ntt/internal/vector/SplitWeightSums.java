@@ -140,13 +140,7 @@ final class SplitWeightSums {
         int[][] offsets = new int[rows][];
         double[][] lows = new double[rows][];
         double[][] highs = new double[rows][];
-        int[][] groupOffsets = new int[rows][];
-        int[][] groupStarts = new int[rows][];
-        int[][] segmentGroups = new int[rows][];
-        int[][] blockSegments = new int[rows][];
-        int[] groupBase = new int[rows];
-        int groupSlots = 0;
-        int blocks = (inputs + BLOCK_COLUMNS - 1) / BLOCK_COLUMNS;
+        GroupedTiles grouped = new GroupedTiles(rows, inputs);
         boolean[] used = new boolean[inputs];
         int threshold = inputs < 1 << 21 ? minTermsPerWeight : 0; // the segment keys hold columns below 2^21
         for (int r = 0; r < rows; r++) {
@@ -157,9 +151,7 @@ final class SplitWeightSums {
             int[] cols = columns[r];
             long[] ws = weights[r];
             if (wg != null) {
-                segments(wg, r, groupOffsets, groupStarts, segmentGroups, blockSegments, blocks, used);
-                groupBase[r] = groupSlots;
-                groupSlots += wg.groups() * TILE;
+                grouped.add(r, wg, used);
                 cols = new int[wg.groups()];
                 for (int g = 0; g < cols.length; g++) {
                     cols[g] = g; // the row's terms are its group sums, at groupBase + g·TILE in the group buffer
@@ -189,7 +181,7 @@ final class SplitWeightSums {
         int groups = 0;
         int[] groupOf = new int[rows];
         for (int r = 0; r < rows; r++) {
-            if (groupOffsets[r] != null) {
+            if (grouped.isGrouped(r)) {
                 first[groups] = r;
                 second[groups] = -1;
                 groupOf[r] = groups++;
@@ -207,57 +199,7 @@ final class SplitWeightSums {
         }
         return new Prepared(inputs, used, offsets, lows, highs, java.util.Arrays.copyOf(first, groups),
                 java.util.Arrays.copyOf(second, groups), general,
-                new Grouped(groupOffsets, groupStarts, segmentGroups, blockSegments, groupBase, groupSlots, blocks));
-    }
-
-    /** Operand columns per block of the grouped rows' pass: one tile of a block's operands, 24 KiB, stays in L1. */
-    static final int BLOCK_COLUMNS = Math.max(8, 24 * 1024 / (TILE * 8));
-
-    /**
-     * Lays out grouped row r for the blocked pass: its terms sorted by (block of columns, group),
-     * runs of one group within one block as segments; {@code groupStarts[r]} the segments' starts in
-     * {@code groupOffsets[r]} (operand offsets), {@code segmentGroups[r]} each segment's group slot,
-     * {@code blockSegments[r]} each block's first segment.
-     */
-    private static void segments(WeightGroups wg, int r, int[][] groupOffsets, int[][] groupStarts, int[][] segmentGroups,
-            int[][] blockSegments, int blocks, boolean[] used) {
-        int n = wg.terms();
-        long[] keys = new long[n];
-        for (int g = 0; g < wg.groups(); g++) {
-            for (int k = wg.starts()[g]; k < wg.starts()[g + 1]; k++) {
-                int c = wg.columns()[k];
-                used[c] = true;
-                keys[k] = ((long) (c / BLOCK_COLUMNS) << 42) | ((long) g << 21) | c; // columns and groups below 2^21
-            }
-        }
-        java.util.Arrays.sort(keys);
-        int[] off = new int[n];
-        int[] starts = new int[n + 1];
-        int[] slots = new int[n];
-        int[] perBlock = new int[blocks + 1];
-        int segs = 0;
-        for (int k = 0; k < n; k++) {
-            int c = (int) (keys[k] & ((1 << 21) - 1));
-            int g = (int) ((keys[k] >>> 21) & ((1 << 21) - 1));
-            off[k] = c * TILE;
-            if (k == 0 || (keys[k] >>> 21) != (keys[k - 1] >>> 21)) {
-                starts[segs] = k;
-                slots[segs] = g * TILE;
-                perBlock[c / BLOCK_COLUMNS + 1] = ++segs;
-            }
-        }
-        starts[segs] = n;
-        for (int b = 1; b <= blocks; b++) {
-            perBlock[b] = Math.max(perBlock[b], perBlock[b - 1]);
-        }
-        groupOffsets[r] = off;
-        groupStarts[r] = java.util.Arrays.copyOf(starts, segs + 1);
-        segmentGroups[r] = java.util.Arrays.copyOf(slots, segs);
-        blockSegments[r] = perBlock;
-    }
-
-    /** The grouped rows' layout for the blocked pass (per row: null when the row is not grouped). */
-    private record Grouped(int[][] offsets, int[][] starts, int[][] slots, int[][] blockSegments, int[] base, int size, int blocks) {
+                grouped);
     }
 
     private record ColumnsKey(int[] columns) {
@@ -282,14 +224,11 @@ final class SplitWeightSums {
         private final int[] first;
         private final int[] second;
         private final PreparedSums general;
-        private final Grouped grouped;
-        /** The grouped rows, in order. */
-        private final int[] groupedRows;
+        private final GroupedTiles grouped;
 
         Prepared(int inputs, boolean[] used, int[][] offsets, double[][] lows, double[][] highs, int[] first, int[] second,
-                PreparedSums general, Grouped grouped) {
+                PreparedSums general, GroupedTiles grouped) {
             this.grouped = grouped;
-            this.groupedRows = java.util.stream.IntStream.range(0, offsets.length).filter(r -> grouped.offsets()[r] != null).toArray();
             this.inputs = inputs;
             this.used = used;
             this.offsets = offsets;
@@ -353,7 +292,7 @@ final class SplitWeightSums {
                     int b = second[g];
                     for (int t = 0; t < tiles; t++) {
                         int at = base + t * TILE;
-                        if (grouped.offsets()[a] != null) {
+                        if (grouped.isGrouped(a)) {
                             continue; // below
                         } else if (b >= 0) {
                             rowPair(xs, t * stride, offsets[a], lows[a], highs[a], lows[b], highs[b], out[a], out[b], at,
@@ -363,61 +302,17 @@ final class SplitWeightSums {
                         }
                     }
                 }
-                if (groupedRows.length > 0) {
+                if (grouped.rows().length > 0) {
                     for (int t = 0; t < tiles; t++) {
-                        groupSums(xs, t * stride, gs, qv, qinvv, rv);
-                        for (int a : groupedRows) {
-                            row(gs, grouped.base()[a], offsets[a], lows[a], highs[a], out[a], base + t * TILE, qv, qinvv, rv, scale, sums);
+                        grouped.sums(xs, t * stride, gs, qv, qinvv, rv);
+                        for (int a : grouped.rows()) {
+                            row(gs, grouped.base(a), offsets[a], lows[a], highs[a], out[a], base + t * TILE, qv, qinvv, rv, scale, sums);
                         }
                     }
                 }
             }
         }
 
-        /**
-         * Every grouped row's group sums over one tile, reduced ({@code |s| <= (q+1)/2}; bounds in
-         * the class comment), at {@code gs[base[r] + g·TILE, … + TILE)}: block by block of
-         * {@link #BLOCK_COLUMNS} operands, so that the block's tile, read by every grouped row, stays
-         * in L1 while each row adds its segments to its groups' sums.
-         */
-        private void groupSums(double[] xs, int j, double[] gs, DoubleVector qv, DoubleVector qinvv, DoubleVector rv) {
-            java.util.Arrays.fill(gs, 0, grouped.size(), 0.0);
-            for (int blk = 0; blk < grouped.blocks(); blk++) {
-                for (int r : groupedRows) {
-                    int[] starts = grouped.starts()[r];
-                    int[] slots = grouped.slots()[r];
-                    int[] off = grouped.offsets()[r];
-                    int gb = grouped.base()[r];
-                    int[] bs = grouped.blockSegments()[r];
-                    for (int s = bs[blk], end = bs[blk + 1]; s < end; s++) {
-                        addChunk(xs, j, off, starts[s], starts[s + 1], gs, gb + slots[s]);
-                    }
-                }
-            }
-            for (int o = 0; o < grouped.size(); o += L) {
-                DoubleVector v = DoubleVector.fromArray(DS, gs, o);
-                v.fma(qinvv, rv).sub(rv).fma(qv, v).intoArray(gs, o);
-            }
-        }
-    }
-
-    /** Adds operands {@code [k0, k1)} to the group sum at {@code gs[o, o + TILE)}, in registers meanwhile. */
-    private static void addChunk(double[] xs, int j, int[] off, int k0, int k1, double[] gs, int o) {
-        DoubleVector s0 = DoubleVector.fromArray(DS, gs, o);
-        DoubleVector s1 = DoubleVector.fromArray(DS, gs, o + L);
-        DoubleVector s2 = DoubleVector.fromArray(DS, gs, o + 2 * L);
-        DoubleVector s3 = DoubleVector.fromArray(DS, gs, o + 3 * L);
-        for (int k = k0; k < k1; k++) {
-            int p = off[k] + j;
-            s0 = s0.add(DoubleVector.fromArray(DS, xs, p));
-            s1 = s1.add(DoubleVector.fromArray(DS, xs, p + L));
-            s2 = s2.add(DoubleVector.fromArray(DS, xs, p + 2 * L));
-            s3 = s3.add(DoubleVector.fromArray(DS, xs, p + 3 * L));
-        }
-        s0.intoArray(gs, o);
-        s1.intoArray(gs, o + L);
-        s2.intoArray(gs, o + 2 * L);
-        s3.intoArray(gs, o + 3 * L);
     }
 
     /**
