@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.ciphernet.ckks.CkksContext;
 import org.ciphernet.ckks.CkksParameters;
 import org.ciphernet.ckks.SecurityLevel;
+import org.ciphernet.nn.plan.PlaintextCounts;
 import org.ciphernet.nn.plan.PlanStep;
 import org.ciphernet.nn.plan.RotationKeys;
 import org.ciphernet.nn.plan.Tap;
@@ -148,6 +149,18 @@ public final class HePlan {
     /** The rotation keys the program uses. */
     public RotationKeys keys() {
         return keys;
+    }
+
+    /**
+     * The plaintext operands of the program, computed from its steps (nothing is stored in the plan
+     * file): the diagonals of its diagonal products and how many of them are distinct (the
+     * plaintexts a single-image or packed runtime encodes into its cache, equal diagonals once),
+     * and the terms of its weighted sums with their distinct weight values per step and per row
+     * (the products by constants a batched runtime makes when it groups equal weights). Parameter
+     * clustering (issue 17) shows up as distinct counts far below the totals.
+     */
+    public PlaintextCounts plaintexts() {
+        return PlaintextCounts.of(steps, keys);
     }
 
     /** Whether the program needs a relinearization key. */

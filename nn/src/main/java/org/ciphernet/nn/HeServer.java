@@ -120,6 +120,15 @@ public final class HeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The distinct plaintexts this server encoded in advance for a single-image or packed plan's
+     * diagonals (equal diagonals share one; 0 when they did not fit its plaintext cache and are
+     * encoded as each step runs, or for a batched plan).
+     */
+    public int cachedPlaintexts() {
+        return runtime instanceof SingleImageRuntime s ? s.cachedPlaintexts() : 0;
+    }
+
     /** The plan this server runs. */
     public HePlan plan() {
         return plan;

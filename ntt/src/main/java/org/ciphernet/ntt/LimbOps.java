@@ -190,6 +190,25 @@ public final class LimbOps {
      * @throws IndexOutOfBoundsException when a column lies outside {@code [0, inputs)}
      */
     public SparseRows prepareSparseRows(int[][] columns, long[][] weights, int inputs) {
+        return prepareSparseRows(columns, weights, inputs, true);
+    }
+
+    /**
+     * {@link #prepareSparseRows(int[][], long[][], int)}, choosing whether rows with repeated weights
+     * may be computed in grouped form: with {@code groupRepeatedWeights} (the default), a row with
+     * enough terms per distinct weight (clustered or pooling weights) adds the operands that share a
+     * weight first and multiplies each group's sum by its weight once; without it every term is a
+     * multiply-accumulate. The results are the same canonical residues either way, bit for bit;
+     * {@code false} exists for comparisons and benchmarks. Where grouping pays depends on the
+     * backend: the scalar one groups rows of at least 2 terms per distinct weight; the vector one,
+     * whose paired term-by-term rows are bound by loads rather than products, groups none unless the
+     * system property {@code ciphernet.vector.groupMinTermsPerWeight} sets a threshold (measured in
+     * bench/RESULTS.md, "Issue 17").
+     *
+     * @throws IllegalArgumentException when the shapes differ or a weight is not a residue
+     * @throws IndexOutOfBoundsException when a column lies outside {@code [0, inputs)}
+     */
+    public SparseRows prepareSparseRows(int[][] columns, long[][] weights, int inputs, boolean groupRepeatedWeights) {
         if (columns.length != weights.length) {
             throw new IllegalArgumentException(columns.length + " column rows but " + weights.length + " weight rows");
         }
@@ -212,7 +231,7 @@ public final class LimbOps {
                 checkResidue(w[r][k]);
             }
         }
-        return new SparseRows(this, inputs, c.length, kernel.prepareSparseSums(c, w, inputs));
+        return new SparseRows(this, inputs, c.length, kernel.prepareSparseSums(c, w, inputs, groupRepeatedWeights));
     }
 
     /**

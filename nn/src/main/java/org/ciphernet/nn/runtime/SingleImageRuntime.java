@@ -10,6 +10,7 @@ import org.ciphernet.ckks.Encoder;
 import org.ciphernet.ckks.GaloisKeys;
 import org.ciphernet.ckks.Plaintext;
 import org.ciphernet.ckks.RelinearizationKey;
+import org.ciphernet.nn.plan.DiagonalKey;
 import org.ciphernet.nn.plan.DiagonalSchedule;
 import org.ciphernet.nn.plan.Operation;
 import org.ciphernet.nn.plan.PlanStep;
@@ -23,14 +24,18 @@ import org.ciphernet.nn.plan.RotationKeys;
  * decomposition, each giant group is a multiply-accumulate of plaintext diagonals, and the giant
  * steps, the fold and the bias follow as the schedule says. Rotations without their own key are
  * composed as the plan's {@link RotationKeys} say. The diagonals are encoded once, when the runtime
- * is built, if they fit the plaintext cache; otherwise each step encodes its own as it runs.
+ * is built, if they fit the plaintext cache; otherwise each step encodes its own as it runs. In the
+ * cache, equal diagonals (same level, weight scale, extension and values: {@link DiagonalKey}), as
+ * clustered or pooling weights give, share one plaintext, and the cache's size counts each once.
  */
 public final class SingleImageRuntime extends PlanRuntime {
     private final Encoder encoder;
     private final GaloisKeys galois;
     private final RotationKeys keys;
-    /** Per diagonal step: its plaintexts [giant][baby], when they fit the cache. */
+    /** Per diagonal step: its plaintexts [giant][baby], when they fit the cache (equal diagonals share one). */
     private final Map<Integer, Plaintext[][]> cache = new HashMap<>();
+    /** The distinct plaintexts in the cache. */
+    private final int cachedPlaintexts;
     /** The slots between the images of a packed ciphertext; the slot count for a single image. */
     private final int imageStride;
 
@@ -60,28 +65,94 @@ public final class SingleImageRuntime extends PlanRuntime {
         this.encoder = new Encoder(context);
         this.galois = galois;
         this.keys = keys;
-        if (cacheBytes(context, steps) <= plaintextCacheBytes) {
+        Map<DiagonalKey, Source> distinct = distinctDiagonals(steps, keys);
+        if (cacheBytes(context, distinct.keySet()) <= plaintextCacheBytes) {
+            List<Source> sources = new ArrayList<>(distinct.values());
+            List<Plaintext> encoded = workers.map(sources.size(), j -> encodeDiagonal(sources.get(j)));
+            for (int j = 0; j < sources.size(); j++) {
+                sources.get(j).plaintext = encoded.get(j);
+            }
             for (PlanStep s : steps) {
                 if (s.operation() instanceof Operation.DiagonalProduct d) {
-                    cache.put(s.index(), encodeDiagonals(s, d));
+                    DiagonalSchedule p = d.schedule();
+                    int[] babies = p.babies();
+                    Plaintext[][] pts = new Plaintext[p.giants().length][babies.length];
+                    for (int gi = 0; gi < pts.length; gi++) {
+                        for (int bi = 0; bi < babies.length; bi++) {
+                            if (p.hasDiagonal(gi, bi)) {
+                                pts[gi][bi] = distinct.get(new DiagonalKey(s.levelIn(), d, gi, bi, DiagonalKey.extended(p, bi, keys)))
+                                        .plaintext;
+                            }
+                        }
+                    }
+                    cache.put(s.index(), pts);
                 }
             }
+            this.cachedPlaintexts = sources.size();
+        } else {
+            this.cachedPlaintexts = 0;
         }
     }
 
-    /**
-     * Memory the pre-encoded weights of a plan take (at most: diagonals of hoisted rotations also
-     * hold their residues modulo P's primes, those of step 0 do not).
-     */
-    public static long cacheBytes(CkksContext context, List<PlanStep> steps) {
-        long b = 0;
-        int special = context.parameters().pBits().size();
+    /** Where a distinct diagonal was first met, and its plaintext once encoded. */
+    private static final class Source {
+        final PlanStep step;
+        final Operation.DiagonalProduct op;
+        final int gi;
+        final int bi;
+        final boolean extended;
+        Plaintext plaintext;
+
+        Source(PlanStep step, Operation.DiagonalProduct op, int gi, int bi, boolean extended) {
+            this.step = step;
+            this.op = op;
+            this.gi = gi;
+            this.bi = bi;
+            this.extended = extended;
+        }
+    }
+
+    private static Map<DiagonalKey, Source> distinctDiagonals(List<PlanStep> steps, RotationKeys keys) {
+        Map<DiagonalKey, Source> distinct = new java.util.LinkedHashMap<>();
         for (PlanStep s : steps) {
             if (s.operation() instanceof Operation.DiagonalProduct d) {
-                b += (long) d.schedule().diagonals() * (s.levelIn() + 1 + special) * context.degree() * 8L;
+                DiagonalSchedule p = d.schedule();
+                int giants = p.giants().length;
+                int babies = p.babies().length;
+                for (int gi = 0; gi < giants; gi++) {
+                    for (int bi = 0; bi < babies; bi++) {
+                        if (p.hasDiagonal(gi, bi)) {
+                            boolean extended = DiagonalKey.extended(p, bi, keys);
+                            distinct.putIfAbsent(new DiagonalKey(s.levelIn(), d, gi, bi, extended), new Source(s, d, gi, bi, extended));
+                        }
+                    }
+                }
             }
         }
+        return distinct;
+    }
+
+    /**
+     * Memory the pre-encoded weights of a plan take: one plaintext per distinct diagonal (equal
+     * diagonals at the same level, scale and extension share one), with residues modulo P's primes
+     * for those that weigh hoisted sums.
+     */
+    public static long cacheBytes(CkksContext context, List<PlanStep> steps, RotationKeys keys) {
+        return cacheBytes(context, distinctDiagonals(steps, keys).keySet());
+    }
+
+    private static long cacheBytes(CkksContext context, java.util.Collection<DiagonalKey> distinct) {
+        long b = 0;
+        int special = context.parameters().pBits().size();
+        for (DiagonalKey k : distinct) {
+            b += (long) (k.level() + 1 + (k.extended() ? special : 0)) * context.degree() * 8L;
+        }
         return b;
+    }
+
+    /** The distinct plaintexts the cache holds (0 when the diagonals did not fit it and are encoded on the fly). */
+    public int cachedPlaintexts() {
+        return cachedPlaintexts;
     }
 
     @Override
@@ -307,30 +378,11 @@ public final class SingleImageRuntime extends PlanRuntime {
      * Diagonal (gi, bi) as a plaintext: extended (with residues modulo P) when it weighs a keyed
      * rotation summed over Q·P, as {@link org.ciphernet.ckks.Evaluator#multiplyRotationsHoisted} needs.
      */
-    private Plaintext encodeDiagonal(PlanStep s, Operation.DiagonalProduct op, int gi, int bi, int[] babies) {
-        double[] d = diagonal(op.schedule(), gi, bi);
-        boolean extended = babies[bi] != 0 && keys.has(babies[bi]) && op.schedule().sumsBeforeModDown(keys);
-        return extended ? encoder.encodeExtended(d, s.levelIn(), op.weightScale()) : encoder.encode(d, s.levelIn(), op.weightScale());
-    }
-
-    private Plaintext[][] encodeDiagonals(PlanStep s, Operation.DiagonalProduct op) {
-        DiagonalSchedule p = op.schedule();
-        int g = p.giants().length;
-        int b = p.babies().length;
-        Plaintext[][] pts = new Plaintext[g][b];
-        List<int[]> jobs = new ArrayList<>();
-        for (int gi = 0; gi < g; gi++) {
-            for (int bi = 0; bi < b; bi++) {
-                if (p.hasDiagonal(gi, bi)) {
-                    jobs.add(new int[] {gi, bi});
-                }
-            }
-        }
-        List<Plaintext> encoded = workers.map(jobs.size(), j -> encodeDiagonal(s, op, jobs.get(j)[0], jobs.get(j)[1], p.babies()));
-        for (int j = 0; j < jobs.size(); j++) {
-            pts[jobs.get(j)[0]][jobs.get(j)[1]] = encoded.get(j);
-        }
-        return pts;
+    private Plaintext encodeDiagonal(Source src) {
+        double[] d = diagonal(src.op.schedule(), src.gi, src.bi);
+        int level = src.step.levelIn();
+        double scale = src.op.weightScale();
+        return src.extended ? encoder.encodeExtended(d, level, scale) : encoder.encode(d, level, scale);
     }
 
     private double[] slotVector(double[] values) {

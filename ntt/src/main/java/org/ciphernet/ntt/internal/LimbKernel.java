@@ -6,6 +6,9 @@ package org.ciphernet.ntt.internal;
  * inputs. Lengths are checked by the public façade.
  */
 public interface LimbKernel {
+    /** The modulus q. */
+    long modulus();
+
     void add(long[] a, long[] b, long[] out, int len);
 
     void sub(long[] a, long[] b, long[] out, int len);
@@ -58,10 +61,24 @@ public interface LimbKernel {
 
     /**
      * Sparse weighted sums prepared once for given rows (validated by the façade; the arrays are
-     * not modified afterwards). The default runs {@link #sparseWeightedSums} on every call.
+     * not modified afterwards), rows with repeated weights grouped where that pays: the same as
+     * {@code prepareSparseSums(columns, weights, inputs, true)}.
      */
     default PreparedSums prepareSparseSums(int[][] columns, long[][] weights, int inputs) {
-        return (in, out, from, to) -> sparseWeightedSums(in, columns, weights, out, from, to);
+        return prepareSparseSums(columns, weights, inputs, true);
+    }
+
+    /**
+     * Sparse weighted sums prepared once for given rows. With {@code group}, rows with at least
+     * {@link GroupedSums#MIN_TERMS_PER_WEIGHT} terms per distinct weight are computed in their
+     * grouped form ({@link WeightGroups}: operands of equal weight added first, one product per
+     * group), the others term by term; without it every row is computed term by term. Both give
+     * the same canonical residues. The default runs {@link #sparseWeightedSums} on every call for
+     * the rows it does not group.
+     */
+    default PreparedSums prepareSparseSums(int[][] columns, long[][] weights, int inputs, boolean group) {
+        return GroupedSums.prepare(this, columns, weights, group ? GroupedSums.MIN_TERMS_PER_WEIGHT : 0,
+                (c, w) -> (in, out, from, to) -> sparseWeightedSums(in, c, w, out, from, to));
     }
 
     /**

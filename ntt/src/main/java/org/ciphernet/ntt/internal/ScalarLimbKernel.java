@@ -18,6 +18,11 @@ public final class ScalarLimbKernel implements LimbKernel {
     }
 
     @Override
+    public long modulus() {
+        return q;
+    }
+
+    @Override
     public void add(long[] a, long[] b, long[] out, int len) {
         add(a, b, out, 0, len);
     }

@@ -5,6 +5,7 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ciphernet.ntt.internal.PreparedSums;
+import org.ciphernet.ntt.internal.WeightGroups;
 
 /**
  * Sparse weighted sums {@code out[r] = Σ_k w[r][k] · in[c[r][k]]} for small primes (below about
@@ -23,6 +24,21 @@ import org.ciphernet.ntt.internal.PreparedSums;
  *
  * <p>See {@link #prepare} and {@link Prepared#apply} for the loop: spans of tiles of coefficients,
  * inputs converted once per span, and each row's (or pair of rows') sums in registers per tile.
+ *
+ * <p><b>Grouped rows.</b> A row with at least {@link #MIN_TERMS_PER_WEIGHT} terms per distinct weight
+ * is run in its grouped form ({@link WeightGroups}): per tile, the operands of each group are added
+ * in plain double lanes (block by block of operands, every grouped row in turn, so that a block
+ * stays in L1), each sum reduced once, and the row's terms are then the group sums with the
+ * distinct weights. Invariant: an operand is an integer {@code 0 <= x <= q-1} (converted from a
+ * canonical residue, or 0 for a null operand); a group sum starts at 0 and absorbs at most
+ * {@code m = floor((2^52 - q)/q)} operands (a row with more terms is not grouped) before it is
+ * reduced, so {@code |s| <= m(q-1) <= 2^52}: every partial sum is an integer below 2^53, exact in a
+ * double, and within the range where the reduction of {@link DoubleModMath} is exact and returns
+ * {@code |r| <= (q+1)/2}. (For {@code q < 2^33}, m is at least 2^19, more terms than any row has.)
+ * The reduced group sum, {@code |r| <= (q+1)/2 <= q-1} for {@code q >= 3}, is an
+ * operand within the bound {@link #termBound} assumes ({@code (q-1)·|y|}), so the folds stay exact
+ * and the row's result is the exact residue of {@code Σ_g w_g·s_g = Σ_k w_k·x_k (mod q)}: the same
+ * canonical bits as the term-by-term form.
  */
 final class SplitWeightSums {
     private static final VectorSpecies<Double> DS = VectorNtt.DS;
@@ -31,6 +47,18 @@ final class SplitWeightSums {
     private static final double ROUND = DoubleModMath.ROUND;
     /** Fewest terms per fold for which the split is worth it. */
     private static final int MIN_TERMS_PER_FOLD = 16;
+    /**
+     * Fewest terms per distinct weight for which a row is grouped by default: never, on the
+     * machine measured. Term-by-term rows of the same columns go in pairs that load each operand
+     * tile once for both (eight fused multiply-adds per row and term), already close to the loads'
+     * limit; the grouped form trades them for four additions but moves each group's partial sums
+     * through L2 once per block, and was 1.1× slower at K = 8 weights per row, 1.5× at 16 and 3.5×
+     * at 64 (30-bit prime, 100 rows × 845 terms; bench/RESULTS.md, "Issue 17"). The grouped path stays, exact and tested
+     * ({@code SplitWeightSumsTest}), for machines where loads are cheaper relative to fused
+     * multiply-adds: the system property {@code ciphernet.vector.groupMinTermsPerWeight=n} turns it
+     * on for rows of at least n terms per distinct weight (the results are the same bits either way).
+     */
+    static final int MIN_TERMS_PER_WEIGHT = Math.max(1, Integer.getInteger("ciphernet.vector.groupMinTermsPerWeight", Integer.MAX_VALUE));
 
     private final long q;
     private final double qd;
@@ -38,6 +66,8 @@ final class SplitWeightSums {
     private final int h;
     private final double twoToH;
     private final int termsPerFold;
+    /** Operands a group sum absorbs between reductions (see the class comment). */
+    private final int addsPerReduction;
 
     private SplitWeightSums(long q, int h, int termsPerFold) {
         this.q = q;
@@ -46,6 +76,7 @@ final class SplitWeightSums {
         this.h = h;
         this.twoToH = 1L << h;
         this.termsPerFold = termsPerFold;
+        this.addsPerReduction = (int) Math.min(1 << 20, Math.floor((DoubleModMath.LIMIT - q) / q));
     }
 
     /** The split for modulus q, or null when q is too large for it to pay off. */
@@ -94,30 +125,49 @@ final class SplitWeightSums {
     /** Tiles per span of {@link Prepared#apply}: 128 coefficients with 8-lane vectors. */
     static final int SPAN_TILES = 4;
     private static final ThreadLocal<double[][]> tileScratch = ThreadLocal.withInitial(() -> new double[1][0]);
+    private static final ThreadLocal<double[][]> groupScratch = ThreadLocal.withInitial(() -> new double[1][0]);
 
     /**
      * Prepares {@code out[r] = Σ_k weights[r][k] · in[columns[r][k]]} (validated rows, canonical
      * weights): each weight is split once, and rows reading the same columns (the channels of one
      * output position of a convolution, every row of a dense layer) are paired so that each operand
-     * vector is loaded once for both. Ranges that are not whole tiles go to {@code general}.
+     * vector is loaded once for both. Rows with at least {@code minTermsPerWeight} terms per
+     * distinct weight are grouped (never paired; {@code 0} groups none). Ranges that are not whole
+     * tiles go to {@code general}.
      */
-    PreparedSums prepare(int[][] columns, long[][] weights, int inputs, PreparedSums general) {
+    PreparedSums prepare(int[][] columns, long[][] weights, int inputs, PreparedSums general, int minTermsPerWeight) {
         int rows = columns.length;
         int[][] offsets = new int[rows][];
         double[][] lows = new double[rows][];
         double[][] highs = new double[rows][];
+        GroupedTiles grouped = new GroupedTiles(rows, inputs);
         boolean[] used = new boolean[inputs];
-        long half = q / 2;
+        int threshold = inputs < 1 << 21 ? minTermsPerWeight : 0; // the segment keys hold columns below 2^21
         for (int r = 0; r < rows; r++) {
-            int terms = columns[r].length;
+            WeightGroups wg = WeightGroups.of(columns[r], weights[r], threshold);
+            if (wg != null && wg.terms() > addsPerReduction) {
+                wg = null; // each group's sum is reduced once, at the end (never met: 2^19 terms and more)
+            }
+            int[] cols = columns[r];
+            long[] ws = weights[r];
+            if (wg != null) {
+                grouped.add(r, wg, used);
+                cols = new int[wg.groups()];
+                for (int g = 0; g < cols.length; g++) {
+                    cols[g] = g; // the row's terms are its group sums, at groupBase + g·TILE in the group buffer
+                }
+                ws = wg.weights();
+            }
+            int terms = cols.length;
             offsets[r] = new int[terms];
             lows[r] = new double[terms];
             highs[r] = new double[terms];
             for (int k = 0; k < terms; k++) {
-                int c = columns[r][k];
-                used[c] = true;
-                long w = weights[r][k];
-                long y = w > half ? w - q : w;
+                int c = cols[k];
+                if (wg == null) {
+                    used[c] = true;
+                }
+                long y = DoubleModMath.signed(ws[k], q);
                 long yh = (y + (1L << (h - 1))) >> h;
                 offsets[r][k] = c * TILE;
                 highs[r][k] = yh;
@@ -131,6 +181,12 @@ final class SplitWeightSums {
         int groups = 0;
         int[] groupOf = new int[rows];
         for (int r = 0; r < rows; r++) {
+            if (grouped.isGrouped(r)) {
+                first[groups] = r;
+                second[groups] = -1;
+                groupOf[r] = groups++;
+                continue;
+            }
             java.util.ArrayDeque<Integer> open = waiting.computeIfAbsent(new ColumnsKey(columns[r]), key -> new java.util.ArrayDeque<>());
             if (open.isEmpty()) {
                 first[groups] = r;
@@ -142,7 +198,8 @@ final class SplitWeightSums {
             }
         }
         return new Prepared(inputs, used, offsets, lows, highs, java.util.Arrays.copyOf(first, groups),
-                java.util.Arrays.copyOf(second, groups), general);
+                java.util.Arrays.copyOf(second, groups), general,
+                grouped);
     }
 
     private record ColumnsKey(int[] columns) {
@@ -167,9 +224,11 @@ final class SplitWeightSums {
         private final int[] first;
         private final int[] second;
         private final PreparedSums general;
+        private final GroupedTiles grouped;
 
         Prepared(int inputs, boolean[] used, int[][] offsets, double[][] lows, double[][] highs, int[] first, int[] second,
-                PreparedSums general) {
+                PreparedSums general, GroupedTiles grouped) {
+            this.grouped = grouped;
             this.inputs = inputs;
             this.used = used;
             this.offsets = offsets;
@@ -201,6 +260,11 @@ final class SplitWeightSums {
                 holder[0] = new double[tiles * stride];
             }
             double[] xs = holder[0];
+            double[][] gholder = groupScratch.get();
+            if (gholder[0].length < grouped.size()) {
+                gholder[0] = new double[grouped.size()];
+            }
+            double[] gs = gholder[0];
             double[] sums = new double[16 * L];
             DoubleVector qv = DoubleVector.broadcast(DS, -qd);
             DoubleVector qinvv = DoubleVector.broadcast(DS, qinv);
@@ -228,7 +292,9 @@ final class SplitWeightSums {
                     int b = second[g];
                     for (int t = 0; t < tiles; t++) {
                         int at = base + t * TILE;
-                        if (b >= 0) {
+                        if (grouped.isGrouped(a)) {
+                            continue; // below
+                        } else if (b >= 0) {
                             rowPair(xs, t * stride, offsets[a], lows[a], highs[a], lows[b], highs[b], out[a], out[b], at,
                                     qv, qinvv, rv, scale, sums);
                         } else {
@@ -236,8 +302,17 @@ final class SplitWeightSums {
                         }
                     }
                 }
+                if (grouped.rows().length > 0) {
+                    for (int t = 0; t < tiles; t++) {
+                        grouped.sums(xs, t * stride, gs, qv, qinvv, rv);
+                        for (int a : grouped.rows()) {
+                            row(gs, grouped.base(a), offsets[a], lows[a], highs[a], out[a], base + t * TILE, qv, qinvv, rv, scale, sums);
+                        }
+                    }
+                }
             }
         }
+
     }
 
     /**
