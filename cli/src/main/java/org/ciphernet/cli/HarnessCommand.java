@@ -60,7 +60,7 @@ final class HarnessCommand implements Callable<Integer> {
         Map<String, CaseResult> results = new LinkedHashMap<>();
         for (Manifest.Table t : tables) {
             for (String name : t.models()) {
-                if (only == null || only.contains(name)) {
+                if ((only == null || only.contains(name)) && !results.containsKey(name)) { // a model of two tables runs once
                     results.put(name, Harness.evaluate(Manifest.model(models, name), Home.testdata(), options, new BarProgress()));
                 }
             }

@@ -20,12 +20,13 @@ import java.util.Optional;
  * @param ensemble for an ensemble, its members alone (empty otherwise)
  * @param ranges the largest magnitudes of the model's values on the first test images (empty for
  *     an unsupported model)
+ * @param weights the plan's encoded weights and the server's start-up (empty for an unsupported model)
  */
 public record CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
         int encryptedImages, double agreement, double maxLogitError, double millisPerImage, int levels, int rotations,
         int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
         Optional<String> unsupported, Optional<MarginCertificate> certificate, Optional<Members> ensemble,
-        Optional<ValueRanges> ranges) {
+        Optional<ValueRanges> ranges, Optional<Weights> weights) {
 
     /** A result that is not an ensemble's. */
     public CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
@@ -34,7 +35,7 @@ public record CaseResult(Manifest.Model model, double plaintextAccuracy, int pla
             Optional<String> unsupported, Optional<MarginCertificate> certificate) {
         this(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError, millisPerImage,
                 levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     /** A result without a margin certificate. */
@@ -50,21 +51,41 @@ public record CaseResult(Manifest.Model model, double plaintextAccuracy, int pla
     public CaseResult withCertificate(MarginCertificate c) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, Optional.of(c),
-                ensemble, ranges);
+                ensemble, ranges, weights);
     }
 
     /** This result with its ensemble's members alone. */
     public CaseResult withMembers(Members m) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
-                Optional.of(m), ranges);
+                Optional.of(m), ranges, weights);
     }
 
     /** This result with the model's value ranges. */
     public CaseResult withRanges(ValueRanges r) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
-                ensemble, Optional.of(r));
+                ensemble, Optional.of(r), weights);
+    }
+
+    /** This result with its plan's weights. */
+    public CaseResult withWeights(Weights w) {
+        return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
+                millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
+                ensemble, ranges, Optional.of(w));
+    }
+
+    /**
+     * A plan's weights as the server holds them (parameter clustering, Chielle et al. 2025): its
+     * plaintext operands, how many are distinct, and the server's start-up, which encodes each
+     * distinct single-image diagonal once.
+     *
+     * @param operands single-image: the diagonals of every product; batched: the weighted-sum terms
+     * @param distinct single-image: the distinct diagonals (what the server encodes); batched: the
+     *     distinct weights of each row, summed over rows (the products by constants a grouped sum makes)
+     * @param setupMillis the server's start-up: taking the keys and encoding the weights
+     */
+    public record Weights(long operands, long distinct, double setupMillis) {
     }
 
     /**

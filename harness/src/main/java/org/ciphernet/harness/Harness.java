@@ -202,7 +202,7 @@ public final class Harness {
                 progress.advance();
             }
             progress.finish();
-            return tally.result(inference.plan(), note);
+            return tally.result(inference, note);
         }
     }
 
@@ -245,14 +245,23 @@ public final class Harness {
             agree += enc == plain ? 1 : 0;
         }
 
-        CaseResult result(HePlan plan, String note) {
+        CaseResult result(Inference inference, String note) {
+            HePlan plan = inference.plan();
             int k = predictions.size();
             PlanReport rep = plan.report();
             return new CaseResult(model, plainAccuracy, plainImages, (double) correct / k, k, (double) agree / k, worst,
                     totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(),
                     rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters() + note, layers, predictions,
-                    Optional.empty(), Optional.of(certificate.certify(worst)));
+                    Optional.empty(), Optional.of(certificate.certify(worst))).withWeights(weights(inference));
         }
+    }
+
+    /** The plan's encoded weights: diagonals in a plan that rotates, weighted-sum terms in a batched one. */
+    private static CaseResult.Weights weights(Inference inference) {
+        org.ciphernet.nn.plan.PlaintextCounts c = inference.plan().plaintexts();
+        boolean rotates = inference.plan().mode().rotates();
+        return new CaseResult.Weights(rotates ? c.diagonals() : c.weightedTerms(), rotates ? c.distinctDiagonals() : c.distinctRowWeights(),
+                inference.serverSetupMillis());
     }
 
     /**
@@ -332,7 +341,7 @@ public final class Harness {
                 }
             }
             progress.finish();
-            return tally.result(inference.plan(), note);
+            return tally.result(inference, note);
         }
     }
 

@@ -22,9 +22,11 @@ public final class Manifest {
      *     {@code <architecture>-seed<S>})
      * @param plaintextAccuracy PyTorch's float32 accuracy on the whole test set, as recorded at training
      * @param command the command that trained it
+     * @param members an ensemble's members (absent for a trained model)
+     * @param clusters with parameter clustering, the shared values per layer (0 without)
      */
     public record Model(String name, String architecture, String file, String dataset, int trainImages, int testImages,
-            double plaintextAccuracy, int epochs, int seed, String command, String torch, List<String> members) {
+            double plaintextAccuracy, int epochs, int seed, String command, String torch, List<String> members, int clusters) {
         /** The trained architecture (models of other seeds share it); the name when the manifest omits it. */
         @Override
         public String architecture() {
@@ -80,7 +82,7 @@ public final class Manifest {
             return new Model(name, "ensemble of " + first.architecture(), String.join("+", ms.stream().map(Model::file).toList()),
                     first.dataset(), first.trainImages(), first.testImages(),
                     ms.stream().mapToDouble(Model::plaintextAccuracy).average().orElseThrow(), first.epochs(), 1,
-                    String.join(" && ", ms.stream().map(Model::command).toList()), first.torch(), ms.stream().map(Model::name).toList());
+                    String.join(" && ", ms.stream().map(Model::command).toList()), first.torch(), ms.stream().map(Model::name).toList(), 0);
         }
         return models.stream().filter(m -> m.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no model named '" + name + "' in the manifest; known: "

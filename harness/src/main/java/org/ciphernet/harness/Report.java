@@ -73,6 +73,9 @@ public final class Report {
             }
             md.append('\n');
             ensembles(rows, md);
+            if (t.id().equals("clustering")) {
+                clustering(rows, md);
+            }
             ranges(rows, md);
             certificates(dir, rows, md);
             if (t.question() != null && !t.question().isBlank()) {
@@ -156,6 +159,23 @@ public final class Report {
                     100 * (r.plaintextAccuracy() - best), m.firstMillisPerImage(), r.millisPerImage(),
                     r.millisPerImage() / m.firstMillisPerImage(), m.firstRotations(), r.rotations(),
                     m.firstParameters().equals(r.parameters()) ? "yes" : "no: " + m.firstParameters()));
+        }
+        md.append('\n');
+    }
+
+    /**
+     * Parameter clustering (Chielle et al. 2025): how many of the plan's plaintext operands are
+     * distinct, and the server's start-up, against the clusters per layer.
+     */
+    static void clustering(List<CaseResult> rows, StringBuilder md) {
+        md.append("Weights (single-image: diagonals, each encoded once per distinct value; batched: weighted-sum terms, and the "
+                + "distinct weights per row, the products by constants a grouped sum makes): \n\n");
+        md.append("| model | clusters per layer | plaintext operands | distinct | server start-up (keys + encoding) | latency / image |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (CaseResult r : rows) {
+            r.weights().ifPresent(w -> md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f ms | %.0f ms |%n",
+                    r.model().name(), r.model().clusters() == 0 ? "none" : Integer.toString(r.model().clusters()), w.operands(),
+                    w.distinct(), w.setupMillis(), r.millisPerImage())));
         }
         md.append('\n');
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** The margin certificate's arithmetic, its report and CSV columns, and its place in a harness run. */
 class MarginCertificateTest {
-    private static final Manifest.Model MODEL = new Manifest.Model("tiny", "tiny", "tiny.onnx", "mnist", 0, 8, 0.9, 1, 1, "", "", null);
+    private static final Manifest.Model MODEL = new Manifest.Model("tiny", "tiny", "tiny.onnx", "mnist", 0, 8, 0.9, 1, 1, "", "", null, 0);
 
     @Test
     void marginIsTopOneMinusTopTwo() {

@@ -22,10 +22,22 @@ public final class Inference implements AutoCloseable {
     private final HeClient client;
     private final HeServer server;
 
+    private final double serverSetupMillis;
+
     private Inference(HePlan plan, HeClient client, int threads, long plaintextCacheBytes) {
         this.plan = plan;
         this.client = client;
+        long start = System.nanoTime();
         this.server = new HeServer(plan, client.evaluationKeys(), threads, plaintextCacheBytes);
+        this.serverSetupMillis = (System.nanoTime() - start) / 1e6;
+    }
+
+    /**
+     * How long the server took to start: taking the evaluation keys and encoding the plan's
+     * weights (single-image diagonals, once each when they fit the plaintext cache).
+     */
+    public double serverSetupMillis() {
+        return serverSetupMillis;
     }
 
     /**
