@@ -21,12 +21,13 @@ import java.util.Optional;
  * @param ranges the largest magnitudes of the model's values on the first test images (empty for
  *     an unsupported model)
  * @param weights the plan's encoded weights and the server's start-up (empty for an unsupported model)
+ * @param tower the plan's chain with tower reuse (empty for an unsupported model)
  */
 public record CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
         int encryptedImages, double agreement, double maxLogitError, double millisPerImage, int levels, int rotations,
         int keySwitches, long keyBytes, String parameters, List<Layer> layers, List<Prediction> predictions,
         Optional<String> unsupported, Optional<MarginCertificate> certificate, Optional<Members> ensemble,
-        Optional<ValueRanges> ranges, Optional<Weights> weights) {
+        Optional<ValueRanges> ranges, Optional<Weights> weights, Optional<TowerReuse> tower) {
 
     /** A result that is not an ensemble's. */
     public CaseResult(Manifest.Model model, double plaintextAccuracy, int plaintextImages, double encryptedAccuracy,
@@ -35,7 +36,7 @@ public record CaseResult(Manifest.Model model, double plaintextAccuracy, int pla
             Optional<String> unsupported, Optional<MarginCertificate> certificate) {
         this(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError, millisPerImage,
                 levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate, Optional.empty(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** A result without a margin certificate. */
@@ -51,28 +52,35 @@ public record CaseResult(Manifest.Model model, double plaintextAccuracy, int pla
     public CaseResult withCertificate(MarginCertificate c) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, Optional.of(c),
-                ensemble, ranges, weights);
+                ensemble, ranges, weights, tower);
     }
 
     /** This result with its ensemble's members alone. */
     public CaseResult withMembers(Members m) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
-                Optional.of(m), ranges, weights);
+                Optional.of(m), ranges, weights, tower);
     }
 
     /** This result with the model's value ranges. */
     public CaseResult withRanges(ValueRanges r) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
-                ensemble, Optional.of(r), weights);
+                ensemble, Optional.of(r), weights, tower);
     }
 
     /** This result with its plan's weights. */
     public CaseResult withWeights(Weights w) {
         return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
                 millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
-                ensemble, ranges, Optional.of(w));
+                ensemble, ranges, Optional.of(w), tower);
+    }
+
+    /** This result with its plan's chain under tower reuse. */
+    public CaseResult withTower(TowerReuse t) {
+        return new CaseResult(model, plaintextAccuracy, plaintextImages, encryptedAccuracy, encryptedImages, agreement, maxLogitError,
+                millisPerImage, levels, rotations, keySwitches, keyBytes, parameters, layers, predictions, unsupported, certificate,
+                ensemble, ranges, weights, Optional.of(t));
     }
 
     /**

@@ -252,7 +252,8 @@ public final class Harness {
             return new CaseResult(model, plainAccuracy, plainImages, (double) correct / k, k, (double) agree / k, worst,
                     totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(),
                     rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters() + note, layers, predictions,
-                    Optional.empty(), Optional.of(certificate.certify(worst))).withWeights(weights(inference));
+                    Optional.empty(), Optional.of(certificate.certify(worst))).withWeights(weights(inference))
+                    .withTower(TowerReuse.of(plan.parameters()));
         }
     }
 
