@@ -1,6 +1,8 @@
 package org.ciphernet.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ciphernet.nn.HePlan;
@@ -34,6 +36,11 @@ final class CompileCommand implements Callable<Integer> {
         boolean packed;
     }
 
+    @Option(names = "--ensemble-member", description = "another ONNX model of the same architecture (trained with another "
+            + "seed, say) to run beside --model in the slots one model leaves free, the plan answering the members' mean "
+            + "logits (Chielle et al. 2025); repeat for more members; single-image or batched")
+    List<Path> members = new ArrayList<>();
+
     @Option(names = "--out", required = true, description = "plan file to write")
     Path out;
 
@@ -42,7 +49,9 @@ final class CompileCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         CompileOptions options = packing.batched ? CompileOptions.batched()
                 : packing.packed ? CompileOptions.packed() : CompileOptions.singleImage();
-        HePlan plan = PlanSource.compile(model, options);
+        List<Path> models = new ArrayList<>(List.of(model));
+        models.addAll(members);
+        HePlan plan = PlanSource.compile(models, options);
         byte[] bytes = plan.toBytes();
         CliFiles.write(out, bytes, "plan");
         System.out.print(plan.report());

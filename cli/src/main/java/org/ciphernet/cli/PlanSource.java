@@ -2,6 +2,8 @@ package org.ciphernet.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.ciphernet.ckks.CkksException;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.compiler.CompileOptions;
@@ -64,15 +66,30 @@ final class PlanSource {
      * the images these commands read (IDX bytes divided by 255, as in training).
      */
     static HePlan compile(Path model, CompileOptions options) {
-        CliFiles.requireReadable(model, "model");
-        Network net;
-        try {
-            net = OnnxImporter.read(model);
-        } catch (IOException e) {
-            throw new UserError("model " + model + ": cannot be read (" + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            throw new UserError("model " + model + ": " + e.getMessage(), e);
+        return compile(List.of(model), options);
+    }
+
+    /** Compiles one model, or the ensemble of several (the first names it). */
+    static HePlan compile(List<Path> models, CompileOptions options) {
+        List<Network> nets = new ArrayList<>();
+        for (Path model : models) {
+            CliFiles.requireReadable(model, "model");
+            try {
+                nets.add(OnnxImporter.read(model));
+            } catch (IOException e) {
+                throw new UserError("model " + model + ": cannot be read (" + e.getMessage() + ")", e);
+            } catch (RuntimeException e) {
+                throw new UserError("model " + model + ": " + e.getMessage(), e);
+            }
         }
-        return Compiler.compile(net, options.withInputRange(0, 1));
+        Network net = nets.size() == 1 ? nets.get(0) : Network.ensemble(nets.get(0).name() + "-ensemble" + nets.size(), nets);
+        try {
+            return Compiler.compile(net, options.withInputRange(0, 1));
+        } catch (IllegalArgumentException e) {
+            if (nets.size() == 1) {
+                throw e;
+            }
+            throw new UserError("ensemble of " + models + ": " + e.getMessage(), e);
+        }
     }
 }

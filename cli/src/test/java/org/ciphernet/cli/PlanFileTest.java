@@ -85,6 +85,24 @@ class PlanFileTest {
         return m.group(1);
     }
 
+    @Test
+    void ensemblesCompileFromMembersOfOneArchitectureAndOthersAreRefused() {
+        System.setProperty("ciphernet.home", "..");
+        Path plan = dir.resolve("ensemble.plan");
+        CliSafetyTest.Run compiled = CliSafetyTest.run("compile", "--model", MODEL, "--ensemble-member", OTHER_MODEL, "--out",
+                plan.toString());
+        assertEquals(0, compiled.exit(), compiled.err());
+        assertTrue(compiled.out().contains("ensemble.mean") && Files.exists(plan), compiled.out());
+        String other = Path.of("..", "testdata", "models", "small-quadratic.onnx").toString();
+        CliSafetyTest.Run mixed = CliSafetyTest.run("compile", "--model", MODEL, "--ensemble-member", other, "--out",
+                dir.resolve("mixed.plan").toString());
+        assertTrue(mixed.exit() != 0 && mixed.err().contains("ensemble") && mixed.err().contains(other), mixed.err());
+        CliSafetyTest.Run packed = CliSafetyTest.run("compile", "--model", MODEL, "--ensemble-member", OTHER_MODEL, "--packed",
+                "--out", dir.resolve("packed.plan").toString());
+        assertTrue(packed.exit() != 0 && packed.err().contains("single-image"), packed.err());
+        assertTrue(Files.notExists(dir.resolve("mixed.plan")) && Files.notExists(dir.resolve("packed.plan")));
+    }
+
     private static Process otherJvm(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -27,9 +27,9 @@ public record TowerReuse(int scaleBits, int qPrimes, int towerQPrimes, int tower
         return new TowerReuse(p.logScale(), p.qBits().size(), others + (scaling + 1) / 2, 2 * p.logScale());
     }
 
-    /** Whether a tower prime fits our moduli at all. */
+    /** Whether a tower prime fits our moduli at all (below {@code 2^MAX_BITS}). */
     public boolean fits() {
-        return towerPrimeBits < Modulus.MAX_BITS;
+        return towerPrimeBits <= Modulus.MAX_BITS;
     }
 
     /** Whether a tower prime keeps the vector path. */
@@ -40,7 +40,7 @@ public record TowerReuse(int scaleBits, int qPrimes, int towerQPrimes, int tower
     /** Where tower reuse stands for this chain, in a few words. */
     public String verdict() {
         if (!fits()) {
-            return towerPrimeBits + "-bit primes: beyond our " + (Modulus.MAX_BITS - 1) + "-bit moduli";
+            return towerPrimeBits + "-bit primes: beyond our " + Modulus.MAX_BITS + "-bit moduli";
         }
         if (!vectorPath()) {
             return towerPrimeBits + "-bit primes leave the vector path: half the limbs at about 7× the cost each";

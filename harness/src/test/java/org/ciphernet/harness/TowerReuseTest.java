@@ -34,6 +34,8 @@ class TowerReuseTest {
         assertFalse(thirty.vectorPath());
         assertTrue(thirty.fits());
         assertTrue(thirty.verdict().contains("leave the vector path"), thirty.verdict());
+        assertTrue(TowerReuse.of(chain(14, 30, 30, 2, 30)).fits()); // 60 bits: below 2^61
+        assertFalse(TowerReuse.of(chain(14, 31, 31, 2, 31)).fits()); // 62 bits
         TowerReuse forty = TowerReuse.of(chain(15, 50, 40, 15, 50));
         assertFalse(forty.fits());
         assertEquals(1 + 8, forty.towerQPrimes());
