@@ -49,7 +49,8 @@ class EnsembleTest {
         EncryptedNetworksTest.checkSingle(ensemble(TestNetworks::convBnQuadPoolDense, 4, 5), CompileOptions.singleImage().withIm2col(false));
         // additions: residual and shared-source skips, merged like every other operation
         EncryptedNetworksTest.checkSingle(ensemble(TestNetworks::residual, 1, 2), CompileOptions.singleImage());
-        EncryptedNetworksTest.checkSingle(ensemble(TestNetworks::sharedSource, 1, 2, 3, 4), CompileOptions.singleImage());
+        Network shared = ensemble(TestNetworks::sharedSource, 1, 2, 3, 4); // and through its plan file
+        EncryptedNetworksTest.checkSingle(HePlan.fromBytes(Compiler.compile(shared, CompileOptions.singleImage()).toBytes()), shared);
         EncryptedNetworksTest.checkSingle(ensemble(TestNetworks::stridedStack, 1, 2), CompileOptions.singleImage());
     }
 

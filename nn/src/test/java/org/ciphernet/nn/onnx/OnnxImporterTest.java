@@ -73,6 +73,38 @@ class OnnxImporterTest {
         assertTrue(checked >= 1);
     }
 
+    /**
+     * Parameter clustering (issue 17): a model trained with {@code --clusters K} imports with at
+     * most K distinct weights in each convolution and dense layer (batch-norm was folded before
+     * clustering, so the importer has nothing left to fold), and its base without clustering has
+     * many more.
+     */
+    @Test
+    void clusteredModelsHoldAtMostKDistinctWeightsPerLayer() throws IOException {
+        JsonObject manifest = JsonParser.parseString(Files.readString(MODELS.resolve("manifest.json"))).getAsJsonObject();
+        int checked = 0;
+        for (var m : manifest.getAsJsonArray("models")) {
+            JsonObject o = m.getAsJsonObject();
+            if (!o.has("clusters")) {
+                continue;
+            }
+            int k = o.get("clusters").getAsInt();
+            Network net = OnnxImporter.read(MODELS.resolve(o.get("file").getAsString()));
+            for (Node n : net.nodes()) {
+                double[] w = n.layer() instanceof Conv2d c ? c.weights() : n.layer() instanceof Dense d ? d.weights() : null;
+                if (w != null) {
+                    long distinct = Arrays.stream(w).distinct().count();
+                    assertTrue(distinct <= k, o.get("name").getAsString() + " layer " + n.name() + ": " + distinct + " > " + k);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked >= 4, "clustered layers checked: " + checked);
+        Network base = OnnxImporter.read(MODELS.resolve("small-quadratic.onnx"));
+        assertTrue(base.nodes().stream().filter(n -> n.layer() instanceof Dense).mapToLong(n -> Arrays.stream(((Dense) n.layer())
+                .weights()).distinct().count()).max().orElse(0) > 64, "the unclustered base repeats few weights");
+    }
+
     /** The imported network, in plain doubles, gives PyTorch's float32 logits on 20 test images. */
     static void checkAgainstPyTorch(Network net, String name, double tol) throws IOException {
         JsonObject exp = JsonParser.parseString(Files.readString(MODELS.resolve(name + ".expected.json"))).getAsJsonObject();
