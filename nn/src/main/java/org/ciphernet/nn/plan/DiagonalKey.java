@@ -39,6 +39,32 @@ public final class DiagonalKey {
         this.hash = 31 * h + Arrays.hashCode(values);
     }
 
+    /** One diagonal of a plan's program with its key (see {@link #forEach}). */
+    @FunctionalInterface
+    public interface Visitor {
+        /** Diagonal (gi, bi) of {@code op}, step {@code step}'s diagonal product. */
+        void diagonal(PlanStep step, Operation.DiagonalProduct op, int gi, int bi, DiagonalKey key);
+    }
+
+    /**
+     * Visits every diagonal of every diagonal product of a program, in program order, with the
+     * key of the plaintext the runtime encodes for it ({@code keys}: the plan's rotation keys).
+     */
+    public static void forEach(java.util.List<PlanStep> steps, RotationKeys keys, Visitor visitor) {
+        for (PlanStep s : steps) {
+            if (s.operation() instanceof Operation.DiagonalProduct d) {
+                DiagonalSchedule p = d.schedule();
+                for (int gi = 0; gi < p.giants().length; gi++) {
+                    for (int bi = 0; bi < p.babies().length; bi++) {
+                        if (p.hasDiagonal(gi, bi)) {
+                            visitor.diagonal(s, d, gi, bi, new DiagonalKey(s.levelIn(), d, gi, bi, extended(p, bi, keys)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * Whether the runtime encodes diagonal {@code bi}'s plaintexts extended: when it weighs a keyed
      * rotation that is summed over Q·P before its ModDown.

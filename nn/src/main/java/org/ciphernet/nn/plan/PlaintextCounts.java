@@ -27,25 +27,17 @@ public record PlaintextCounts(long diagonals, long distinctDiagonals, long weigh
 
     /** Counts the plaintext operands of a plan's steps; {@code keys} are the plan's rotation keys. */
     public static PlaintextCounts of(List<PlanStep> steps, RotationKeys keys) {
-        long diagonals = 0;
+        long[] diagonals = new long[1];
         Set<DiagonalKey> distinct = new HashSet<>();
+        DiagonalKey.forEach(steps, keys, (s, d, gi, bi, key) -> {
+            diagonals[0]++;
+            distinct.add(key);
+        });
         long terms = 0;
         long stepWeights = 0;
         long rowWeights = 0;
         for (PlanStep s : steps) {
-            if (s.operation() instanceof Operation.DiagonalProduct d) {
-                DiagonalSchedule p = d.schedule();
-                int giants = p.giants().length;
-                int babies = p.babies().length;
-                for (int gi = 0; gi < giants; gi++) {
-                    for (int bi = 0; bi < babies; bi++) {
-                        if (p.hasDiagonal(gi, bi)) {
-                            diagonals++;
-                            distinct.add(new DiagonalKey(s.levelIn(), d, gi, bi, DiagonalKey.extended(p, bi, keys)));
-                        }
-                    }
-                }
-            } else if (s.operation() instanceof Operation.WeightedSum w) {
+            if (s.operation() instanceof Operation.WeightedSum w) {
                 Set<Long> inStep = new HashSet<>();
                 for (double[] row : w.weights()) {
                     Set<Long> inRow = new HashSet<>();
@@ -59,6 +51,6 @@ public record PlaintextCounts(long diagonals, long distinctDiagonals, long weigh
                 stepWeights += inStep.size();
             }
         }
-        return new PlaintextCounts(diagonals, distinct.size(), terms, stepWeights, rowWeights);
+        return new PlaintextCounts(diagonals[0], distinct.size(), terms, stepWeights, rowWeights);
     }
 }

@@ -114,21 +114,7 @@ public final class SingleImageRuntime extends PlanRuntime {
 
     private static Map<DiagonalKey, Source> distinctDiagonals(List<PlanStep> steps, RotationKeys keys) {
         Map<DiagonalKey, Source> distinct = new java.util.LinkedHashMap<>();
-        for (PlanStep s : steps) {
-            if (s.operation() instanceof Operation.DiagonalProduct d) {
-                DiagonalSchedule p = d.schedule();
-                int giants = p.giants().length;
-                int babies = p.babies().length;
-                for (int gi = 0; gi < giants; gi++) {
-                    for (int bi = 0; bi < babies; bi++) {
-                        if (p.hasDiagonal(gi, bi)) {
-                            boolean extended = DiagonalKey.extended(p, bi, keys);
-                            distinct.putIfAbsent(new DiagonalKey(s.levelIn(), d, gi, bi, extended), new Source(s, d, gi, bi, extended));
-                        }
-                    }
-                }
-            }
-        }
+        DiagonalKey.forEach(steps, keys, (s, d, gi, bi, key) -> distinct.computeIfAbsent(key, k -> new Source(s, d, gi, bi, k.extended())));
         return distinct;
     }
 
