@@ -4,6 +4,7 @@ module org.ciphernet.cli {
     requires org.ciphernet.ckks;
     requires org.ciphernet.nn;
     requires org.ciphernet.harness;
+    requires org.ciphernet.spark;
     requires info.picocli;
     requires me.tongfei.progressbar;
 

@@ -25,9 +25,10 @@ import picocli.CommandLine.Option;
  * Problems with files are reported as one line naming the file (see {@link Main}).
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
-        description = "The data owner's steps: keygen, encrypt, decrypt (files exchanged with 'ciphernet server'), upgrade.",
+        description = "The data owner's steps: keygen, encrypt, decrypt (files exchanged with 'ciphernet server'), upgrade; "
+                + "encrypt-dataset and decrypt-dataset (folders exchanged with 'ciphernet spark').",
         subcommands = {ClientCommand.Keygen.class, ClientCommand.Encrypt.class, ClientCommand.Decrypt.class,
-            ClientCommand.Upgrade.class})
+            ClientCommand.Upgrade.class, DatasetCommands.Encrypt.class, DatasetCommands.Decrypt.class})
 final class ClientCommand implements Runnable {
     static final String SECRET = "secret.key";
     static final String EVALUATION = "evaluation.keys";

@@ -66,4 +66,13 @@ class ClientServerFilesTest {
         }
         return b.toString(StandardCharsets.UTF_8);
     }
+
+    /** Runs a command expected to fail with {@code status}; returns what it printed on standard error. */
+    static String captureErr(int status, String... args) {
+        CommandLine cl = Main.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.setErr(new java.io.PrintWriter(err));
+        assertEquals(status, cl.execute(args));
+        return err.toString();
+    }
 }

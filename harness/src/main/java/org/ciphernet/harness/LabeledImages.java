@@ -42,21 +42,27 @@ public record LabeledImages(String name, Shape shape, double[][] images, int[] l
      */
     public static LabeledImages readIdx(String name, Path images, Path labels) throws IOException {
         ByteBuffer img = ByteBuffer.wrap(read(images));
-        ByteBuffer lab = ByteBuffer.wrap(read(labels));
         int[] id = header(img, images, 3);
-        int[] ld = header(lab, labels, 1);
-        if (id[0] != ld[0]) {
-            throw new IOException(images + " holds " + id[0] + " images but " + labels + " holds " + ld[0] + " labels");
+        int[] y = readIdxLabels(labels);
+        if (id[0] != y.length) {
+            throw new IOException(images + " holds " + id[0] + " images but " + labels + " holds " + y.length + " labels");
         }
+        double[][] x = pixels(img, id, images);
+        return new LabeledImages(name, new Shape(1, id[1], id[2]), x, y);
+    }
+
+    /** Reads an IDX label file (rank 1, unsigned bytes), gzipped or not. */
+    public static int[] readIdxLabels(Path labels) throws IOException {
+        ByteBuffer lab = ByteBuffer.wrap(read(labels));
+        int[] ld = header(lab, labels, 1);
         if (lab.remaining() != ld[0]) {
             throw new IOException("IDX data of " + labels + " does not match its header");
         }
-        double[][] x = pixels(img, id, images);
-        int[] y = new int[id[0]];
-        for (int i = 0; i < id[0]; i++) {
+        int[] y = new int[ld[0]];
+        for (int i = 0; i < y.length; i++) {
             y[i] = Byte.toUnsignedInt(lab.get());
         }
-        return new LabeledImages(name, new Shape(1, id[1], id[2]), x, y);
+        return y;
     }
 
     /** Reads an IDX image file without labels (every label is −1, meaning unknown). */

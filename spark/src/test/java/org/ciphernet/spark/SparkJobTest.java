@@ -1,0 +1,146 @@
+package org.ciphernet.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.ciphernet.nn.EncryptedTensor;
+import org.ciphernet.nn.HeClient;
+import org.ciphernet.nn.HePlan;
+import org.ciphernet.nn.compiler.CompileOptions;
+import org.ciphernet.nn.compiler.Compiler;
+import org.ciphernet.nn.model.ExampleNetworks;
+import org.ciphernet.nn.model.Network;
+import org.ciphernet.nn.model.ReferenceEvaluator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Spark job on a CryptoNets-shaped network: embedded {@code local[2]} and separate executor
+ * JVMs ({@code local-cluster}), with an injected task failure; answers decrypt to the plaintext
+ * network's logits, one per id.
+ */
+class SparkJobTest {
+    static final int RECORDS = 12;
+    static Network net;
+    static HePlan plan;
+    static HeClient client;
+    static double[][] images;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        net = ExampleNetworks.cryptoNets(7);
+        plan = Compiler.compile(net, CompileOptions.singleImage());
+        client = HeClient.create(plan.clientSpec(), plan.context());
+        Files.write(dir.resolve("model.plan"), plan.toBytes());
+        Files.write(dir.resolve("evaluation.keys"), client.evaluationKeys().toBytes(client.serialization()));
+        SplittableRandom r = new SplittableRandom(1);
+        images = new double[RECORDS][net.inputShape().size()];
+        EncryptedDataset in = EncryptedDataset.create(dir.resolve("in"), true);
+        for (int i = 0; i < RECORDS; i++) {
+            for (int j = 0; j < images[i].length; j++) {
+                images[i][j] = r.nextDouble();
+            }
+            in.write(EncryptedDataset.idOfImage(i), client.encrypt(images[i]).toBytes(client.serialization()));
+        }
+    }
+
+    static SparkJob.Options options(String out) {
+        return SparkJob.Options.of(dir.resolve("model.plan"), dir.resolve("evaluation.keys"), dir.resolve("in"), dir.resolve(out));
+    }
+
+    /** Every answer decrypts to the plaintext logits of its image. */
+    static void checkAnswers(Path out) {
+        EncryptedDataset answers = EncryptedDataset.open(out);
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            want.add(EncryptedDataset.idOfImage(i));
+        }
+        assertEquals(want, answers.ids());
+        for (int i = 0; i < RECORDS; i++) {
+            double[] got = client.decrypt(EncryptedTensor.fromBytes(answers.read(want.get(i)), client.serialization()));
+            double[] ref = ReferenceEvaluator.evaluate(net, images[i]);
+            for (int c = 0; c < ref.length; c++) {
+                assertEquals(ref[c], got[c], 1e-2 * Math.max(1, Math.abs(ref[c])), "image " + i + " logit " + c);
+            }
+        }
+    }
+
+    @Test
+    void embeddedLocalMasterAnswersEveryRecordAndResumes() {
+        int[] progress = new int[2];
+        SparkJob.Result r = SparkJob.run(options("out-local").withMaster("local[2]"), new SparkJob.Listener() {
+            @Override
+            public void started(int partitions, int records, int skipped) {
+                progress[1] = partitions;
+            }
+
+            @Override
+            public void partitionDone(int done, int total) {
+                progress[0] = done;
+            }
+        });
+        assertEquals(RECORDS, r.records());
+        assertEquals(RECORDS, r.evaluated());
+        assertEquals(RECORDS, r.images());
+        assertEquals(List.of(), r.failures());
+        assertEquals(progress[1], progress[0], "every partition reported");
+        assertEquals(8, r.partitions(), "four per core");
+        checkAnswers(dir.resolve("out-local"));
+        // a second run on the same output folder skips what is answered
+        SparkJob.Result again = SparkJob.run(options("out-local").withMaster("local[2]"), SparkJob.Listener.none());
+        assertEquals(RECORDS, again.skipped());
+        assertEquals(0, again.evaluated());
+    }
+
+    @Test
+    void separateExecutorJvmsSurviveAnInjectedTaskFailure() {
+        SparkJob.Result r = SparkJob.run(options("out-cluster").withMaster("local-cluster[2,1,1024]")
+                .withInjectedFailure(EncryptedDataset.idOfImage(5)),
+                SparkJob.Listener.none());
+        assertEquals(RECORDS, r.evaluated());
+        assertEquals(List.of(), r.failures());
+        assertTrue(r.setupMillis().keySet().stream().allMatch(k -> k.startsWith("executor ")), r.setupMillis().toString());
+        checkAnswers(dir.resolve("out-cluster"));
+    }
+
+    @Test
+    void aCorruptedRecordIsReportedAndTheOthersAreAnswered() throws IOException {
+        Path in = dir.resolve("in-bad");
+        EncryptedDataset d = EncryptedDataset.create(in, true);
+        byte[] good = client.encrypt(images[0]).toBytes(client.serialization());
+        d.write("a", good);
+        byte[] bad = good.clone();
+        bad[bad.length / 2] ^= 1;
+        d.write("b", bad);
+        SparkJob.Result r = SparkJob.run(new SparkJob.Options("local[2]", dir.resolve("model.plan"), dir.resolve("evaluation.keys"), in,
+                dir.resolve("out-bad"), 0, SparkJob.DEFAULT_BROADCAST_LIMIT, Map.of(), java.util.Optional.empty()),
+                SparkJob.Listener.none());
+        assertEquals(1, r.images());
+        assertEquals(1, r.failures().size());
+        assertEquals("b", r.failures().get(0).id());
+        assertEquals(List.of("a"), EncryptedDataset.open(dir.resolve("out-bad")).ids());
+    }
+
+    @Test
+    void recordsOfAnotherKeyPairAreRefusedBeforeSparkStarts() {
+        Path in = dir.resolve("in-foreign");
+        HeClient other = HeClient.create(plan.clientSpec(), plan.context());
+        EncryptedDataset.create(in, true).write("x", other.encrypt(images[0]).toBytes(other.serialization()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkJob.run(
+                new SparkJob.Options("local[1]", dir.resolve("model.plan"), dir.resolve("evaluation.keys"), in, dir.resolve("out-foreign"),
+                        0, 0, Map.of(), java.util.Optional.empty()), SparkJob.Listener.none()));
+        assertTrue(e.getMessage().contains("another key pair"), e.getMessage());
+    }
+}
