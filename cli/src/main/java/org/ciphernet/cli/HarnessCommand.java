@@ -45,6 +45,11 @@ final class HarnessCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "server threads (default ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--spark", arity = "0..1", fallbackValue = "local[*]", paramLabel = "MASTER", description = "run the "
+            + "encrypted pass as a Spark job (ciphernet spark) on MASTER (default local[*]): this JVM encrypts and decrypts, Spark "
+            + "evaluates; single-image, or batched with --batched")
+    String spark;
+
     @Option(names = "--out", defaultValue = "harness-report", description = "report folder (default ${DEFAULT-VALUE})")
     Path out;
 
@@ -57,6 +62,12 @@ final class HarnessCommand implements Callable<Integer> {
         List<Manifest.Table> tables = Manifest.tables(Home.testdata());
         Harness.Options options = full ? Harness.Options.wholeTestSets(threads, unbatchedImages, minutesPerModel)
                 : new Harness.Options(images, false, threads, batched, unbatchedImages, packed, Double.MAX_VALUE);
+        if (spark != null) {
+            if (full || packed) {
+                throw new UserError("--spark runs single-image (or --batched) passes of --images images; not with --full or --packed");
+            }
+            options = options.withRemote(new SparkPass(spark, Path.of(System.getProperty("java.io.tmpdir"))));
+        }
         Map<String, CaseResult> results = new LinkedHashMap<>();
         for (Manifest.Table t : tables) {
             for (String name : t.models()) {
@@ -68,6 +79,7 @@ final class HarnessCommand implements Callable<Integer> {
         String command = "./ciphernet harness" + (full ? " --full --unbatched-images " + unbatchedImages + " --minutes-per-model "
                 + minutesPerModel : " --images " + images + (batched ? " --batched --unbatched-images " + unbatchedImages : "")
                 + (packed ? " --packed" : ""))
+                + (spark == null ? "" : " --spark " + spark)
                 + " --threads " + threads
                 + (only == null ? "" : " --only " + String.join(",", only));
         System.out.println(Report.write(out, tables, results, models, command, options));

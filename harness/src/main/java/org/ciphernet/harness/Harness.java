@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.ciphernet.nn.EvaluationKeys;
+import org.ciphernet.nn.HeClient;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.Inference;
 import org.ciphernet.nn.Mode;
@@ -49,14 +51,29 @@ public final class Harness {
      *     by image)
      * @param minutesPerModel with {@code packed}: the longest a model's packed pass may take;
      *     beyond it (judged after the first ciphertext) only {@code unbatchedImages} are encrypted
+     * @param remote where the encrypted pass runs if not in this JVM (then single-image, or batched
+     *     with {@code batched}; {@code packed} and the time budget do not apply)
      */
     public record Options(int encryptedImages, boolean plaintextOnAll, int threads, boolean batched, int unbatchedImages,
-            boolean packed, double minutesPerModel) {
+            boolean packed, double minutesPerModel, Optional<RemotePass> remote) {
         /** Validates the counts. */
         public Options {
             if (encryptedImages < 1 || threads < 1 || unbatchedImages < 1 || !(minutesPerModel > 0)) {
                 throw new IllegalArgumentException("need at least one encrypted image, one thread and a positive time per model");
             }
+            java.util.Objects.requireNonNull(remote, "remote");
+        }
+
+        /** Options of an encrypted pass in this JVM. */
+        public Options(int encryptedImages, boolean plaintextOnAll, int threads, boolean batched, int unbatchedImages,
+                boolean packed, double minutesPerModel) {
+            this(encryptedImages, plaintextOnAll, threads, batched, unbatchedImages, packed, minutesPerModel, Optional.empty());
+        }
+
+        /** These options with the encrypted pass run by {@code pass}. */
+        public Options withRemote(RemotePass pass) {
+            return new Options(encryptedImages, plaintextOnAll, threads, batched, unbatchedImages, packed, minutesPerModel,
+                    Optional.of(pass));
         }
 
         /** Options without the packed fallback. */
@@ -172,6 +189,9 @@ public final class Harness {
     private static CaseResult encrypted(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
             int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate) {
         String note = "";
+        if (options.remote().isPresent()) {
+            return remote(model, net, test, options, progress, plain, plainImages, plainAccuracy, reference, k, certificate);
+        }
         if (!options.batched() && options.packed()) {
             return packed(model, net, test, options, progress, plain, plainImages, plainAccuracy, reference, k, certificate, "");
         }
@@ -246,23 +266,63 @@ public final class Harness {
         }
 
         CaseResult result(Inference inference, String note) {
-            HePlan plan = inference.plan();
+            return result(inference.plan(), inference.serverSetupMillis(), note);
+        }
+
+        CaseResult result(HePlan plan, double serverSetupMillis, String note) {
             int k = predictions.size();
             PlanReport rep = plan.report();
             return new CaseResult(model, plainAccuracy, plainImages, (double) correct / k, k, (double) agree / k, worst,
                     totalMillis / k, plan.depth(), rep.rotations(), rep.keySwitches(),
                     rep.galoisKeyBytes() + rep.relinearizationKeyBytes(), rep.parameters() + note, layers, predictions,
-                    Optional.empty(), Optional.of(certificate.certify(worst))).withWeights(weights(inference))
+                    Optional.empty(), Optional.of(certificate.certify(worst))).withWeights(weights(plan, serverSetupMillis))
                     .withTower(TowerReuse.of(plan.parameters()));
         }
     }
 
     /** The plan's encoded weights: diagonals in a plan that rotates, weighted-sum terms in a batched one. */
-    private static CaseResult.Weights weights(Inference inference) {
-        org.ciphernet.nn.plan.PlaintextCounts c = inference.plan().plaintexts();
-        boolean rotates = inference.plan().mode().rotates();
+    private static CaseResult.Weights weights(HePlan plan, double serverSetupMillis) {
+        org.ciphernet.nn.plan.PlaintextCounts c = plan.plaintexts();
+        boolean rotates = plan.mode().rotates();
         return new CaseResult.Weights(rotates ? c.diagonals() : c.weightedTerms(), rotates ? c.distinctDiagonals() : c.distinctRowWeights(),
-                inference.serverSetupMillis());
+                serverSetupMillis);
+    }
+
+    /**
+     * The encrypted pass run elsewhere ({@link Options#remote()}): this JVM compiles, makes the keys,
+     * encrypts the first {@code k} images (one per query, or batches with {@code batched}) and
+     * decrypts; the pass evaluates. Latency per image is the pass's wall time over its images (a
+     * throughput figure: the pass runs many queries at once); no step is inspected.
+     */
+    private static CaseResult remote(Manifest.Model model, Network net, LabeledImages test, Options options, Progress progress,
+            int[] plain, int plainImages, double plainAccuracy, double[][] reference, int k, MarginCertificate.Builder certificate) {
+        RemotePass pass = options.remote().orElseThrow();
+        Tally tally = new Tally(model, plainAccuracy, plainImages, certificate);
+        progress.start(model.name() + ": compile, noise estimate and keys", 3);
+        HePlan plan = Compiler.compile(net, options.batched() ? CompileOptions.batched() : CompileOptions.singleImage());
+        progress.advance();
+        certificate.estimate(plan);
+        progress.advance();
+        HeClient client = HeClient.create(plan.clientSpec(), plan.context());
+        EvaluationKeys keys = client.evaluationKeys();
+        progress.advance();
+        progress.finish();
+        int per = plan.mode() == Mode.BATCHED ? plan.context().slots() : 1;
+        int queries = (k + per - 1) / per;
+        double[][][] logits = new double[queries][][];
+        double millis = pass.evaluate(plan, keys, queries, q -> {
+            int from = q * per;
+            double[][] images = java.util.Arrays.copyOfRange(test.images(), from, Math.min(k, from + per));
+            return per == 1 ? client.encrypt(images[0]) : client.encryptBatch(images);
+        }, (answer, q) -> logits[q] = per == 1 ? new double[][] {client.decrypt(answer)} : client.decryptBatch(answer), progress);
+        for (int q = 0; q < queries; q++) {
+            for (int b = 0; b < logits[q].length; b++) {
+                int i = q * per + b;
+                tally.image(test.labels()[i], plain[i], reference[i], logits[q][b], millis / k);
+            }
+        }
+        return tally.result(plan, Double.NaN, String.format(java.util.Locale.ROOT, "%s, through %s: %.2f images/s",
+                per == 1 ? "" : ", batched", pass.name(), k / (millis / 1000)));
     }
 
     /**

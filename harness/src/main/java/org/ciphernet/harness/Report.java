@@ -46,6 +46,10 @@ public final class Report {
                 + "of the imported ONNX model. Encrypted: decrypted predictions. Agreement: encrypted prediction = plaintext "
                 + "prediction (required ≥ 99.5 %). Error: largest |decrypted − plaintext| logit. Latency: server time per "
                 + "image. Keys: Galois + relinearization key memory.\n\n");
+        options.remote().ifPresent(pass -> md.append("Encrypted pass: evaluated by ").append(pass.name()).append(" (this JVM "
+                + "compiles, makes the keys, encrypts and decrypts; the job sees only the plan, the evaluation keys and the queries). "
+                + "Latency there is the job's wall time over its images, a throughput figure for all its cores at once; no step is "
+                + "inspected.\n\n"));
         md.append(CERTIFICATE_LEGEND);
         md.append(" The predicted bound holds for images like the test images (the range column): synthetic images spread "
                 + "over the plan's declared range drive a polynomial network's values, and its error, far beyond real ones.");
@@ -95,6 +99,8 @@ public final class Report {
                 String n = r.model().name();
                 md.append("- ").append(n).append(" (").append(r.parameters()).append("): ![time](").append(n)
                         .append("-time.png) ![precision](").append(n).append("-precision.png)\n");
+            } else if (r.unsupported().isEmpty()) {
+                md.append("- ").append(r.model().name()).append(" (").append(r.parameters()).append("): not inspected\n");
             }
         }
         Files.writeString(dir.resolve("report.md"), md.toString());
