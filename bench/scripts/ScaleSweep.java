@@ -22,9 +22,9 @@ import org.ciphernet.nn.onnx.OnnxImporter;
  * the parameters, key memory, the largest logit error and the agreement with the plaintext model.
  *
  * <pre>{@code
- * ./ciphernet selfcheck >/dev/null   # builds cli/target/modules
- * /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -Xmx16g --add-modules jdk.incubator.vector,org.ciphernet.harness \
- *     -p cli/target/modules bench/scripts/ScaleSweep.java cryptonets batched 512 0 25 24
+ * ./ciphernet selfcheck >/dev/null   # builds cli/target/modules (the class path: Spark's jars there are not modules)
+ * /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -Xmx16g --add-modules jdk.incubator.vector \
+ *     -cp "cli/target/modules/*" bench/scripts/ScaleSweep.java cryptonets batched 512 0 25 24
  * }</pre>
  *
  * Arguments: model, {@code batched} or {@code single}, images, then scales in bits (0 = the default).

@@ -38,7 +38,8 @@ final class SparkCommand implements Callable<Integer> {
             + "local-cluster[W,C,MiB] (W executor JVMs of C cores), spark://host:7077, ...")
     String master;
 
-    @Option(names = "--partitions", defaultValue = "0", description = "tasks to split the records into (default: four per core)")
+    @Option(names = "--partitions", defaultValue = "0", description = "tasks to split the records into (default: four per core, "
+            + "or more so that a task holds at most 32 records)")
     int partitions;
 
     @Option(names = "--broadcast-limit-mib", defaultValue = "256", description = "key files up to this size travel as a "
@@ -56,7 +57,14 @@ final class SparkCommand implements Callable<Integer> {
         CliFiles.requireReadable(plan, "plan");
         CliFiles.requireReadable(keys, "evaluation keys");
         String m = master != null ? master : System.getProperty("spark.master", "local[*]");
-        SparkJob.Options options = new SparkJob.Options(m, plan, keys, in, out, partitions, broadcastLimitMib << 20, conf,
+        Map<String, String> settings = new LinkedHashMap<>(conf);
+        Path clusterJar = Home.root().resolve("cli/target/ciphernet-cluster.jar");
+        if (!m.startsWith("local") && System.getProperty("spark.jars") == null && !settings.containsKey("spark.jars")
+                && java.nio.file.Files.isRegularFile(clusterJar)) {
+            // a cluster's executors need Ciphernet's classes: the cluster jar (spark-submit ships it itself)
+            settings.put("spark.jars", clusterJar.toAbsolutePath().toString());
+        }
+        SparkJob.Options options = new SparkJob.Options(m, plan, keys, in, out, partitions, broadcastLimitMib << 20, settings,
                 java.util.Optional.empty());
         SparkJob.Result r;
         PartitionBar bar = new PartitionBar();
@@ -84,8 +92,9 @@ final class SparkCommand implements Callable<Integer> {
         r.setupMillis().forEach((who, ms) -> setup.append(setup.isEmpty() ? "" : ", ").append(who).append(' ')
                 .append(String.format(Locale.ROOT, "%.0f ms", ms)));
         return String.format(Locale.ROOT, "%s: %d records (%d evaluated, %d answered before, %d failed), %d images in %.1f s: "
-                + "%.2f images/s over %d partitions%nstart-up %.0f ms; plan and keys loaded by %s", r.master(), r.records(),
+                + "%.2f images/s over %d partitions%s%nstart-up %.0f ms; plan and keys loaded by %s", r.master(), r.records(),
                 r.evaluated(), r.skipped(), r.failures().size(), r.images(), r.jobSeconds(), r.imagesPerSecond(), r.partitions(),
+                r.failedAttempts() == 0 ? "" : " (" + r.failedAttempts() + " task attempts failed and were retried)",
                 r.startMillis(), setup.isEmpty() ? "nobody (nothing to do)" : setup);
     }
 

@@ -22,9 +22,9 @@ final class ExecutorState {
     }
 
     /**
-     * The server for {@code key}, loaded from the suppliers if this JVM has not loaded it yet; the
-     * second value of the pair says whether this call loaded it (its setup time is then reported
-     * once per JVM).
+     * The server for {@code key}, loaded from the suppliers if this JVM has not loaded it yet;
+     * {@code loadedNow[0]} is set to whether this call loaded it (so its setup time is reported once
+     * per JVM). Tasks that ask while another loads wait for it.
      */
     static synchronized Loaded server(String key, Supplier<byte[]> plan, Supplier<byte[]> keys, boolean[] loadedNow) {
         loadedNow[0] = false;

@@ -22,12 +22,12 @@ sealed interface KeyShipping extends Serializable {
     /** The key bytes, on an executor. */
     byte[] bytes();
 
-    /** Ships {@code bytes} (the file's content, already read) or the file itself, by size. */
-    static KeyShipping ship(JavaSparkContext sc, Path file, byte[] bytes, long broadcastLimit) {
+    /** Ships {@code bytes} (the file's content, already read) as a broadcast of chunks, or the file itself, by size. */
+    static KeyShipping ship(JavaSparkContext sc, Path file, byte[] bytes, long broadcastLimit, int chunk) {
         if (bytes.length <= broadcastLimit) {
-            byte[][] chunks = new byte[(bytes.length + CHUNK - 1) / CHUNK][];
+            byte[][] chunks = new byte[(int) ((bytes.length + (long) chunk - 1) / chunk)][];
             for (int i = 0; i < chunks.length; i++) {
-                chunks[i] = Arrays.copyOfRange(bytes, i * CHUNK, (int) Math.min(bytes.length, (long) (i + 1) * CHUNK));
+                chunks[i] = Arrays.copyOfRange(bytes, i * chunk, (int) Math.min(bytes.length, (long) (i + 1) * chunk));
             }
             return new Broadcasted(sc.broadcast(chunks), bytes.length);
         }

@@ -17,8 +17,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkConf;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -48,6 +46,8 @@ import org.ciphernet.nn.HeServer;
 public final class SparkJob {
     /** Key files up to this size travel as a broadcast by default; larger ones as files. */
     public static final long DEFAULT_BROADCAST_LIMIT = 256L << 20;
+    /** The most records a task gets when the partitions are chosen automatically. */
+    static final int RECORDS_PER_TASK = 32;
 
     private SparkJob() {
     }
@@ -60,7 +60,8 @@ public final class SparkJob {
      * @param keys the client's evaluation keys
      * @param in the folder of encrypted queries
      * @param out the folder of answers (created; answers already in it are kept and their ids skipped)
-     * @param partitions partitions to split the records into; 0 for four per core (at most one per record)
+     * @param partitions partitions to split the records into; 0 for four per core, or more so that none holds more
+     *     than 32 records (at most one per record)
      * @param broadcastLimit key files up to this many bytes travel as a broadcast, larger ones as files
      * @param conf further Spark settings
      * @param failFirstAttemptOf for tests of fault tolerance only: the first attempt of the task holding this id fails
@@ -153,49 +154,14 @@ public final class SparkJob {
      * @param setupMillis per executor: loading the plan and keys (the driver, for an embedded master)
      * @param evaluationMillis the evaluation time of every record, summed over the tasks
      * @param partitions the job's tasks
+     * @param failedAttempts task attempts that failed and were retried (a lost executor, an error Spark retries)
      */
     public record Result(String master, int records, int evaluated, int skipped, int images, List<Failure> failures,
-            double startMillis, double jobSeconds, Map<String, Double> setupMillis, double evaluationMillis, int partitions) {
+            double startMillis, double jobSeconds, Map<String, Double> setupMillis, double evaluationMillis, int partitions,
+            int failedAttempts) {
         /** Images per second of wall time. */
         public double imagesPerSecond() {
             return jobSeconds > 0 ? images / jobSeconds : 0;
-        }
-    }
-
-    /** One record's outcome, sent back to the driver. */
-    record Outcome(String id, int images, double millis, String executor, double setupMillis, String problem) implements Serializable {
-    }
-
-    /** The work of one task, serialized to the executors. */
-    record Task(String in, String out, String cacheKey, Broadcast<byte[]> plan, KeyShipping keys, String failFirstAttemptOf)
-            implements Serializable {
-        Iterator<Outcome> run(Iterator<String> ids) {
-            boolean[] loadedNow = new boolean[1];
-            ExecutorState.Loaded loaded = ExecutorState.server(cacheKey, plan::value, keys::bytes, loadedNow);
-            HeServer server = loaded.server();
-            Serialization ser = new Serialization(server.plan().context());
-            EncryptedDataset inputs = EncryptedDataset.open(Path.of(in));
-            EncryptedDataset answers = EncryptedDataset.open(Path.of(out));
-            String executor = SparkEnv.get().executorId();
-            double setup = loadedNow[0] ? loaded.setupMillis() : 0;
-            List<Outcome> outcomes = new ArrayList<>();
-            while (ids.hasNext()) {
-                String id = ids.next();
-                if (id.equals(failFirstAttemptOf) && TaskContext.get().attemptNumber() == 0) {
-                    throw new IllegalStateException("injected failure (a fault-tolerance test) at record " + id);
-                }
-                long t0 = System.nanoTime();
-                try {
-                    EncryptedTensor query = EncryptedTensor.fromBytes(inputs.read(id), ser);
-                    EncryptedTensor answer = server.infer(query);
-                    answers.publishOnce(id, answer.toBytes(ser));
-                    outcomes.add(new Outcome(id, query.images(), (System.nanoTime() - t0) / 1e6, executor, setup, ""));
-                } catch (CkksException | IllegalArgumentException | DatasetException e) { // this record's fault: report, go on
-                    outcomes.add(new Outcome(id, 0, 0, executor, setup, e.getMessage()));
-                }
-                setup = 0;
-            }
-            return outcomes.iterator();
         }
     }
 
@@ -215,7 +181,15 @@ public final class SparkJob {
         if (all.isEmpty()) {
             throw new DatasetException("encrypted dataset " + o.in() + ": holds no records (*" + EncryptedDataset.SUFFIX + " files)");
         }
-        HePlan plan = HePlan.fromBytes(read(o.plan(), "plan"));
+        if (o.in().toAbsolutePath().normalize().equals(o.out().toAbsolutePath().normalize())) {
+            throw new DatasetException("--in and --out are the same folder " + o.in() + ": the answers need a folder of their own");
+        }
+        HePlan plan;
+        try {
+            plan = HePlan.fromBytes(read(o.plan(), "plan"));
+        } catch (CkksException e) {
+            throw new IllegalArgumentException("plan " + o.plan() + ": " + e.getMessage(), e);
+        }
         byte[] keyBytes = read(o.keys(), "evaluation keys");
         Serialization ser = new Serialization(plan.context());
         EvaluationKeys keys;
@@ -252,14 +226,18 @@ public final class SparkJob {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             Broadcast<byte[]> planBytes = sc.broadcast(plan.toBytes());
             KeyShipping shipped = embedded ? new KeyShipping.Broadcasted(sc.broadcast(new byte[0][]), 0)
-                    : KeyShipping.ship(sc, o.keys(), keyBytes, o.broadcastLimit());
+                    : KeyShipping.ship(sc, o.keys(), keyBytes, o.broadcastLimit(), KeyShipping.CHUNK);
             keyBytes = null;
-            int partitions = o.partitions() > 0 ? o.partitions() : Math.max(1, 4 * sc.defaultParallelism());
+            // by default four tasks per core, and tasks of at most RECORDS_PER_TASK records: progress in small steps, and
+            // a failed task redoes little
+            int partitions = o.partitions() > 0 ? o.partitions()
+                    : Math.max(4 * sc.defaultParallelism(), (todo.size() + RECORDS_PER_TASK - 1) / RECORDS_PER_TASK);
             partitions = Math.max(1, Math.min(partitions, todo.size()));
             listener.started(partitions, all.size(), all.size() - todo.size());
             double startMillis = (System.nanoTime() - t0) / 1e6;
-            List<Outcome> outcomes = List.of();
+            List<RecordTask.Outcome> outcomes = List.of();
             long j0 = System.nanoTime();
+            AtomicInteger failedAttempts = new AtomicInteger();
             if (!todo.isEmpty()) {
                 AtomicInteger finished = new AtomicInteger();
                 int total = partitions;
@@ -268,16 +246,18 @@ public final class SparkJob {
                     public void onTaskEnd(SparkListenerTaskEnd end) {
                         if (end.taskInfo().successful()) {
                             listener.partitionDone(finished.incrementAndGet(), total);
+                        } else {
+                            failedAttempts.incrementAndGet();
                         }
                     }
                 });
-                Task task = new Task(o.in().toAbsolutePath().toString(), o.out().toAbsolutePath().toString(), cacheKey, planBytes,
+                RecordTask task = new RecordTask(o.in().toAbsolutePath().toString(), o.out().toAbsolutePath().toString(), cacheKey, planBytes,
                         shipped, o.failFirstAttemptOf().orElse(""));
-                FlatMapFunction<Iterator<String>, Outcome> f = task::run;
+                FlatMapFunction<Iterator<String>, RecordTask.Outcome> f = task::run;
                 outcomes = sc.parallelize(todo, partitions).mapPartitions(f).collect();
             }
             double jobSeconds = (System.nanoTime() - j0) / 1e9;
-            return result(o, all.size(), todo, outcomes, answers, startMillis, jobSeconds, setup, partitions);
+            return result(o, all.size(), todo, outcomes, answers, startMillis, jobSeconds, setup, partitions, failedAttempts.get());
         } finally {
             if (embedded) {
                 ExecutorState.release();
@@ -285,13 +265,13 @@ public final class SparkJob {
         }
     }
 
-    private static Result result(Options o, int records, List<String> todo, List<Outcome> outcomes, EncryptedDataset answers,
-            double startMillis, double jobSeconds, Map<String, Double> setup, int partitions) {
+    private static Result result(Options o, int records, List<String> todo, List<RecordTask.Outcome> outcomes, EncryptedDataset answers,
+            double startMillis, double jobSeconds, Map<String, Double> setup, int partitions, int failedAttempts) {
         List<Failure> failures = new ArrayList<>();
         int images = 0;
         double evaluation = 0;
         Set<String> answered = new HashSet<>(answers.ids());
-        for (Outcome r : outcomes) {
+        for (RecordTask.Outcome r : outcomes) {
             if (!r.problem().isEmpty()) {
                 failures.add(new Failure(r.id(), r.problem()));
             } else if (!answered.contains(r.id())) {
@@ -305,7 +285,7 @@ public final class SparkJob {
             }
         }
         return new Result(o.master(), records, todo.size(), records - todo.size(), images, List.copyOf(failures), startMillis,
-                jobSeconds, setup, evaluation, partitions);
+                jobSeconds, setup, evaluation, partitions, failedAttempts);
     }
 
     /** The first record must be a query of this plan under the keys' key pair: else nothing runs. */

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Spark job on a CryptoNets-shaped network: embedded {@code local[2]} and separate executor
- * JVMs ({@code local-cluster}), with an injected task failure; answers decrypt to the plaintext
- * network's logits, one per id.
+ * The Spark job on a CryptoNets-shaped network: separate executor JVMs ({@code local-cluster}) with
+ * an injected task failure, answers decrypting to the plaintext network's logits, one per id; bad
+ * records, resuming, key shipping and refusals on embedded masters. (The CLI's
+ * {@code SparkDatasetTest} runs the whole flow on an embedded {@code local[2]}.)
  */
 class SparkJobTest {
     static final int RECORDS = 12;
@@ -78,40 +79,29 @@ class SparkJobTest {
     }
 
     @Test
-    void embeddedLocalMasterAnswersEveryRecordAndResumes() {
+    void separateExecutorJvmsSurviveAnInjectedTaskFailure() {
         int[] progress = new int[2];
-        SparkJob.Result r = SparkJob.run(options("out-local").withMaster("local[2]"), new SparkJob.Listener() {
-            @Override
-            public void started(int partitions, int records, int skipped) {
-                progress[1] = partitions;
-            }
+        SparkJob.Result r = SparkJob.run(options("out-cluster").withMaster("local-cluster[2,1,1024]")
+                .withInjectedFailure(EncryptedDataset.idOfImage(5)), new SparkJob.Listener() {
+                    @Override
+                    public void started(int partitions, int records, int skipped) {
+                        progress[1] = partitions;
+                    }
 
-            @Override
-            public void partitionDone(int done, int total) {
-                progress[0] = done;
-            }
-        });
+                    @Override
+                    public void partitionDone(int done, int total) {
+                        progress[0] = done;
+                    }
+                });
         assertEquals(RECORDS, r.records());
         assertEquals(RECORDS, r.evaluated());
         assertEquals(RECORDS, r.images());
         assertEquals(List.of(), r.failures());
-        assertEquals(progress[1], progress[0], "every partition reported");
         assertEquals(8, r.partitions(), "four per core");
-        checkAnswers(dir.resolve("out-local"));
-        // a second run on the same output folder skips what is answered
-        SparkJob.Result again = SparkJob.run(options("out-local").withMaster("local[2]"), SparkJob.Listener.none());
-        assertEquals(RECORDS, again.skipped());
-        assertEquals(0, again.evaluated());
-    }
-
-    @Test
-    void separateExecutorJvmsSurviveAnInjectedTaskFailure() {
-        SparkJob.Result r = SparkJob.run(options("out-cluster").withMaster("local-cluster[2,1,1024]")
-                .withInjectedFailure(EncryptedDataset.idOfImage(5)),
-                SparkJob.Listener.none());
-        assertEquals(RECORDS, r.evaluated());
-        assertEquals(List.of(), r.failures());
-        assertTrue(r.setupMillis().keySet().stream().allMatch(k -> k.startsWith("executor ")), r.setupMillis().toString());
+        assertEquals(1, r.failedAttempts(), "the injected failure happened, and its task was retried");
+        assertEquals(progress[1], progress[0], "every partition reported once, the failed attempt not counted");
+        assertTrue(!r.setupMillis().isEmpty() && r.setupMillis().keySet().stream().allMatch(k -> k.startsWith("executor ")),
+                "the executor JVMs loaded plan and keys: " + r.setupMillis());
         checkAnswers(dir.resolve("out-cluster"));
     }
 
@@ -131,6 +121,35 @@ class SparkJobTest {
         assertEquals(1, r.failures().size());
         assertEquals("b", r.failures().get(0).id());
         assertEquals(List.of("a"), EncryptedDataset.open(dir.resolve("out-bad")).ids());
+        // the record repaired, the job run again on the same answers: only it is evaluated
+        d.write("b", good);
+        SparkJob.Result again = SparkJob.run(new SparkJob.Options("local[2]", dir.resolve("model.plan"), dir.resolve("evaluation.keys"),
+                in, dir.resolve("out-bad"), 0, SparkJob.DEFAULT_BROADCAST_LIMIT, Map.of(), java.util.Optional.empty()),
+                SparkJob.Listener.none());
+        assertEquals(1, again.skipped());
+        assertEquals(1, again.evaluated());
+        assertEquals(List.of(), again.failures());
+        assertEquals(List.of("a", "b"), EncryptedDataset.open(dir.resolve("out-bad")).ids());
+    }
+
+    @Test
+    void keysTravelAsBroadcastChunksOrAsAFile() throws IOException {
+        byte[] keys = new byte[1000];
+        new SplittableRandom(3).nextBytes(keys);
+        Path file = Files.write(dir.resolve("ship.keys"), keys);
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf().setMaster("local[1]").setAppName("shipping")
+                .set("spark.ui.enabled", "false");
+        try (org.apache.spark.api.java.JavaSparkContext sc = new org.apache.spark.api.java.JavaSparkContext(conf)) {
+            KeyShipping chunks = KeyShipping.ship(sc, file, keys, 1000, 64);
+            assertTrue(chunks instanceof KeyShipping.Broadcasted b && b.chunks().value().length == 16, "16 chunks of up to 64 bytes");
+            KeyShipping shipped = KeyShipping.ship(sc, file, keys, 999, 64);
+            assertTrue(shipped instanceof KeyShipping.Shipped, "beyond the limit: a file");
+            // read where the tasks read them
+            List<byte[]> seen = sc.parallelize(List.of(1, 2), 2).map(x -> x == 1 ? chunks.bytes() : shipped.bytes()).collect();
+            for (byte[] b : seen) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(keys, b);
+            }
+        }
     }
 
     @Test
