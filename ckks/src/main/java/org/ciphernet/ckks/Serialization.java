@@ -602,6 +602,18 @@ public final class Serialization {
     }
 
     /** A buffer for a header, a body of {@code body} bytes and the trailer, with the header written. */
+    /**
+     * Whether {@code bytes} begin like a serialized secret key (any format version): a service can
+     * then refuse them by name instead of as merely corrupted evaluation keys.
+     */
+    public static boolean isSecretKey(byte[] bytes) {
+        if (bytes.length < 6) {
+            return false;
+        }
+        int magic = (bytes[0] & 0xff) | (bytes[1] & 0xff) << 8 | (bytes[2] & 0xff) << 16 | (bytes[3] & 0xff) << 24;
+        return magic == MAGIC && bytes[5] == SECRET_KEY;
+    }
+
     private static ByteBuffer header(int body, byte type, long fingerprint) {
         ByteBuffer b = ByteBuffer.allocate(size((long) HEADER + body + TRAILER, "the " + TYPE_NAMES[type]))
                 .order(ByteOrder.LITTLE_ENDIAN);
