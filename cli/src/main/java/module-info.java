@@ -5,6 +5,7 @@ module org.ciphernet.cli {
     requires org.ciphernet.nn;
     requires org.ciphernet.harness;
     requires org.ciphernet.spark;
+    requires org.ciphernet.serve;
     requires info.picocli;
     requires me.tongfei.progressbar;
 

@@ -26,9 +26,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "The data owner's steps: keygen, encrypt, decrypt (files exchanged with 'ciphernet server'), upgrade; "
-                + "encrypt-dataset and decrypt-dataset (folders exchanged with 'ciphernet spark').",
+                + "encrypt-dataset and decrypt-dataset (folders exchanged with 'ciphernet spark'); infer (through 'ciphernet serve').",
         subcommands = {ClientCommand.Keygen.class, ClientCommand.Encrypt.class, ClientCommand.Decrypt.class,
-            ClientCommand.Upgrade.class, DatasetCommands.Encrypt.class, DatasetCommands.Decrypt.class})
+            ClientCommand.Upgrade.class, DatasetCommands.Encrypt.class, DatasetCommands.Decrypt.class,
+            RemoteInferCommand.class})
 final class ClientCommand implements Runnable {
     static final String SECRET = "secret.key";
     static final String EVALUATION = "evaluation.keys";

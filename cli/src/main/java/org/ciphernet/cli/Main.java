@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "ciphernet", mixinStandardHelpOptions = true, version = "ciphernet 0.1.0",
         description = "Homomorphic encryption (RNS-CKKS) and encrypted CNN inference in pure Java.",
-        subcommands = {DemoCommand.class, InferCommand.class, HarnessCommand.class, CompileCommand.class, ClientCommand.class, ServerCommand.class, SparkCommand.class,
+        subcommands = {DemoCommand.class, InferCommand.class, HarnessCommand.class, CompileCommand.class, ClientCommand.class, ServerCommand.class, SparkCommand.class, ServeCommand.class,
             SelfCheckCommand.class, TimingsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -52,7 +52,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * no key material and no tensors.
  */
 public final class InferenceService implements AutoCloseable {
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
     private static final String BINARY = "application/octet-stream";
     /** Refused bodies up to this size are read and dropped, so the connection stays usable (see {@link #refuse}). */
     private static final long DRAIN_LIMIT = 64L << 20;
