@@ -180,9 +180,10 @@ public final class Report {
         md.append("| model | clusters per layer | plaintext operands | distinct | server start-up (keys + encoding) | latency / image |\n");
         md.append("|---|---|---|---|---|---|\n");
         for (CaseResult r : rows) {
-            r.weights().ifPresent(w -> md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f ms | %.0f ms |%n",
+            r.weights().ifPresent(w -> md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %.0f ms |%n",
                     r.model().name(), r.model().clusters() == 0 ? "none" : Integer.toString(r.model().clusters()), w.operands(),
-                    w.distinct(), w.setupMillis(), r.millisPerImage())));
+                    w.distinct(), Double.isNaN(w.setupMillis()) ? "not here (a remote pass)" : String.format(Locale.ROOT, "%.0f ms",
+                            w.setupMillis()), r.millisPerImage())));
         }
         md.append('\n');
     }
