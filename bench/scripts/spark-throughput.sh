@@ -27,6 +27,7 @@ for master in "local[1]" "local[2]" "local-cluster[2,1,$executor_mib]"; do
 done
 for threads in 1 2; do
   echo "== in process, $threads thread(s)"
-  "$java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -cp "$root/cli/target/modules/*" \
+  "$java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:InitialRAMPercentage=75 -XX:MaxRAMPercentage=75 \
+    -XX:NewSize=1g -XX:+UseTransparentHugePages -cp "$root/cli/target/modules/*" \
     "$root/bench/scripts/InProcessThroughput.java" "$work/m.plan" "$work/owner/evaluation.keys" "$work/in" "$threads" 2>/dev/null
 done

@@ -72,6 +72,8 @@ final class SparkCommand implements Callable<Integer> {
             r = SparkJob.run(options, bar);
         } catch (DatasetException | IllegalArgumentException | IllegalStateException | CkksException e) {
             throw new UserError(e.getMessage(), e);
+        } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
+            throw explained(e);
         } finally {
             bar.close();
         }
@@ -84,6 +86,20 @@ final class SparkCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * A Spark failure with what to do about it where the cause is known: an executor that ran out of
+     * memory exits with code 52 (Spark's OOM exit code), which Spark reports only as a lost executor.
+     */
+    static RuntimeException explained(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("exited with code 52") || m.contains("OutOfMemoryError")) {
+            return new UserError("Spark's executors ran out of memory (each holds the plan's evaluation keys and encoded weights "
+                    + "and one evaluation per core): give them more with --conf spark.executor.memory=4g or more. Spark said: "
+                    + m.lines().findFirst().orElse(m), e);
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(m, e);
     }
 
     /** What the job did, in two lines. */

@@ -26,11 +26,12 @@ final class LocalCluster {
     }
 
     /**
-     * The settings a local-cluster master needs: executors on this JVM's class path.
+     * The settings a local-cluster master needs: executors on this JVM's class path, with the
+     * memory the master string gives each worker.
      *
      * @throws IllegalStateException if {@code SPARK_HOME} or {@code SPARK_SCALA_VERSION} is not set (naming what to set)
      */
-    static Map<String, String> conf() {
+    static Map<String, String> conf(String master) {
         String home = System.getenv("SPARK_HOME");
         if (home == null || home.isBlank() || System.getenv("SPARK_SCALA_VERSION") == null) {
             throw new IllegalStateException("a local-cluster master starts executor JVMs through a Spark home: set SPARK_HOME to a folder "
@@ -43,6 +44,12 @@ final class LocalCluster {
         }
         Map<String, String> conf = new LinkedHashMap<>();
         conf.put("spark.executor.extraClassPath", System.getProperty("java.class.path").replace(File.pathSeparatorChar, ':'));
+        // each worker offers MiB, but an executor takes spark.executor.memory (1 GiB by default): give it the worker's
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local-cluster\\[\\s*\\d+\\s*,\\s*\\d+\\s*,\\s*(\\d+)\\s*]")
+                .matcher(master);
+        if (m.matches()) {
+            conf.put("spark.executor.memory", m.group(1) + "m");
+        }
         return conf;
     }
 }

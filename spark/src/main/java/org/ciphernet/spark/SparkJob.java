@@ -220,7 +220,7 @@ public final class SparkJob {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }
         if (LocalCluster.is(o.master())) {
-            LocalCluster.conf().forEach(conf::set);
+            LocalCluster.conf(o.master()).forEach(conf::set);
         }
         o.conf().forEach(conf::set);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
