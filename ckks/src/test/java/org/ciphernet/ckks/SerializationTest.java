@@ -48,6 +48,20 @@ class SerializationTest {
     }
 
     @Test
+    void secretKeysAreRecognisedByTheirHeaderAlone() {
+        byte[] secret = io.write(kit.keys.secretKey());
+        org.junit.jupiter.api.Assertions.assertTrue(Serialization.isSecretKey(secret));
+        org.junit.jupiter.api.Assertions.assertTrue(Serialization.isSecretKey(java.util.Arrays.copyOf(secret, 6)), "six bytes suffice");
+        org.junit.jupiter.api.Assertions.assertFalse(Serialization.isSecretKey(java.util.Arrays.copyOf(secret, 5)));
+        org.junit.jupiter.api.Assertions.assertFalse(Serialization.isSecretKey(io.write(kit.keys.publicKey())));
+        Ciphertext ct = kit.encryptor.encrypt(kit.encoder.encode(new double[] {1}));
+        org.junit.jupiter.api.Assertions.assertFalse(Serialization.isSecretKey(io.write(ct)));
+        byte[] other = secret.clone();
+        other[0] ^= 1; // another magic
+        org.junit.jupiter.api.Assertions.assertFalse(Serialization.isSecretKey(other));
+    }
+
+    @Test
     void secretKeyRoundTripsAndDecrypts() {
         SplittableRandom rnd = new SplittableRandom(22);
         double[] v = CkksTestKit.random(rnd, kit.encoder.slots(), 1);

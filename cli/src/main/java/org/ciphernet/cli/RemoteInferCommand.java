@@ -15,6 +15,7 @@ import org.ciphernet.nn.EncryptedTensor;
 import org.ciphernet.nn.HeClient;
 import org.ciphernet.nn.HePlan;
 import org.ciphernet.nn.Mode;
+import org.ciphernet.serve.ApiException;
 import org.ciphernet.serve.InferenceClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,8 +65,8 @@ final class RemoteInferCommand implements Callable<Integer> {
         HePlan plan;
         try {
             plan = client.plan(model);
-        } catch (InferenceClient.ServiceException e) {
-            throw new UserError(server + ": " + e.getMessage(), e);
+        } catch (ApiException e) {
+            throw new UserError(server + ": " + e, e);
         } catch (IOException e) {
             throw new UserError(server + ": cannot be reached (" + e.getMessage() + ")", e);
         }
@@ -88,9 +89,9 @@ final class RemoteInferCommand implements Callable<Integer> {
             EncryptedTensor answer;
             try {
                 answer = client.infer(model, keyId, query, he.serialization());
-            } catch (InferenceClient.ServiceException e) {
+            } catch (ApiException e) {
                 bar.finish();
-                throw new UserError("image " + from + ": " + e.getMessage(), e);
+                throw new UserError("image " + from + ": " + e, e);
             }
             rtt[q] = (System.nanoTime() - t0) / 1e6;
             double[][] logits = per == 1 ? new double[][] {he.decrypt(answer)} : he.decryptBatch(answer);
@@ -149,8 +150,8 @@ final class RemoteInferCommand implements Callable<Integer> {
             String id = client.uploadKeys(model, keys);
             CliFiles.write(record, id.getBytes(java.nio.charset.StandardCharsets.US_ASCII), "upload record");
             return id;
-        } catch (InferenceClient.ServiceException e) {
-            throw new UserError(server + ": " + e.getMessage(), e);
+        } catch (ApiException e) {
+            throw new UserError(server + ": " + e, e);
         }
     }
 }

@@ -184,7 +184,23 @@ class WireFormatFuzzTest {
 
     /** Typed: any {@link CkksException} (the CRC, the header checks, or the ckks reader of an inner object). */
     private static final BlobFuzzing<Kind> FUZZ = new BlobFuzzing<>(Kind.class, "nn", 40, MAX_ALLOCATION_MIB,
-            t -> t instanceof CkksException, b -> b);
+            t -> t instanceof CkksException, WireFormatFuzzTest::canonical);
+
+    /**
+     * What reading and writing again must give: the bytes themselves, except that a plan file
+     * marked version 2 is read as version 3, whose encoding it shares for every plan version 2
+     * could hold ({@code PlanFile}), and written as version 3; so an edit of the version field
+     * from 3 to 2 is another version's form of the same plan, not corruption.
+     */
+    static byte[] canonical(byte[] b) {
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(b);
+        if (b.length >= 12 && h.getInt(0) == 0x43_4e_50_4c && h.getInt(4) == 2) {
+            byte[] c = b.clone();
+            java.nio.ByteBuffer.wrap(c).putInt(4, 3);
+            return WireSafetyTest.reseal(c);
+        }
+        return b;
+    }
 
     private static void check(Kind kind, Mutation m) {
         Fixtures f = Fixtures.INSTANCE;

@@ -2,8 +2,8 @@ package org.ciphernet.serve;
 
 /**
  * A request the service refuses: an HTTP status, a short machine-readable kind (also the error
- * metric's tag) and a message naming the problem. The message never contains key material or
- * tensor bytes.
+ * metric's tag) and a message naming the problem, thrown by the service and, as the service sent
+ * it, by {@link InferenceClient}. The message never contains key material or tensor bytes.
  */
 public final class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -25,6 +25,12 @@ public final class ApiException extends RuntimeException {
     /** The kind: unknown_model, unknown_key, corrupted, mismatch, too_large, unauthorized, overloaded, ... */
     public String kind() {
         return kind;
+    }
+
+    /** Status, kind and message in one line. */
+    @Override
+    public String toString() {
+        return status + " " + kind + ": " + getMessage();
     }
 
     static ApiException badRequest(String kind, String message) {

@@ -21,8 +21,8 @@ import org.ciphernet.nn.HePlan;
  * A client of {@link InferenceService}: fetches a model's plan, uploads evaluation keys once
  * (their id is their content hash, so uploading again is harmless), sends queries and receives
  * answers. Keys, encryption and decryption are the caller's ({@code HeClient}); the secret key never
- * leaves it. Errors the service sends come back as {@link ServiceException} with its status, kind
- * and message; a busy service's 503 is retried after the delay it asks for. Thread-safe (one
+ * leaves it. Errors the service sends come back as {@link ApiException}, with the service's
+ * status, kind and message; a busy service's 503 is retried after the delay it asks for. Thread-safe (one
  * {@link HttpClient}).
  */
 public final class InferenceClient {
@@ -31,30 +31,6 @@ public final class InferenceClient {
     private final URI base;
     private final String token;
     private final Duration timeout;
-
-    /** A refusal or failure reported by the service. */
-    public static final class ServiceException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        private final int status;
-        private final String kind;
-
-        /** An exception with the service's status, kind and message. */
-        public ServiceException(int status, String kind, String message) {
-            super(status + " " + kind + ": " + message);
-            this.status = status;
-            this.kind = kind;
-        }
-
-        /** The HTTP status. */
-        public int status() {
-            return status;
-        }
-
-        /** The kind the service named ({@code unknown_key}, {@code overloaded}, ...). */
-        public String kind() {
-            return kind;
-        }
-    }
 
     /** A client of the service at {@code base} ({@code http://127.0.0.1:8321}) with a bearer token. */
     public InferenceClient(URI base, String token) {
@@ -167,6 +143,6 @@ public final class InferenceClient {
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException ignored) {
             // not our JSON: keep the raw body
         }
-        throw new ServiceException(r.statusCode(), kind, message);
+        throw new ApiException(r.statusCode(), kind, message);
     }
 }

@@ -199,10 +199,8 @@ public final class InferenceService implements AutoCloseable {
         KeyVault.Upload u;
         try (InputStream body = ctx.bodyInputStream()) {
             u = vault.store(tenant, body, m.maxKeyBytes(), (file, bytes, id) -> checkKeys(tenant, m, file, id));
-        } catch (IOException e) {
+        } catch (IOException e) { // closing the body
             throw new ApiException(400, "broken_upload", "the upload broke off: " + e.getMessage());
-        } catch (UncheckedIOException e) {
-            throw new ApiException(400, "broken_upload", "the upload broke off: " + e.getCause().getMessage());
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("keyId", u.entry().id());

@@ -100,8 +100,10 @@ final class KeyVault {
             move(tmp, target);
             force(dir);
             return new Upload(e, true);
+        } catch (LimitedInputStream.BrokenBody e) {
+            throw new ApiException(400, "broken_upload", "the upload broke off: " + e.getMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new ApiException(507, "storage", "the service cannot store the keys (" + e.getMessage() + "); nothing was kept");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         } finally {

@@ -135,23 +135,23 @@ class BadInputTest {
         InferenceClient c = new InferenceClient(base, Fixtures.TOKEN_A);
         // a secret key sent as evaluation keys
         byte[] secret = he.serialization().write(he.secretKey());
-        InferenceClient.ServiceException e = org.junit.jupiter.api.Assertions.assertThrows(InferenceClient.ServiceException.class,
+        ApiException e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
                 () -> c.uploadKeys("tiny", secret));
         assertEquals("secret_key", e.kind());
         assertTrue(c.keys("tiny").size() == 1, "nothing was stored");
         // a query claiming two images in a single-image plan
         EncryptedTensor q = he.encrypt(image);
         EncryptedTensor two = new EncryptedTensor(q.ciphertexts(), 2, q.kind(), q.planFingerprint(), q.keyId());
-        e = org.junit.jupiter.api.Assertions.assertThrows(InferenceClient.ServiceException.class,
+        e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
                 () -> c.infer("tiny", keyId, two.toBytes(he.serialization())));
         assertEquals(400, e.status());
         // an answer sent back as a query
         byte[] answer = c.infer("tiny", keyId, query);
-        e = org.junit.jupiter.api.Assertions.assertThrows(InferenceClient.ServiceException.class, () -> c.infer("tiny", keyId, answer));
+        e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> c.infer("tiny", keyId, answer));
         assertEquals("not_a_query", e.kind());
         // a query under another key pair than the keys named
         HeClient other = HeClient.create(plan.clientSpec(), plan.context());
-        e = org.junit.jupiter.api.Assertions.assertThrows(InferenceClient.ServiceException.class,
+        e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
                 () -> c.infer("tiny", keyId, other.encrypt(image).toBytes(other.serialization())));
         assertEquals(409, e.status());
     }

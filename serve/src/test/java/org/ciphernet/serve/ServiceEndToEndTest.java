@@ -105,11 +105,11 @@ class ServiceEndToEndTest {
         InferenceClient bob = new InferenceClient(base, Fixtures.TOKEN_B);
         assertFalse(bob.keys("cryptonets").contains(alice.keyId()), "bob does not see alice's keys");
         byte[] query = alice.he().encrypt(cryptonets.test().images()[0]).toBytes(alice.he().serialization());
-        InferenceClient.ServiceException e = assertThrows(InferenceClient.ServiceException.class,
+        ApiException e = assertThrows(ApiException.class,
                 () -> bob.infer("cryptonets", alice.keyId(), query));
         assertEquals(404, e.status());
         assertEquals("unknown_key", e.kind());
-        assertThrows(InferenceClient.ServiceException.class, () -> bob.deleteKeys("cryptonets", alice.keyId()));
+        assertThrows(ApiException.class, () -> bob.deleteKeys("cryptonets", alice.keyId()));
         assertTrue(alice.client().keys("cryptonets").contains(alice.keyId()), "bob could not delete them");
     }
 
@@ -129,7 +129,7 @@ class ServiceEndToEndTest {
         Session s = Session.open(Fixtures.TOKEN_B, cryptonets);
         s.client().deleteKeys("cryptonets", s.keyId());
         assertFalse(s.client().keys("cryptonets").contains(s.keyId()));
-        InferenceClient.ServiceException e = assertThrows(InferenceClient.ServiceException.class, () -> s.classify(0));
+        ApiException e = assertThrows(ApiException.class, () -> s.classify(0));
         assertEquals("unknown_key", e.kind());
         assertArrayEquals(new byte[0], new byte[0]);
     }
