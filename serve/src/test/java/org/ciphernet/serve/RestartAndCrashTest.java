@@ -33,6 +33,14 @@ class RestartAndCrashTest {
     @TempDir
     Path dir;
 
+    /** Every server process started, killed after the test whatever its outcome. */
+    private final List<Process> started = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void killServers() {
+        started.forEach(Process::destroyForcibly);
+    }
+
     @Test
     void keysSurviveRestartsAndCrashesAndBrokenUploadsLeaveNothing() throws Exception {
         Fixtures.Model cn = Fixtures.model("cryptonets", "mnist", CompileOptions.singleImage());
@@ -108,6 +116,7 @@ class RestartAndCrashTest {
                 TestServer.class.getName(), data.toString(), portFile.toString(), "cryptonets=" + plan)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
         Process p = pb.start();
+        started.add(p);
         for (int i = 0; i < 600 && !Files.exists(portFile); i++) {
             assertTrue(p.isAlive(), "server " + name + " died: " + Files.readString(dir.resolve(name + ".log")));
             Thread.sleep(100);
