@@ -235,15 +235,13 @@ public final class InferenceService implements AutoCloseable {
             throw ApiException.badRequest("corrupted", "not evaluation keys of this model: " + e.getMessage());
         }
         bytes = null;
-        HeServer server;
+        LoadedServers.Loaded loaded;
         try {
-            server = new HeServer(plan, keys, 1, HeServer.DEFAULT_PLAINTEXT_CACHE);
+            loaded = server(plan, keys);
         } catch (CkksException | IllegalStateException e) {
             throw new ApiException(409, "mismatch", "the keys do not fit model " + m.name() + ": " + e.getMessage());
         }
-        long memory = keys.sizeInBytes() + (long) server.cachedPlaintexts() * (1L << plan.parameters().logN()) * 8
-                * plan.parameters().qBits().size();
-        servers.lease(serverKey(tenant, id), () -> new LoadedServers.Loaded(server, memory)).close();
+        servers.lease(serverKey(tenant, id), () -> loaded).close();
         return plan.fingerprint();
     }
 
@@ -306,14 +304,20 @@ public final class InferenceService implements AutoCloseable {
     private LoadedServers.Loaded load(String tenant, KeyVault.Entry e, HostedModel m) {
         HePlan plan = m.plan();
         try {
-            EvaluationKeys keys = EvaluationKeys.fromBytes(Files.readAllBytes(vault.file(tenant, e.id())), new Serialization(plan.context()));
-            HeServer server = new HeServer(plan, keys, 1, HeServer.DEFAULT_PLAINTEXT_CACHE);
-            long memory = keys.sizeInBytes() + (long) server.cachedPlaintexts() * (1L << plan.parameters().logN()) * 8
-                    * plan.parameters().qBits().size();
-            return new LoadedServers.Loaded(server, memory);
+            return server(plan, EvaluationKeys.fromBytes(Files.readAllBytes(vault.file(tenant, e.id())), new Serialization(plan.context())));
         } catch (IOException ex) {
             throw new UncheckedIOException("keys " + e.id() + " of tenant " + tenant + " cannot be read: " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * A server of one evaluation thread (the gate runs one per core) and its memory: the keys, and
+     * each encoded weight at the top level (an upper bound).
+     */
+    private static LoadedServers.Loaded server(HePlan plan, EvaluationKeys keys) {
+        HeServer server = new HeServer(plan, keys, 1, HeServer.DEFAULT_PLAINTEXT_CACHE);
+        long plaintext = (1L << plan.parameters().logN()) * 8 * plan.parameters().qBits().size();
+        return new LoadedServers.Loaded(server, keys.sizeInBytes() + server.cachedPlaintexts() * plaintext);
     }
 
     private static String serverKey(String tenant, String id) {
