@@ -210,7 +210,7 @@ public final class Serialization {
         if (maxContextBytes < 1) {
             throw new IllegalArgumentException("maxContextBytes must be positive, got " + maxContextBytes);
         }
-        ByteBuffer b = open(bytes, PARAMETERS, true);
+        ByteBuffer b = open(wrap(bytes), PARAMETERS, true);
         long fp = b.getLong();
         try {
             int logN = b.get();
@@ -279,7 +279,7 @@ public final class Serialization {
     }
 
     public Plaintext readPlaintext(byte[] bytes) {
-        ByteBuffer b = openChecked(bytes, PLAINTEXT);
+        ByteBuffer b = openChecked(wrap(bytes), PLAINTEXT);
         try {
             int level = level(b.get());
             double scale = scale(b.getDouble());
@@ -321,6 +321,14 @@ public final class Serialization {
 
     /** A ciphertext from bytes written by {@link #write(Ciphertext)} (either form). */
     public Ciphertext readCiphertext(byte[] bytes) {
+        return readCiphertext(wrap(bytes));
+    }
+
+    /**
+     * A ciphertext from the bytes between {@code bytes}' position and limit (a view into a larger
+     * message, say; the buffer's position is left unchanged).
+     */
+    public Ciphertext readCiphertext(ByteBuffer bytes) {
         byte type = peekType(bytes);
         ByteBuffer b = openChecked(bytes, type == CIPHERTEXT_SEEDED ? CIPHERTEXT_SEEDED : CIPHERTEXT);
         try {
@@ -378,7 +386,7 @@ public final class Serialization {
 
     /** Reads a secret key written by {@link #write(SecretKey)}; every coefficient must be −1, 0 or 1. */
     public SecretKey readSecretKey(byte[] bytes) {
-        ByteBuffer b = openChecked(bytes, SECRET_KEY);
+        ByteBuffer b = openChecked(wrap(bytes), SECRET_KEY);
         expectRemaining(b, n);
         long[] coefficients = new long[n];
         for (int i = 0; i < n; i++) {
@@ -408,6 +416,14 @@ public final class Serialization {
 
     /** A public key written by {@link #write(PublicKey)} (b over Q and P; a regenerated from its seed). */
     public PublicKey readPublicKey(byte[] bytes) {
+        return readPublicKey(wrap(bytes));
+    }
+
+    /**
+     * A public key from the bytes between {@code bytes}' position and limit, which may be a
+     * memory-mapped file (the buffer's position is left unchanged).
+     */
+    public PublicKey readPublicKey(ByteBuffer bytes) {
         ByteBuffer b = openChecked(bytes, PUBLIC_KEY);
         try {
             int[] primes = context.allPrimes();
@@ -432,7 +448,16 @@ public final class Serialization {
         return seal(b);
     }
 
+    /** A relinearization key written by {@link #write(RelinearizationKey)}. */
     public RelinearizationKey readRelinearizationKey(byte[] bytes) {
+        return readRelinearizationKey(wrap(bytes));
+    }
+
+    /**
+     * A relinearization key from the bytes between {@code bytes}' position and limit, which may be
+     * a memory-mapped file (the buffer's position is left unchanged).
+     */
+    public RelinearizationKey readRelinearizationKey(ByteBuffer bytes) {
         ByteBuffer b = openChecked(bytes, RELINEARIZATION_KEY);
         try {
             SwitchingKey k = getSwitchingKey(b);
@@ -469,7 +494,17 @@ public final class Serialization {
         return seal(b);
     }
 
+    /** Galois keys written by {@link #write(GaloisKeys)}. */
     public GaloisKeys readGaloisKeys(byte[] bytes) {
+        return readGaloisKeys(wrap(bytes));
+    }
+
+    /**
+     * Galois keys from the bytes between {@code bytes}' position and limit, which may be a
+     * memory-mapped file: they are parsed without a copy on the heap (the buffer's position is
+     * left unchanged).
+     */
+    public GaloisKeys readGaloisKeys(ByteBuffer bytes) {
         ByteBuffer b = openChecked(bytes, GALOIS_KEYS);
         try {
             int count = b.getInt();
@@ -607,11 +642,13 @@ public final class Serialization {
      * then refuse them by name instead of as merely corrupted evaluation keys.
      */
     public static boolean isSecretKey(byte[] bytes) {
-        if (bytes.length < 6) {
-            return false;
-        }
-        int magic = (bytes[0] & 0xff) | (bytes[1] & 0xff) << 8 | (bytes[2] & 0xff) << 16 | (bytes[3] & 0xff) << 24;
-        return magic == MAGIC && bytes[5] == SECRET_KEY;
+        return isSecretKey(wrap(bytes));
+    }
+
+    /** {@link #isSecretKey(byte[])} for the bytes from {@code bytes}' position (which is left unchanged). */
+    public static boolean isSecretKey(ByteBuffer bytes) {
+        ByteBuffer b = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        return b.remaining() >= 6 && b.getInt(0) == MAGIC && b.get(5) == SECRET_KEY;
     }
 
     private static ByteBuffer header(int body, byte type, long fingerprint) {
@@ -639,33 +676,45 @@ public final class Serialization {
         return (int) crc.getValue();
     }
 
-    private static byte peekType(byte[] bytes) {
-        if (bytes.length < HEADER) {
+    /** The CRC32C of {@code b}'s first {@code length} bytes (heap or direct; {@code b} itself is not moved). */
+    private static int crc32c(ByteBuffer b, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(b.duplicate().position(0).limit(length));
+        return (int) crc.getValue();
+    }
+
+    private static ByteBuffer wrap(byte[] bytes) {
+        return ByteBuffer.wrap(Objects.requireNonNull(bytes, "bytes"));
+    }
+
+    private static byte peekType(ByteBuffer bytes) {
+        if (bytes.remaining() < HEADER) {
             throw truncated();
         }
-        return bytes[5];
+        return bytes.get(bytes.position() + 5);
     }
 
     /**
      * Checks, in order, the length of a header, the magic, the version, the CRC32C trailer (version
      * 3) and the object type; returns a buffer at the fingerprint whose limit excludes the trailer.
      */
-    private static ByteBuffer open(byte[] bytes, byte type, boolean readsVersion2) {
+    private static ByteBuffer open(ByteBuffer bytes, byte type, boolean readsVersion2) {
         Objects.requireNonNull(bytes, "bytes");
-        if (bytes.length < HEADER) {
+        ByteBuffer b = bytes.slice().order(ByteOrder.LITTLE_ENDIAN); // indexes from 0; the caller's position stays
+        int length = b.remaining();
+        if (length < HEADER) {
             throw truncated();
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (b.getInt() != MAGIC) {
             throw new CkksException.SerializationException("not Ciphernet data (bad magic)");
         }
         int version = b.get();
         if (version == VERSION) {
-            if (bytes.length < HEADER + TRAILER) {
+            if (length < HEADER + TRAILER) {
                 throw truncated();
             }
-            int end = bytes.length - TRAILER;
-            if (crc32c(bytes, end) != b.getInt(end)) {
+            int end = length - TRAILER;
+            if (crc32c(b, end) != b.getInt(end)) {
                 throw new CkksException.SerializationException(name(type)
                         + " bytes fail their CRC32C check: corrupted, truncated or extended in transport or storage");
             }
@@ -696,7 +745,7 @@ public final class Serialization {
     }
 
     /** {@link #open} plus the fingerprint check against this context. */
-    private ByteBuffer openChecked(byte[] bytes, byte type) {
+    private ByteBuffer openChecked(ByteBuffer bytes, byte type) {
         ByteBuffer b = open(bytes, type, readsVersion2);
         context.check(b.getLong(), "the serialized " + name(type));
         return b;

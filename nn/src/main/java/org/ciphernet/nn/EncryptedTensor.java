@@ -107,6 +107,18 @@ public record EncryptedTensor(List<Ciphertext> ciphertexts, int images, Kind kin
      *     the encrypted tensor and the problem)
      */
     public static EncryptedTensor fromBytes(byte[] bytes, Serialization ser) {
+        if (bytes == null) {
+            throw new CkksException.SerializationException("no bytes for the " + NAME);
+        }
+        return fromBytes(ByteBuffer.wrap(bytes), ser);
+    }
+
+    /**
+     * {@link #fromBytes(byte[], Serialization)} for the bytes between {@code bytes}' position and
+     * limit, on the heap or off it; they are parsed in place and the position is left unchanged.
+     */
+    public static EncryptedTensor fromBytes(ByteBuffer bytes, Serialization ser) {
+        Objects.requireNonNull(bytes, "bytes");
         ByteBuffer b = WireFormat.open(bytes, MAGIC, VERSION, NAME,
                 "written before tensors carried their kind, plan and key identifier; encrypt again");
         WireFormat.need(b, 1 + 8 + KeyIdentifier.BYTES + 8, NAME + " header");
@@ -126,7 +138,7 @@ public record EncryptedTensor(List<Ciphertext> ciphertexts, int images, Kind kin
         }
         List<Ciphertext> cts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            cts.add(ser.readCiphertext(WireFormat.block(b, NAME + " ciphertext " + i)));
+            cts.add(ser.readCiphertext(WireFormat.blockView(b, NAME + " ciphertext " + i)));
         }
         if (b.hasRemaining()) {
             throw new CkksException.SerializationException(b.remaining() + " trailing bytes after the " + NAME);

@@ -4,7 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -41,6 +45,8 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
     private static final int VERSION = 3;
     private static final int VERSION_WITHOUT_PLAN = 2;
     private static final String NAME = "evaluation keys";
+    /** Files of at least this many bytes (16 MiB) are memory-mapped by {@link #read(Path, Serialization)}. */
+    public static final int MAP_THRESHOLD = 16 << 20;
 
     /** Checks for nulls. */
     public EvaluationKeys {
@@ -106,6 +112,57 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
      * @throws CkksException.SerializationException on corrupted, truncated or foreign bytes
      */
     public static EvaluationKeys fromBytes(byte[] bytes, Serialization ser) {
+        if (bytes == null) {
+            throw new CkksException.SerializationException("no bytes for the " + NAME);
+        }
+        return fromBytes(ByteBuffer.wrap(bytes), ser);
+    }
+
+    /**
+     * Reads keys from a file written with {@link #toBytes}. A file of {@link #MAP_THRESHOLD} bytes or
+     * more is memory-mapped while it is parsed and unmapped before this returns, so the heap holds
+     * only the parsed keys, never a second copy of the file; smaller files are read into the heap.
+     *
+     * @throws CkksException.SerializationException on corrupted, truncated or foreign bytes, or a
+     *     file larger than the format's 2 GiB
+     * @throws IOException if the file cannot be read
+     */
+    public static EvaluationKeys read(Path file, Serialization ser) throws IOException {
+        return read(file, ser, MAP_THRESHOLD);
+    }
+
+    /** {@link #read(Path, Serialization)} mapping files of at least {@code mapThreshold} bytes (tests map small files). */
+    static EvaluationKeys read(Path file, Serialization ser, long mapThreshold) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new CkksException.SerializationException(file + " holds " + size + " bytes, more than " + NAME
+                        + " take (2 GiB at most): not " + NAME);
+            }
+            if (size < mapThreshold) {
+                ByteBuffer heap = ByteBuffer.allocate((int) size);
+                while (heap.hasRemaining() && ch.read(heap) >= 0) {
+                    // read to the end
+                }
+                if (heap.hasRemaining()) {
+                    throw new IOException(file + " shrank while it was read");
+                }
+                return fromBytes(heap.flip(), ser);
+            }
+            try (Arena arena = Arena.ofConfined()) { // closing it unmaps the file
+                return fromBytes(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asByteBuffer(), ser);
+            }
+        }
+    }
+
+    /**
+     * Reads keys from the bytes between {@code bytes}' position and limit (on the heap or
+     * memory-mapped; parsed in place, without copying them, and the position is left unchanged).
+     *
+     * @throws CkksException.SerializationException on corrupted, truncated or foreign bytes
+     */
+    public static EvaluationKeys fromBytes(ByteBuffer bytes, Serialization ser) {
+        Objects.requireNonNull(bytes, "bytes");
         boolean withPlan = WireFormat.version(bytes) != VERSION_WITHOUT_PLAN;
         ByteBuffer b = WireFormat.open(bytes, MAGIC, withPlan ? VERSION : VERSION_WITHOUT_PLAN, NAME,
                 "written before keys carried their key identifier; make the keys again");
@@ -127,16 +184,16 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
             throw new CkksException.SerializationException("corrupted " + NAME + " header: relinearization flag " + flag);
         }
         Optional<RelinearizationKey> rk = flag == 1
-                ? Optional.of(ser.readRelinearizationKey(WireFormat.block(b, NAME + " relinearization key")))
+                ? Optional.of(ser.readRelinearizationKey(WireFormat.blockView(b, NAME + " relinearization key")))
                 : Optional.empty();
-        GaloisKeys gk = ser.readGaloisKeys(WireFormat.block(b, NAME + " Galois keys"));
+        GaloisKeys gk = ser.readGaloisKeys(WireFormat.blockView(b, NAME + " Galois keys"));
         WireFormat.need(b, 1, NAME + " public-key flag");
         int pkFlag = b.get();
         if (pkFlag != 0 && pkFlag != 1) {
             throw new CkksException.SerializationException("corrupted " + NAME + ": public-key flag " + pkFlag);
         }
         Optional<PublicKey> pk = pkFlag == 1
-                ? Optional.of(ser.readPublicKey(WireFormat.block(b, NAME + " public key")))
+                ? Optional.of(ser.readPublicKey(WireFormat.blockView(b, NAME + " public key")))
                 : Optional.empty();
         if (b.hasRemaining()) {
             throw new CkksException.SerializationException(b.remaining() + " trailing bytes after the " + NAME);

@@ -46,10 +46,20 @@ final class WireFormat {
         if (bytes == null) {
             throw new CkksException.SerializationException("no bytes for the " + what);
         }
-        if (bytes.length < PREFIX + TRAILER) {
-            throw new CkksException.SerializationException("truncated " + what + ": " + bytes.length + " bytes");
+        return open(ByteBuffer.wrap(bytes), magic, version, what, oldVersions);
+    }
+
+    /**
+     * {@link #open(byte[], int, int, String, String)} for the bytes between {@code bytes}' position
+     * and limit, on the heap or memory-mapped; the returned buffer shares them (no copy) and
+     * {@code bytes}' position is left unchanged.
+     */
+    static ByteBuffer open(ByteBuffer bytes, int magic, int version, String what, String oldVersions) {
+        ByteBuffer b = bytes.slice(); // big-endian, indexed from 0
+        int length = b.remaining();
+        if (length < PREFIX + TRAILER) {
+            throw new CkksException.SerializationException("truncated " + what + ": " + length + " bytes");
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes);
         if (b.getInt() != magic) {
             throw new CkksException.SerializationException("not " + ("aeiou".indexOf(what.charAt(0)) >= 0 ? "an " : "a ") + what
                     + " (bad magic number)");
@@ -60,18 +70,40 @@ final class WireFormat {
                     ? what + " format version " + v + " is no longer read (" + oldVersions + "); this library writes and reads version " + version
                     : "unknown " + what + " format version " + v + " (this library reads version " + version + ")");
         }
-        int stored = ByteBuffer.wrap(bytes, bytes.length - TRAILER, TRAILER).getInt();
-        int computed = crc(bytes, bytes.length - TRAILER);
+        int stored = b.getInt(length - TRAILER);
+        CRC32C c = new CRC32C();
+        c.update(b.duplicate().position(0).limit(length - TRAILER));
+        int computed = (int) c.getValue();
         if (stored != computed) {
             throw new CkksException.SerializationException(String.format("corrupted %s: CRC32C mismatch (stored %08x, computed %08x)",
                     what, stored, computed));
         }
-        return ByteBuffer.wrap(bytes, PREFIX, bytes.length - PREFIX - TRAILER).slice();
+        return b.slice(PREFIX, length - PREFIX - TRAILER);
     }
 
     /** The version field of an envelope (−1 if too short to have one); for formats that read several versions. */
     static int version(byte[] bytes) {
-        return bytes == null || bytes.length < PREFIX ? -1 : ByteBuffer.wrap(bytes, 4, 4).getInt();
+        return bytes == null ? -1 : version(ByteBuffer.wrap(bytes));
+    }
+
+    /** {@link #version(byte[])} of the bytes from {@code bytes}' position. */
+    static int version(ByteBuffer bytes) {
+        return bytes.remaining() < PREFIX ? -1 : bytes.slice().getInt(4); // a slice is big-endian
+    }
+
+    /**
+     * A length-prefixed block of at most what remains, as a view of {@code b}'s bytes (no copy);
+     * {@code b} moves past it.
+     */
+    static ByteBuffer blockView(ByteBuffer b, String what) {
+        need(b, 4, what);
+        int len = b.getInt();
+        if (len < 1 || len > b.remaining()) {
+            throw new CkksException.SerializationException(what + " claims " + len + " bytes, " + b.remaining() + " remain");
+        }
+        ByteBuffer view = b.slice(b.position(), len);
+        b.position(b.position() + len);
+        return view;
     }
 
     /** Reads a length-prefixed block of at most what remains. */

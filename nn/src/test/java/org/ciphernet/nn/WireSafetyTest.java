@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 import org.ciphernet.ckks.CkksException;
@@ -22,6 +25,7 @@ import org.ciphernet.nn.model.ReferenceEvaluator;
 import org.ciphernet.nn.model.Shape;
 import org.ciphernet.nn.model.Square;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13 part 3: counts checked against the plan, key identifiers, input range, query/answer
@@ -248,5 +252,60 @@ class WireSafetyTest {
         byte[] flag = k.clone();
         flag[8 + KeyIdentifier.BYTES + 9] = 2; // after the key id and the plan fingerprint (a flag and 8 bytes)
         assertThrows(CkksException.SerializationException.class, () -> EvaluationKeys.fromBytes(reseal(flag), ser));
+    }
+
+    @Test
+    void keysAreReadFromFilesMappedOrOnTheHeapAlike(@TempDir Path dir) throws IOException {
+        HePlan plan = single();
+        HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), SEED_A);
+        Serialization ser = client.serialization();
+        byte[] k = client.evaluationKeys().toBytes(ser);
+        Path file = dir.resolve("evaluation.keys");
+        Files.write(file, k);
+        assertArrayEquals(k, EvaluationKeys.read(file, ser, 0).toBytes(ser), "mapped");
+        assertArrayEquals(k, EvaluationKeys.read(file, ser, Long.MAX_VALUE).toBytes(ser), "on the heap");
+        assertArrayEquals(k, EvaluationKeys.read(file, ser).toBytes(ser));
+        // a view into a larger direct buffer, at an offset: parsed in place, its position left as it was
+        ByteBuffer direct = ByteBuffer.allocateDirect(k.length + 13);
+        direct.position(7).put(k).position(7).limit(7 + k.length);
+        assertArrayEquals(k, EvaluationKeys.fromBytes(direct, ser).toBytes(ser));
+        assertEquals(7, direct.position());
+        // the keys read from a mapped file outlive the mapping: a server evaluates with them
+        EvaluationKeys mapped = EvaluationKeys.read(file, ser, 0);
+        try (HeServer server = new HeServer(plan, mapped)) {
+            double[] expected = ReferenceEvaluator.evaluate(tiny("tiny", 0.5), IMAGE);
+            double[] got = client.decrypt(server.infer(client.encrypt(IMAGE)));
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], got[i], 1e-3);
+            }
+        }
+        // corrupted and truncated files are refused by name, mapped or not
+        byte[] bad = k.clone();
+        bad[k.length / 2] ^= 4;
+        Files.write(file, bad);
+        for (long threshold : new long[] {0, Long.MAX_VALUE}) {
+            CkksException.SerializationException e = assertThrows(CkksException.SerializationException.class,
+                    () -> EvaluationKeys.read(file, ser, threshold));
+            assertTrue(e.getMessage().contains("evaluation keys"), e.getMessage());
+        }
+        Files.write(file, Arrays.copyOf(k, k.length - 100));
+        for (long threshold : new long[] {0, Long.MAX_VALUE}) {
+            assertThrows(CkksException.SerializationException.class, () -> EvaluationKeys.read(file, ser, threshold));
+        }
+        Files.write(file, new byte[0]);
+        assertThrows(CkksException.SerializationException.class, () -> EvaluationKeys.read(file, ser, 0));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> EvaluationKeys.read(dir.resolve("missing"), ser));
+    }
+
+    @Test
+    void tensorsAreReadFromDirectBuffersAtAnOffset() {
+        HePlan plan = batched();
+        HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), SEED_A);
+        Serialization ser = client.serialization();
+        byte[] t = client.encryptBatch(new double[][] {IMAGE, IMAGE}).toBytes(ser);
+        ByteBuffer direct = ByteBuffer.allocateDirect(t.length + 5);
+        direct.position(5).put(t).position(5);
+        assertArrayEquals(t, EncryptedTensor.fromBytes(direct, ser).toBytes(ser));
+        assertEquals(5, direct.position());
     }
 }
