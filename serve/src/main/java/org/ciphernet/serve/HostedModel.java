@@ -36,7 +36,9 @@ record HostedModel(String name, HePlan plan, byte[] planBytes, long maxQueryByte
         long publicKey = 2L * plan.parameters().qBits().size() * n * 8;
         long keys = r.galoisKeyBytes() + r.relinearizationKeyBytes() + publicKey;
         long maxKeys = keys + keys / 20 + (1 << 20);
-        return new HostedModel(name, plan, plan.toBytes(), maxQuery, Math.min(maxKeys, Integer.MAX_VALUE - 8));
+        // both wire formats are written as one byte array, so neither body can exceed one
+        return new HostedModel(name, plan, plan.toBytes(), Math.min(maxQuery, Integer.MAX_VALUE - 8),
+                Math.min(maxKeys, Integer.MAX_VALUE - 8));
     }
 
     /** What {@code GET /v1/models} says of the model. */

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 import org.ciphernet.nn.EncryptedTensor;
 import org.ciphernet.nn.HePlan;
 
@@ -37,12 +38,27 @@ public final class InferenceClient {
         this(base, token, Duration.ofMinutes(10));
     }
 
-    /** A client whose requests time out after {@code timeout}. */
+    /**
+     * A client whose requests time out after {@code timeout}. An {@code https} service's certificate
+     * is checked against the JDK's trust store (or the one named by {@code javax.net.ssl.trustStore}).
+     */
     public InferenceClient(URI base, String token, Duration timeout) {
+        this(base, token, timeout, HttpClient.newBuilder());
+    }
+
+    /**
+     * A client of an {@code https} service whose certificate {@code tls} trusts (a private CA or a
+     * self-signed certificate, say).
+     */
+    public InferenceClient(URI base, String token, Duration timeout, SSLContext tls) {
+        this(base, token, timeout, HttpClient.newBuilder().sslContext(Objects.requireNonNull(tls, "tls")));
+    }
+
+    private InferenceClient(URI base, String token, Duration timeout, HttpClient.Builder http) {
         this.base = Objects.requireNonNull(base, "base");
         this.token = Objects.requireNonNull(token, "token");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = http.connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** The hosted models, as the service describes them. */

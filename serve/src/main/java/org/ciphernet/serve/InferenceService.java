@@ -8,6 +8,7 @@ import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -218,23 +219,18 @@ public final class InferenceService implements AutoCloseable {
     }
 
     private long checkKeysAdmitted(String tenant, HostedModel m, java.nio.file.Path file, String id) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (Serialization.isSecretKey(bytes)) {
-            throw ApiException.badRequest("secret_key", "these bytes are a secret key: never send it; send evaluation.keys");
-        }
         HePlan plan = m.plan();
         EvaluationKeys keys;
         try {
-            keys = EvaluationKeys.fromBytes(bytes, new Serialization(plan.context()));
+            if (Serialization.isSecretKey(ByteBuffer.wrap(head(file, 16)))) {
+                throw ApiException.badRequest("secret_key", "these bytes are a secret key: never send it; send evaluation.keys");
+            }
+            keys = EvaluationKeys.read(file, new Serialization(plan.context())); // large files mapped, not copied into the heap
         } catch (CkksException e) {
             throw ApiException.badRequest("corrupted", "not evaluation keys of this model: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        bytes = null;
         LoadedServers.Loaded loaded;
         try {
             loaded = server(plan, keys);
@@ -272,7 +268,7 @@ public final class InferenceService implements AutoCloseable {
         try (EvaluationGate.Permit permit = gate.enter(config.deadline())) {
             byte[] body;
             try (InputStream in = new LimitedInputStream(ctx.bodyInputStream(), m.maxQueryBytes())) {
-                body = in.readAllBytes();
+                body = readBody(in, ctx.req().getContentLengthLong());
             } catch (IOException ex) {
                 throw new ApiException(400, "broken_upload", "the query broke off: " + ex.getMessage());
             }
@@ -304,9 +300,31 @@ public final class InferenceService implements AutoCloseable {
     private LoadedServers.Loaded load(String tenant, KeyVault.Entry e, HostedModel m) {
         HePlan plan = m.plan();
         try {
-            return server(plan, EvaluationKeys.fromBytes(Files.readAllBytes(vault.file(tenant, e.id())), new Serialization(plan.context())));
+            return server(plan, EvaluationKeys.read(vault.file(tenant, e.id()), new Serialization(plan.context())));
         } catch (IOException ex) {
             throw new UncheckedIOException("keys " + e.id() + " of tenant " + tenant + " cannot be read: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * A request body: of its declared length (at most the model's limit, checked before) read straight into one
+     * array, or, without a declared length, read to its end.
+     */
+    private static byte[] readBody(InputStream in, long declared) throws IOException {
+        if (declared < 0) {
+            return in.readAllBytes();
+        }
+        byte[] body = in.readNBytes((int) declared);
+        if (body.length < declared) {
+            throw new IOException("the body ended after " + body.length + " of its declared " + declared + " bytes");
+        }
+        return body;
+    }
+
+    /** Up to {@code n} bytes from the start of a file. */
+    private static byte[] head(java.nio.file.Path file, int n) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(n);
         }
     }
 

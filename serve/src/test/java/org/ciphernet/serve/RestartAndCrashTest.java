@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Durability with real processes: keys uploaded to one server process are served by the next one on
+ * Durability with real processes: a server stopped with SIGTERM answers the queries in flight before
+ * it exits; keys uploaded to one server process are served by the next one on
  * the same data folder without a new upload; a server killed (SIGKILL) during evaluations,
  * restarted, answers the retried queries correctly; an upload the client breaks off leaves no key
  * and no partial file behind.
@@ -42,7 +43,7 @@ class RestartAndCrashTest {
     }
 
     @Test
-    void keysSurviveRestartsAndCrashesAndBrokenUploadsLeaveNothing() throws Exception {
+    void gracefulStopsFinishQueriesKeysSurviveRestartsAndCrashesBrokenUploadsLeaveNothing() throws Exception {
         Fixtures.Model cn = Fixtures.model("cryptonets", "mnist", CompileOptions.singleImage());
         Path planFile = Files.write(dir.resolve("cryptonets.plan"), cn.plan().toBytes());
         Path data = dir.resolve("data");
@@ -66,9 +67,46 @@ class RestartAndCrashTest {
         assertEquals(List.of(), client(p1, "p1", Fixtures.TOKEN_B).keys("cryptonets"), "the broken upload left no key");
         assertEquals(List.of(), leftovers(data), "and no partial file");
 
-        // a graceful stop, a new process on the same folder: the key id works without uploading again
-        p1.destroy();
-        assertEquals(true, p1.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        // a graceful stop (SIGTERM) while six queries are inside the server (one evaluating, five queued): every
+        // one is answered, correctly, some of them after the signal
+        int[] images = {20, 21, 22, 23, 24, 25};
+        List<EncryptedTensor> queries = new ArrayList<>();
+        for (int image : images) {
+            queries.add(he.encrypt(cn.test().images()[image])); // encrypted first, so that all arrive together
+        }
+        List<Future<Long>> answeredAt = new ArrayList<>();
+        long stopAt;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < images.length; i++) {
+                int image = images[i];
+                EncryptedTensor query = queries.get(i);
+                answeredAt.add(pool.submit(() -> {
+                    EncryptedTensor a = c1.infer("cryptonets", keyId, query, he.serialization());
+                    assertEquals(cn.plainClass(image), Harness.argmax(he.decrypt(a)), "image " + image);
+                    return System.nanoTime();
+                }));
+            }
+            URI base = URI.create("http://127.0.0.1:" + port("p1"));
+            for (long until = System.nanoTime() + 60_000_000_000L; ; ) {
+                String m = MetricsText.metrics(base, Fixtures.TOKEN_A);
+                if (MetricsText.gauge(m, "ciphernet_evaluations_active") + MetricsText.gauge(m, "ciphernet_evaluations_waiting")
+                        >= images.length) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < until, "the queries did not all reach the server in 60 s: " + m);
+                Thread.sleep(5);
+            }
+            stopAt = System.nanoTime();
+            p1.destroy();
+            long last = 0;
+            for (Future<Long> f : answeredAt) {
+                last = Math.max(last, f.get()); // an ExecutionException here: a query cut off by the stop
+            }
+            assertTrue(last > stopAt, "a query was still being evaluated when the signal came");
+        }
+        assertEquals(true, p1.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the stopped server exits");
+
+        // a new process on the same folder: the key id works without uploading again
         Process p2 = start(data, planFile, "p2");
         InferenceClient c2 = client(p2, "p2");
         assertEquals(cn.plainClass(1), classify(c2, he, keyId, cn, 1));
@@ -112,7 +150,7 @@ class RestartAndCrashTest {
     private Process start(Path data, Path plan, String name) throws Exception {
         Path portFile = dir.resolve(name + ".port");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Xmx2g", "-cp", System.getProperty("java.class.path"),
+                "--add-modules", "jdk.incubator.vector", "-Xmx2g", "-D" + TestServer.CONCURRENT + "=1", "-cp", System.getProperty("java.class.path"),
                 TestServer.class.getName(), data.toString(), portFile.toString(), "cryptonets=" + plan)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
         Process p = pb.start();
