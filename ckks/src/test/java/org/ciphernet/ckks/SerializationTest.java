@@ -3,9 +3,11 @@ package org.ciphernet.ckks;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -59,6 +61,36 @@ class SerializationTest {
         byte[] other = secret.clone();
         other[0] ^= 1; // another magic
         org.junit.jupiter.api.Assertions.assertFalse(Serialization.isSecretKey(other));
+    }
+
+    @Test
+    void buffersAreReadInPlaceFromTheirPositionAndLeftThere() {
+        GaloisKeys gk = kit.keys.galoisKeys(new int[] {1, 5}, true);
+        Ciphertext ct = kit.encryptor.encrypt(kit.encoder.encode(new double[] {1, 2}));
+        byte[][] blobs = {io.write(gk), io.write(kit.rk), io.write(kit.keys.publicKey()), io.write(ct),
+            io.write(kit.keys.secretKey())};
+        for (byte[] blob : blobs) {
+            // a direct buffer, the object at offset 11, garbage after it (the limit ends the object)
+            ByteBuffer direct = ByteBuffer.allocateDirect(blob.length + 20);
+            direct.position(11).put(blob).put(new byte[9]).position(11).limit(11 + blob.length);
+            java.util.function.Function<ByteBuffer, byte[]> reread = switch (blob[5]) {
+                case 7 -> b -> io.write(io.readGaloisKeys(b));
+                case 6 -> b -> io.write(io.readRelinearizationKey(b));
+                case 5 -> b -> io.write(io.readPublicKey(b));
+                case 3, 4 -> b -> io.write(io.readCiphertext(b));
+                default -> b -> {
+                    assertTrue(Serialization.isSecretKey(b));
+                    return io.write(io.readSecretKey(blob));
+                };
+            };
+            assertArrayEquals(blob, reread.apply(direct), "type " + blob[5]);
+            assertEquals(11, direct.position());
+            if (blob[5] != 8) { // one flipped bit in the buffer is caught as in an array
+                direct.put(11 + blob.length / 2, (byte) (direct.get(11 + blob.length / 2) ^ 1));
+                assertThrows(CkksException.SerializationException.class, () -> reread.apply(direct), "type " + blob[5]);
+            }
+        }
+        assertFalse(Serialization.isSecretKey(ByteBuffer.wrap(blobs[0])));
     }
 
     @Test
