@@ -67,6 +67,10 @@ final class RemoteInferCommand implements Callable<Integer> {
             plan = client.plan(model);
         } catch (ApiException e) {
             throw new UserError(server + ": " + e, e);
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            throw new UserError(server + ": its certificate is not trusted (" + e.getMessage() + "); for a private CA or a "
+                    + "self-signed certificate, run with CIPHERNET_JAVA_OPTS=\"-Djavax.net.ssl.trustStore=F.p12 "
+                    + "-Djavax.net.ssl.trustStorePassword=...\"", e);
         } catch (IOException e) {
             throw new UserError(server + ": cannot be reached (" + e.getMessage() + ")", e);
         }
