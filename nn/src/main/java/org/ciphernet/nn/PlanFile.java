@@ -29,11 +29,12 @@ import org.ciphernet.nn.plan.RotationKeys;
 import org.ciphernet.nn.plan.Tap;
 
 /**
- * The plan file format (version 3): {@code "CNPL"}, the version, the <i>program</i> (network name,
+ * The plan file format (version 4): {@code "CNPL"}, the version, the <i>program</i> (network name,
  * mode, for a packed plan its image stride, the CKKS parameters in their {@link Serialization} form, the input gather, whether a
  * relinearization key is needed, the rotation keys with their levels, and every step: label,
  * inputs, size, levels, scale, tap and operation with its weights), then the input range and the
- * cost report, and a CRC32C over everything before it, checked before anything is parsed (see
+ * cost report (ending with the network's input shape), and a CRC32C over everything before it,
+ * checked before anything is parsed (see
  * {@link WireFormat}). Big-endian; strings as a 4-byte length and UTF-8; every length is checked
  * against the bytes that remain before anything is allocated.
  *
@@ -46,11 +47,12 @@ import org.ciphernet.nn.plan.Tap;
  * ModDown per key switch, as the runtime of that time did. Version 2 (issue 15) had no packed mode
  * and no negating bias (operation 7); it is read as version 3, which writes the image stride and
  * the report's images per ciphertext for packed plans only, so the digest of every plan version 2
- * could hold is unchanged.
+ * could hold is unchanged. Version 3 had no input shape in the report; it is read with an empty
+ * one (the report is outside the digest, so the fingerprint is the same).
  */
 final class PlanFile {
     private static final int MAGIC = 0x43_4e_50_4c; // "CNPL"
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     private static final String NAME = "plan file";
 
     private PlanFile() {
@@ -76,9 +78,9 @@ final class PlanFile {
         return write(plan, VERSION);
     }
 
-    /** The plan in a format version: {@link #VERSION}, or 1 (for the compatibility tests). */
+    /** The plan in a format version: {@link #VERSION}, or 1 or 3 (for the compatibility tests). */
     static byte[] write(HePlan plan, int version) {
-        if (version != 1 && version != VERSION) {
+        if (version != 1 && version != 3 && version != VERSION) {
             throw new IllegalArgumentException("plan file version " + version + " cannot be written");
         }
         try {
@@ -231,11 +233,14 @@ final class PlanFile {
             out.writeDouble(f.headroomBits());
             out.writeInt(f.levels());
         }
+        if (version >= 4) {
+            writeInts(out, r.inputShape().stream().mapToInt(Integer::intValue).toArray());
+        }
     }
 
     static HePlan read(byte[] bytes, SecurityLevel minimum) {
         int stored = WireFormat.version(bytes);
-        int version = stored == 1 || stored == 2 ? stored : VERSION;
+        int version = stored >= 1 && stored <= 3 ? stored : VERSION;
         ByteBuffer b = WireFormat.open(bytes, MAGIC, version, NAME, "");
         try {
             String name = string(b, "network name");
@@ -271,6 +276,11 @@ final class PlanFile {
             PlanReport report = readReport(b, version);
             if (b.hasRemaining()) {
                 throw new CkksException.SerializationException("the plan file has " + b.remaining() + " bytes after its end");
+            }
+            long shape = report.inputShape().stream().mapToLong(Integer::longValue).reduce(1, (x, y) -> x * y);
+            if (!report.inputShape().isEmpty() && !steps.isEmpty() && shape != steps.get(0).size()) {
+                throw new CkksException.SerializationException("the plan file's input shape " + report.inputShape() + " holds "
+                        + shape + " values, its input step " + steps.get(0).size());
             }
             return new HePlan(name, mode, params, range, gather, steps, keys, relin, report, stride);
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -365,7 +375,8 @@ final class PlanFile {
             flooding = Optional.of(new FloodingBudget(o, real(b, "flooding"), real(b, "flooding"), real(b, "flooding"),
                     optional(b), optional(b), real(b, "flooding"), real(b, "flooding"), integer(b, "flooding")));
         }
-        return new PlanReport(network, mode, list, parameters, depth, rotationSteps, galois, relin, flooding, images);
+        List<Integer> shape = version >= 4 ? java.util.Arrays.stream(ints(b, "input shape")).boxed().toList() : List.of();
+        return new PlanReport(network, mode, list, parameters, depth, rotationSteps, galois, relin, flooding, images, shape);
     }
 
     // ---- primitives ---------------------------------------------------------------------------

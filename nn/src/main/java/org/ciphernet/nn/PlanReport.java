@@ -18,17 +18,38 @@ import java.util.Optional;
  * @param flooding the cost of noise flooding, if the plan floods its outputs ({@link FloodingOptions})
  * @param imagesPerCiphertext the images one evaluation serves in a packed plan (1 otherwise; the
  *     rows count the work of one evaluation)
+ * @param inputShape the network's input shape (channels, height, width) as compiled, or empty for
+ *     a plan read from a file written before plans recorded it (version 3 and older)
  */
 public record PlanReport(String network, Mode mode, List<Row> rows, String parameters, int depth, List<Integer> rotationSteps,
-        long galoisKeyBytes, long relinearizationKeyBytes, Optional<FloodingBudget> flooding, int imagesPerCiphertext) {
-    /** Copies the lists. */
+        long galoisKeyBytes, long relinearizationKeyBytes, Optional<FloodingBudget> flooding, int imagesPerCiphertext,
+        List<Integer> inputShape) {
+    /** Copies the lists; checks the shape's dimensions. */
     public PlanReport {
         rows = List.copyOf(rows);
         rotationSteps = List.copyOf(rotationSteps);
+        inputShape = List.copyOf(inputShape);
         Objects.requireNonNull(flooding, "flooding");
         if (imagesPerCiphertext < 1) {
             throw new IllegalArgumentException("images per ciphertext " + imagesPerCiphertext);
         }
+        long size = 1;
+        for (int d : inputShape) {
+            if (d < 1) {
+                throw new IllegalArgumentException("input shape " + inputShape + " has a dimension below 1");
+            }
+            size = Math.min(size * d, Integer.MAX_VALUE + 1L);
+        }
+        if (inputShape.size() > 4 || size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("input shape " + inputShape + ": at most 4 dimensions of at most 2^31 - 1 values");
+        }
+    }
+
+    /** A report without a recorded input shape. */
+    public PlanReport(String network, Mode mode, List<Row> rows, String parameters, int depth, List<Integer> rotationSteps,
+            long galoisKeyBytes, long relinearizationKeyBytes, Optional<FloodingBudget> flooding, int imagesPerCiphertext) {
+        this(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes, flooding,
+                imagesPerCiphertext, List.of());
     }
 
     /** A report of a plan that is not packed. */
@@ -46,7 +67,7 @@ public record PlanReport(String network, Mode mode, List<Row> rows, String param
     /** This report with a flooding budget. */
     public PlanReport withFlooding(FloodingBudget budget) {
         return new PlanReport(network, mode, rows, parameters, depth, rotationSteps, galoisKeyBytes, relinearizationKeyBytes,
-                Optional.of(budget), imagesPerCiphertext);
+                Optional.of(budget), imagesPerCiphertext, inputShape);
     }
 
     /**

@@ -62,6 +62,34 @@ class PlanFileTest {
         assertArrayEquals(plan.toBytes(), HePlan.fromBytes(plan.toBytes()).toBytes());
     }
 
+    /**
+     * Version 4 records the network's input shape; version 3 files, without it, are still read (an
+     * empty shape, the same fingerprint); a shape that does not hold the input's values is refused.
+     */
+    @Test
+    void theInputShapeIsRecordedAndVersion3PlansAreStillRead() {
+        Network net = TestNetworks.residual(4);
+        HePlan plan = Compiler.compile(net, CompileOptions.singleImage());
+        org.ciphernet.nn.model.Shape in = net.inputShape();
+        assertEquals(List.of(in.channels(), in.height(), in.width()), plan.report().inputShape());
+        assertEquals(plan.report().inputShape(), HePlan.fromBytes(plan.toBytes()).report().inputShape());
+        HePlan v3 = HePlan.fromBytes(PlanFile.write(plan, 3));
+        assertEquals(List.of(), v3.report().inputShape());
+        assertEquals(plan.fingerprint(), v3.fingerprint());
+        assertEquals(answer(plan, net), answer(v3, net));
+        // a version-4 file whose shape claims another number of values (resealed, so that the CRC passes)
+        byte[] bytes = plan.toBytes();
+        int last = bytes.length - 4 - 4; // the width, before the CRC32C
+        java.nio.ByteBuffer.wrap(bytes).putInt(last, in.width() + 1);
+        CkksException.SerializationException e = assertThrows(CkksException.SerializationException.class,
+                () -> HePlan.fromBytes(WireSafetyTest.reseal(bytes)));
+        assertTrue(e.getMessage().contains("input shape"), e.getMessage());
+        // the same file marked version 3: the shape's bytes are left after the end
+        byte[] marked = plan.toBytes();
+        java.nio.ByteBuffer.wrap(marked).putInt(4, 3);
+        assertThrows(CkksException.SerializationException.class, () -> HePlan.fromBytes(WireSafetyTest.reseal(marked)));
+    }
+
     /** The answer's ciphertext bytes, from a reproducible client and a server of the plan. */
     private static List<String> answer(HePlan plan, Network net) {
         HeClient client = HeClient.reproducible(plan.clientSpec(), plan.context(), SEED);

@@ -49,6 +49,9 @@ record HostedModel(String name, HePlan plan, byte[] planBytes, long maxQueryByte
         m.put("network", plan.name());
         m.put("mode", plan.mode().name());
         m.put("imagesPerQuery", plan.mode() == Mode.BATCHED ? plan.context().slots() : plan.imagesPerCiphertext());
+        if (!plan.report().inputShape().isEmpty()) { // plan files before version 4 did not record it
+            m.put("inputShape", plan.report().inputShape());
+        }
         m.put("inputSize", plan.clientSpec().inputSize());
         m.put("outputSize", plan.clientSpec().outputSize());
         m.put("parameters", plan.parameters().toString());

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -112,6 +113,20 @@ class ServiceEndToEndTest {
         assertEquals("unknown_key", e.kind());
         assertThrows(ApiException.class, () -> bob.deleteKeys("cryptonets", alice.keyId()));
         assertTrue(alice.client().keys("cryptonets").contains(alice.keyId()), "bob could not delete them");
+    }
+
+    @Test
+    void theModelsAreListedWithWhatAClientNeeds() throws Exception {
+        List<Map<String, Object>> models = new InferenceClient(base, Fixtures.TOKEN_A).models();
+        assertEquals(List.of("cryptonets", "cryptonets-seed2"), models.stream().map(m -> m.get("name")).toList());
+        Map<String, Object> m = models.get(0);
+        assertEquals(cryptonets.plan().fingerprintHex(), m.get("planFingerprint"));
+        assertEquals("SINGLE_IMAGE", m.get("mode"));
+        assertEquals(List.of(1.0, 28.0, 28.0), m.get("inputShape"), "JSON numbers: channels, height, width");
+        assertEquals(784.0, m.get("inputSize"));
+        assertEquals(10.0, m.get("outputSize"));
+        assertTrue(String.valueOf(m.get("parameters")).contains("logN=14"), String.valueOf(m.get("parameters")));
+        assertTrue(((Number) m.get("keyBytes")).longValue() > 0 && ((Number) m.get("maxQueryBytes")).longValue() > 0);
     }
 
     @Test

@@ -128,7 +128,9 @@ public final class Compiler {
             }
             RotationKeys keys = KeySelection.choose(steps, params, options.maxKeyBytes());
             int images = options.mode() == Mode.PACKED ? params.slots() / stride : 1;
-            PlanReport report = Reporting.report(network.name(), options.mode(), params, steps, keys, depth, images);
+            org.ciphernet.nn.model.Shape in = network.inputShape();
+            PlanReport report = Reporting.report(network.name(), List.of(in.channels(), in.height(), in.width()), options.mode(),
+                    params, steps, keys, depth, images);
             // variants compete on the cost per image
             return new LayoutChoice.Feasible(variant, Reporting.estimatedCost(report, params.degree()) / images,
                     new Compilation(params, steps, lowered.inputGather(), keys, report, stride));

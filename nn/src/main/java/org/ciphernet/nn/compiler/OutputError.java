@@ -47,7 +47,8 @@ public final class OutputError {
         PlanReport r = plan.report();
         HePlan unflooded = r.flooding().isEmpty() ? plan
                 : plan.withReport(new PlanReport(r.network(), r.mode(), r.rows(), r.parameters(), r.depth(), r.rotationSteps(),
-                        r.galoisKeyBytes(), r.relinearizationKeyBytes(), java.util.Optional.empty(), r.imagesPerCiphertext()));
+                        r.galoisKeyBytes(), r.relinearizationKeyBytes(), java.util.Optional.empty(), r.imagesPerCiphertext(),
+                        r.inputShape()));
         return NoiseEstimation.measure(unflooded, inputs).maxSlotError() * MARGIN;
     }
 
@@ -67,7 +68,8 @@ public final class OutputError {
         PlanReport r = plan.report();
         HePlan unflooded = r.flooding().isEmpty() ? plan
                 : plan.withReport(new PlanReport(r.network(), r.mode(), r.rows(), r.parameters(), r.depth(), r.rotationSteps(),
-                        r.galoisKeyBytes(), r.relinearizationKeyBytes(), java.util.Optional.empty(), r.imagesPerCiphertext()));
+                        r.galoisKeyBytes(), r.relinearizationKeyBytes(), java.util.Optional.empty(), r.imagesPerCiphertext(),
+                        r.inputShape()));
         return NoiseEstimation.outputError(unflooded, images) * MARGIN;
     }
 }

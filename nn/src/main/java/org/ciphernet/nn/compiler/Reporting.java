@@ -29,8 +29,8 @@ final class Reporting {
     }
 
     /** The report of steps whose forms, schedules and keys are decided. */
-    static PlanReport report(String network, Mode mode, CkksParameters params, List<Step> steps, RotationKeys keys, int depth,
-            int imagesPerCiphertext) {
+    static PlanReport report(String network, List<Integer> inputShape, Mode mode, CkksParameters params, List<Step> steps,
+            RotationKeys keys, int depth, int imagesPerCiphertext) {
         boolean batched = mode == Mode.BATCHED;
         boolean composed = !keys.steps().equals(KeySelection.exactSteps(steps));
         List<PlanReport.Row> rows = new ArrayList<>();
@@ -95,7 +95,7 @@ final class Reporting {
                 params.security());
         long relinKeyBytes = relinearizes(steps) ? params.switchingKeyBytes(params.maxLevel()) : 0;
         return new PlanReport(network, mode, rows, desc, depth, List.copyOf(keys.steps()), KeySelection.keyBytes(keys, params),
-                relinKeyBytes, java.util.Optional.empty(), imagesPerCiphertext);
+                relinKeyBytes, java.util.Optional.empty(), imagesPerCiphertext, inputShape);
     }
 
     /**
