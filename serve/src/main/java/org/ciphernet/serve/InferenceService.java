@@ -314,9 +314,10 @@ public final class InferenceService implements AutoCloseable {
         if (declared < 0) {
             return in.readAllBytes();
         }
-        byte[] body = in.readNBytes((int) declared);
-        if (body.length < declared) {
-            throw new IOException("the body ended after " + body.length + " of its declared " + declared + " bytes");
+        byte[] body = new byte[(int) declared]; // not readNBytes(int), which gathers chunks and copies them again
+        int read = in.readNBytes(body, 0, body.length);
+        if (read < body.length) {
+            throw new IOException("the body ended after " + read + " of its declared " + declared + " bytes");
         }
         return body;
     }
