@@ -175,6 +175,28 @@ class BadInputTest {
         }
     }
 
+    @Test
+    void aQueryCutShortOfItsDeclaredLengthIsRefusedAndTheServiceGoesOn() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", service.port())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/models/tiny/keys/" + keyId + "/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + Fixtures.TOKEN_A + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + query.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(query, 0, query.length / 2);
+            out.flush();
+            s.shutdownOutput(); // the body ends at half its declared length
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 400") && answer.contains("broken_upload"), answer);
+        }
+        double[] got = he.decrypt(new InferenceClient(base, Fixtures.TOKEN_A).infer("tiny", keyId, he.encrypt(image),
+                he.serialization()));
+        double[] want = ReferenceEvaluator.evaluate(net, image);
+        for (int j = 0; j < want.length; j++) {
+            assertEquals(want[j], got[j], 1e-3);
+        }
+    }
+
     static byte[] mutate(byte[] valid, SplittableRandom r) {
         byte[] b;
         switch (r.nextInt(5)) {
