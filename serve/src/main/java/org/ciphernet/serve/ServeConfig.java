@@ -12,7 +12,7 @@ import org.ciphernet.nn.HePlan;
  * How a service runs: the plans it hosts by name, its data folder (the tenants' keys), the tenants'
  * tokens, where it listens, and its limits. Loopback by default; TLS when a keystore is given.
  *
- * @param models the hosted plans by name
+ * @param models the hosted plans by name, in the order they are listed
  * @param dataDir where keys are kept (survives restarts)
  * @param tenants the bearer tokens and their tenants
  * @param host the address to bind ({@code 127.0.0.1} by default)
@@ -37,7 +37,7 @@ public record ServeConfig(Map<String, HePlan> models, Path dataDir, Tenants tena
 
     /** Checks the values. */
     public ServeConfig {
-        models = Map.copyOf(models);
+        models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models)); // listed in the order given
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(tenants, "tenants");
         Objects.requireNonNull(host, "host");
