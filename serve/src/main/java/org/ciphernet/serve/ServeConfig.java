@@ -37,6 +37,7 @@ public record ServeConfig(Map<String, HePlan> models, Path dataDir, Tenants tena
 
     /** Checks the values. */
     public ServeConfig {
+        models.forEach((name, plan) -> Objects.requireNonNull(plan, () -> "the plan of model " + name));
         models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models)); // listed in the order given
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(tenants, "tenants");
