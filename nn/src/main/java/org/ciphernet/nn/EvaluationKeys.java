@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
@@ -140,14 +141,7 @@ public record EvaluationKeys(Optional<RelinearizationKey> relinearization, Galoi
                         + " take (2 GiB at most): not " + NAME);
             }
             if (size < mapThreshold) {
-                ByteBuffer heap = ByteBuffer.allocate((int) size);
-                while (heap.hasRemaining() && ch.read(heap) >= 0) {
-                    // read to the end
-                }
-                if (heap.hasRemaining()) {
-                    throw new IOException(file + " shrank while it was read");
-                }
-                return fromBytes(heap.flip(), ser);
+                return fromBytes(Files.readAllBytes(file), ser);
             }
             try (Arena arena = Arena.ofConfined()) { // closing it unmaps the file
                 return fromBytes(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asByteBuffer(), ser);
